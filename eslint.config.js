@@ -1,0 +1,84 @@
+// @ts-check
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Architecture boundaries are lint rules, not memory (docs/ARCHITECTURE.md):
+ * - UI surfaces and content scripts talk to the agent only through `src/rpc`;
+ *   they may not import the vault, crypto or agent internals.
+ * - `relay/` imports nothing from the extension.
+ * - Capabilities import each other only through their public `index.ts`.
+ */
+const UI_FORBIDDEN = ['vault', 'crypto', 'agent', 'peers', 'link', 'calendar', 'scheduling'];
+const uiBoundary = {
+  patterns: [
+    {
+      group: UI_FORBIDDEN.flatMap((cap) => [
+        `**/src/${cap}`,
+        `**/src/${cap}/**`,
+        `@/src/${cap}`,
+        `@/src/${cap}/**`,
+      ]),
+      message: 'UI and content scripts reach the agent only through src/rpc (docs/ARCHITECTURE.md).',
+    },
+    {
+      group: ['libsodium-wrappers', 'idb', 'sql.js'],
+      message: 'Keys and storage live in the background only.',
+    },
+  ],
+};
+const deepImport = {
+  group: ['**/src/*/*', '!**/src/*/index', '../*/*', '!../*/index', '!../*/index.ts'],
+  message: 'Import another capability only through its public index.ts.',
+};
+
+export default tseslint.config(
+  { ignores: ['.output/**', '.wxt/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-console': ['error', { allow: ['warn', 'error'] }],
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepImport] }] },
+  },
+  {
+    files: [
+      'src/ui/**',
+      'entrypoints/popup/**',
+      'entrypoints/sidepanel/**',
+      'entrypoints/options/**',
+      'entrypoints/*.content.ts',
+      'entrypoints/*.content/**',
+    ],
+    rules: { 'no-restricted-imports': ['error', uiBoundary] },
+  },
+  {
+    files: ['relay/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/**', '**/entrypoints/**', '@/*'],
+              message: 'The relay imports nothing from the extension.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'tests/**', 'bench/**', 'scripts/**', 'relay/test-client.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-console': 'off' },
+  },
+);

@@ -1,0 +1,2 @@
+export type { Mailbox } from './mailbox';
+export { MemoryMailbox } from './memory-mailbox';

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/** An agent id is its Ed25519 public key, base64url without padding (32 bytes → 43 chars). */
+export const AgentId = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'an agent id is 43 base64url characters');
+
+/** Sealed payloads travel as base64url text; the relay never looks inside. */
+export const SealedPayload = z.string().regex(/^[A-Za-z0-9_-]+$/, 'payload must be base64url');
+
+export const EnvelopeId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'envelope ids are 8–64 url-safe characters');
+
+/** The largest sealed payload the relay accepts, in base64url characters (≈ 48 KiB of bytes). */
+export const MAX_PAYLOAD_CHARS = 65_536;
+
+export const ChallengeRequest = z.object({}).strict();
+export const ChallengeResponse = z.object({
+  nonce: z.string(),
+  expiresAt: z.number(),
+});
+
+export const LoginRequest = z
+  .object({
+    agentId: AgentId,
+    nonce: z.string().min(16).max(128),
+    signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'an Ed25519 signature is 86 base64url characters'),
+  })
+  .strict();
+
+export const SendRequest = z
+  .object({
+    id: EnvelopeId,
+    to: AgentId,
+    payload: SealedPayload,
+  })
+  .strict();
+
+/** What the relay pushes to a recipient. `from` is set by the relay from the sender's login. */
+export const Envelope = z.object({
+  id: EnvelopeId,
+  from: AgentId,
+  to: AgentId,
+  payload: SealedPayload,
+  sentAt: z.number(),
+});
+
+export type ChallengeRequest = z.infer<typeof ChallengeRequest>;
+export type ChallengeResponse = z.infer<typeof ChallengeResponse>;
+export type LoginRequest = z.infer<typeof LoginRequest>;
+export type SendRequest = z.infer<typeof SendRequest>;
+export type Envelope = z.infer<typeof Envelope>;
+
+const encoder = new TextEncoder();
+
+/**
+ * The bytes an agent signs to log in. Domain-separated so a login signature can
+ * never be mistaken for any other signature the agent makes.
+ */
+export function loginMessage(nonce: string, agentId: string): Uint8Array {
+  return encoder.encode(`parley/relay-login/v1\n${nonce}\n${agentId}`);
+}

@@ -1,0 +1,252 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRelay, type Relay } from './server';
+import { MemoryMailbox } from './mailbox';
+import {
+  envelopeId,
+  inbox,
+  login,
+  makeAgent,
+  openSocket,
+  payloadOf,
+  request,
+  type ClientSocket,
+} from './test-client';
+import type { Envelope } from './protocol';
+
+let relay: Relay;
+let url: string;
+let clock = 1_000_000;
+let mailbox: MemoryMailbox;
+let seen: Envelope[];
+const sockets: ClientSocket[] = [];
+
+const open = async () => {
+  const socket = await openSocket(url);
+  sockets.push(socket);
+  return socket;
+};
+
+beforeEach(async () => {
+  clock = 1_000_000;
+  mailbox = new MemoryMailbox();
+  seen = [];
+  relay = createRelay({ mailbox, now: () => clock, observe: (e) => seen.push(e) });
+  ({ url } = await relay.listen(0));
+});
+
+afterEach(async () => {
+  sockets.splice(0).forEach((s) => s.disconnect());
+  await relay.close();
+});
+
+describe('login', () => {
+  it('[AUTH1] accepts a challenge signed with the agent key', async () => {
+    const agent = makeAgent();
+    const socket = await open();
+    expect(await login(socket, agent)).toEqual({ ok: true, agentId: agent.agentId });
+  });
+
+  it('[AUTH2] refuses a signature made with another key', async () => {
+    const agent = makeAgent();
+    const impostor = makeAgent();
+    const socket = await open();
+    const { nonce } = await request(socket, 'auth:challenge', {});
+    const result = await request(socket, 'auth:login', {
+      agentId: agent.agentId,
+      nonce,
+      signature: impostor.signLogin(nonce, agent.agentId),
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'bad_signature' } });
+    // …and the connection is not logged in.
+    const send = await request(socket, 'send', { id: envelopeId(), to: agent.agentId, payload: 'AAAA' });
+    expect(send).toMatchObject({ ok: false, error: { code: 'not_authenticated' } });
+  });
+
+  it('[AUTH3] refuses a replayed challenge, even with a valid signature', async () => {
+    const agent = makeAgent();
+    const first = await open();
+    const { nonce } = await request(first, 'auth:challenge', {});
+    const signature = agent.signLogin(nonce);
+    expect(await request(first, 'auth:login', { agentId: agent.agentId, nonce, signature })).toMatchObject({
+      ok: true,
+    });
+    const second = await open();
+    // A nonce is bound to the connection that asked for it…
+    expect(await request(second, 'auth:login', { agentId: agent.agentId, nonce, signature })).toMatchObject({
+      ok: false,
+      error: { code: 'challenge_unknown' },
+    });
+    // …and spent by its first use, on that connection too.
+    const third = await open();
+    const fresh = await request(third, 'auth:challenge', {});
+    const sig = agent.signLogin(fresh.nonce);
+    await request(third, 'auth:login', {
+      agentId: agent.agentId,
+      nonce: fresh.nonce,
+      signature: agent.signLogin('x'.repeat(43)),
+    });
+    expect(
+      await request(third, 'auth:login', { agentId: agent.agentId, nonce: fresh.nonce, signature: sig }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'challenge_replayed' },
+    });
+  });
+
+  it('[AUTH4] refuses an expired challenge', async () => {
+    const agent = makeAgent();
+    const socket = await open();
+    const { nonce } = await request(socket, 'auth:challenge', {});
+    clock += 61_000;
+    const result = await request(socket, 'auth:login', {
+      agentId: agent.agentId,
+      nonce,
+      signature: agent.signLogin(nonce),
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'challenge_expired' } });
+  });
+
+  it.each([
+    ['no object', 42],
+    ['missing fields', {}],
+    ['a short agent id', { agentId: 'abc', nonce: 'x'.repeat(43), signature: 'A'.repeat(86) }],
+    [
+      'binary where text is expected',
+      { agentId: Buffer.alloc(32), nonce: 'x'.repeat(43), signature: 'A'.repeat(86) },
+    ],
+    ['a __proto__ key', JSON.parse('{"__proto__":{"admin":true},"agentId":"x","nonce":"y","signature":"z"}')],
+    [
+      'extra fields',
+      { agentId: 'A'.repeat(43), nonce: 'x'.repeat(43), signature: 'A'.repeat(86), role: 'admin' },
+    ],
+  ])(
+    '[AUTH5] answers a malformed login (%s) with bad_request and keeps the connection',
+    async (_name, payload) => {
+      const agent = makeAgent();
+      const socket = await open();
+      expect(await request(socket, 'auth:login', payload)).toMatchObject({
+        ok: false,
+        error: { code: 'bad_request' },
+      });
+      expect(await login(socket, agent)).toMatchObject({ ok: true });
+    },
+  );
+
+  it('[AUTH6] names an unknown event and a request without an ack callback', async () => {
+    const socket = await open();
+    const errors: unknown[] = [];
+    socket.on('relay:error', (e) => errors.push(e));
+    expect(await request(socket, 'admin:dump', {})).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_event' },
+    });
+    (socket as any).emit('send', { id: 'x' });
+    await expect.poll(() => errors).toContainEqual(expect.objectContaining({ code: 'bad_request' }));
+    expect(socket.connected).toBe(true);
+  });
+});
+
+describe('routing and the mailbox', () => {
+  it('[ENV1] routes an envelope to the online recipient and acks the sender', async () => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    const b = await open();
+    await login(a, alice);
+    await login(b, bob);
+    const bobInbox = inbox(b);
+    const id = envelopeId();
+    expect(await request(a, 'send', { id, to: bob.agentId, payload: payloadOf('sealed') })).toEqual({
+      ok: true,
+      id,
+    });
+    const [got] = await bobInbox.waitFor(1);
+    expect(got).toMatchObject({ id, from: alice.agentId, to: bob.agentId, payload: payloadOf('sealed') });
+    await expect.poll(() => mailbox.depth(bob.agentId)).toBe(0);
+  });
+
+  it('[ENV2] sets `from` from the login, whatever the sender claims', async () => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    await login(a, alice);
+    const forged = await request(a, 'send', {
+      id: envelopeId(),
+      to: bob.agentId,
+      payload: 'AAAA',
+      from: bob.agentId,
+    });
+    expect(forged).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
+
+  it('[MBX1] keeps mail for an offline recipient until it connects and acknowledges', async () => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    await login(a, alice);
+    const ids = [envelopeId(), envelopeId(), envelopeId()];
+    for (const id of ids) await request(a, 'send', { id, to: bob.agentId, payload: payloadOf(id) });
+    expect(await mailbox.depth(bob.agentId)).toBe(3);
+
+    // Bob connects but does not acknowledge: the mail stays.
+    const b1 = await open();
+    const unacked = inbox(b1, { ack: false });
+    await login(b1, bob);
+    await unacked.waitFor(3);
+    b1.disconnect();
+    expect(await mailbox.depth(bob.agentId)).toBe(3);
+
+    // Bob comes back and acknowledges: delivered in order, then forgotten.
+    const b2 = await open();
+    const acked = inbox(b2);
+    await login(b2, bob);
+    const got = await acked.waitFor(3);
+    expect(got.map((e) => e.id)).toEqual(ids);
+    await expect.poll(() => mailbox.depth(bob.agentId)).toBe(0);
+  });
+
+  it('[MBX2] stores a resent envelope id once', async () => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    await login(a, alice);
+    const id = envelopeId();
+    await request(a, 'send', { id, to: bob.agentId, payload: 'AAAA' });
+    expect(await request(a, 'send', { id, to: bob.agentId, payload: 'AAAA' })).toEqual({ ok: true, id });
+    expect(await mailbox.depth(bob.agentId)).toBe(1);
+  });
+
+  it.each([
+    ['an invalid recipient', { to: 'bob', payload: 'AAAA' }, 'bad_request'],
+    ['a non-base64url payload', { payload: 'not base64!' }, 'bad_request'],
+    ['a payload that is an object', { payload: { text: 'hi' } }, 'bad_request'],
+    ['an oversize payload', { payload: 'A'.repeat(70_000) }, 'payload_too_large'],
+  ])('[ENV3] refuses %s with its code and keeps serving', async (_name, patch, code) => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    await login(a, alice);
+    const bad = await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA', ...patch });
+    expect(bad).toMatchObject({ ok: false, error: { code } });
+    expect(bad.error.message.length).toBeGreaterThan(10);
+    expect(await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('[ENV4] answers /healthz', async () => {
+    const response = await fetch(`${url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('[ENV5] hands the observer only what the sender sealed', async () => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    await login(a, alice);
+    await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: payloadOf('opaque') });
+    expect(seen).toHaveLength(1);
+    expect(Object.keys(seen[0]!).sort()).toEqual(['from', 'id', 'payload', 'sentAt', 'to']);
+  });
+});

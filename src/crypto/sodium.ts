@@ -1,0 +1,26 @@
+import sodium from 'libsodium-wrappers';
+
+export type Sodium = typeof sodium;
+
+/**
+ * libsodium is WebAssembly: every primitive is undefined until `ready` resolves.
+ * All of src/crypto goes through this one gate.
+ */
+export async function loadSodium(): Promise<Sodium> {
+  await sodium.ready;
+  return sodium;
+}
+
+/** For code that runs only after `loadSodium()` resolved once (hot paths). */
+export function sodiumSync(): Sodium {
+  if (typeof sodium.crypto_sign_detached !== 'function') {
+    throw new Error('libsodium is not ready: await loadSodium() first');
+  }
+  return sodium;
+}
+
+export const toBase64Url = (bytes: Uint8Array): string =>
+  sodiumSync().to_base64(bytes, sodium.base64_variants.URLSAFE_NO_PADDING);
+
+export const fromBase64Url = (text: string): Uint8Array =>
+  sodiumSync().from_base64(text, sodium.base64_variants.URLSAFE_NO_PADDING);

@@ -1,0 +1,36 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: [
+            'src/**/*.test.ts',
+            'relay/**/*.test.ts',
+            'tests/unit/**/*.test.ts',
+            'tests/fakes/**/*.test.ts',
+          ],
+          environment: 'node',
+          testTimeout: 20_000,
+          typecheck: {
+            enabled: true,
+            include: ['src/**/*.test-d.ts', 'relay/**/*.test-d.ts'],
+            tsconfig: './tsconfig.json',
+          },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

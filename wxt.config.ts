@@ -1,0 +1,35 @@
+import { defineConfig } from 'wxt';
+import preact from '@preact/preset-vite';
+
+// The manifest carries, from the start, everything later capabilities need
+// (side panel, the palette shortcut, the Google Calendar content script, the
+// CSP that lets libsodium and sql.js compile WebAssembly).
+export default defineConfig({
+  srcDir: '.',
+  entrypointsDir: 'entrypoints',
+  publicDir: 'assets/public',
+  outDir: '.output',
+  vite: () => ({ plugins: [preact()] }),
+  manifest: ({ browser }) => ({
+    name: 'Parley',
+    description: 'Your personal agent: finds meeting times with other people’s agents, privately.',
+    permissions: ['storage', 'alarms', 'identity', ...(browser === 'firefox' ? [] : ['sidePanel'])],
+    host_permissions: ['http://127.0.0.1/*', 'http://localhost/*', 'https://*/*'],
+    content_security_policy: {
+      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
+    },
+    commands: {
+      'open-palette': {
+        suggested_key: { default: 'Ctrl+Shift+K', mac: 'Command+Shift+K' },
+        description: 'Open the Parley command palette',
+      },
+    },
+    browser_specific_settings: {
+      gecko: {
+        id: 'parley@parley.dev',
+        strict_min_version: '128.0',
+        data_collection_permissions: { required: ['none'] },
+      },
+    },
+  }),
+});
