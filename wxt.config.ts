@@ -14,7 +14,14 @@ export default defineConfig({
     name: 'Parley',
     description: 'Your personal agent: finds meeting times with other people’s agents, privately.',
     permissions: ['storage', 'alarms', 'identity', ...(browser === 'firefox' ? [] : ['sidePanel'])],
-    host_permissions: ['http://127.0.0.1/*', 'http://localhost/*', 'https://*/*'],
+    // Local relays and fakes, Google's APIs; other relays are reached over websockets,
+    // which need no host permission.
+    host_permissions: [
+      'http://127.0.0.1/*',
+      'http://localhost/*',
+      'https://www.googleapis.com/*',
+      'https://calendar.google.com/*',
+    ],
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
     },
@@ -24,12 +31,16 @@ export default defineConfig({
         description: 'Open the Parley command palette',
       },
     },
-    browser_specific_settings: {
-      gecko: {
-        id: 'parley@parley.dev',
-        strict_min_version: '128.0',
-        data_collection_permissions: { required: ['none'] },
-      },
-    },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'parley@parley.dev',
+              strict_min_version: '128.0',
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
+      : {}),
   }),
 });

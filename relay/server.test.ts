@@ -226,7 +226,12 @@ describe('routing and the mailbox', () => {
     const bob = makeAgent();
     const a = await open();
     await login(a, alice);
-    const bad = await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA', ...patch });
+    const bad = await request(a, 'send', {
+      id: envelopeId(),
+      to: bob.agentId,
+      ...{ payload: 'AAAA' },
+      ...patch,
+    });
     expect(bad).toMatchObject({ ok: false, error: { code } });
     expect(bad.error.message.length).toBeGreaterThan(10);
     expect(await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' })).toMatchObject({

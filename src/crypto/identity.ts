@@ -17,10 +17,12 @@ export async function generateIdentity(): Promise<Identity> {
   return { agentId: toBase64Url(publicKey), publicKey, secretKey: privateKey };
 }
 
+/** Restores an identity from its 64-byte Ed25519 secret key (seed ‖ public key), checking both halves agree. */
 export function identityFromSecretKey(secretKey: Uint8Array): Identity {
-  const sodium = sodiumSync();
-  const publicKey = sodium.crypto_sign_ed25519_sk_to_pk(secretKey);
-  return { agentId: toBase64Url(publicKey), publicKey, secretKey };
+  if (secretKey.length !== 64) throw new Error('an Ed25519 secret key is 64 bytes');
+  const { publicKey, privateKey } = sodiumSync().crypto_sign_seed_keypair(secretKey.subarray(0, 32));
+  if (!sodiumSync().memcmp(privateKey, secretKey)) throw new Error('the stored identity key is corrupt');
+  return { agentId: toBase64Url(publicKey), publicKey, secretKey: privateKey };
 }
 
 export function publicKeyOf(agentId: string): Uint8Array {
@@ -46,7 +48,7 @@ export function verify(agentId: string, message: Uint8Array, signature: Uint8Arr
  * of BLAKE2b-256 over the public key.
  */
 export function fingerprint(agentId: string): string {
-  const digest = sodiumSync().crypto_generichash(16, publicKeyOf(agentId));
+  const digest = sodiumSync().crypto_generichash(16, publicKeyOf(agentId), null);
   const hex = sodiumSync().to_hex(digest);
   return hex.match(/.{4}/g)!.join(' ');
 }

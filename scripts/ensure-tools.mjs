@@ -1,0 +1,39 @@
+// Installs what the tests need and a fresh machine may lack (Debian packages).
+// Usage: node scripts/ensure-tools.mjs chromium [firefox-esr] [redis-server]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const BINARIES = {
+  chromium: '/usr/bin/chromium',
+  'firefox-esr': '/usr/bin/firefox-esr',
+  'redis-server': '/usr/bin/redis-server',
+};
+
+const wanted = process.argv.slice(2);
+const missing = wanted.filter((name) => !existsSync(BINARIES[name] ?? `/usr/bin/${name}`));
+
+if (missing.length > 0) {
+  const root = process.getuid?.() === 0;
+  const sudo = root ? [] : ['sudo', '-n'];
+  const run = (args) => {
+    const [cmd, ...rest] = [...sudo, ...args];
+    console.log(`$ ${[cmd, ...rest].join(' ')}`);
+    execFileSync(cmd, rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  };
+  try {
+    run(['apt-get', 'update', '-qq']);
+    run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
+  } catch (error) {
+    console.error(
+      `Could not install ${missing.join(', ')} with apt-get (${error.message}).\n` +
+        `Install them yourself (Debian/Ubuntu: apt-get install ${missing.join(' ')}) and run the tests again.`,
+    );
+    process.exit(1);
+  }
+}
+
+for (const name of wanted) {
+  const bin = BINARIES[name] ?? `/usr/bin/${name}`;
+  const version = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+  console.log(`${name}: ${(version.stdout || version.stderr || 'present').trim().split('\n')[0]}`);
+}

@@ -1,0 +1,26 @@
+// `npm test`: everything, on a machine that may have nothing installed by hand.
+// 1. install what the browser tests need (Chromium) when it is missing,
+// 2. build the extension for both browsers,
+// 3. run the unit suites, then the browser suites.
+import { spawnSync } from 'node:child_process';
+
+const steps = [
+  ['node', ['scripts/ensure-tools.mjs', 'chromium']],
+  ['npx', ['wxt', 'build']],
+  ['npx', ['wxt', 'build', '-b', 'firefox', '--mv3']],
+  ['npx', ['vitest', 'run', '--project', 'unit']],
+  ['npx', ['vitest', 'run', '--project', 'e2e']],
+];
+
+for (const [cmd, args] of steps) {
+  console.log(`\n▶ ${cmd} ${args.join(' ')}`);
+  const { status } = spawnSync(cmd, args, {
+    stdio: 'inherit',
+    env: { ...process.env, PARLEY_SKIP_BUILD: '1', NO_COLOR: process.env.NO_COLOR ?? '' },
+  });
+  if (status !== 0) {
+    console.error(`\n✖ ${cmd} ${args.join(' ')} failed (exit ${status}).`);
+    process.exit(status ?? 1);
+  }
+}
+console.log('\n✔ all tests passed');

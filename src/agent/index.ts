@@ -1,0 +1,1 @@
+export { createAgentRuntime, DEFAULT_SETTINGS, type AgentRuntime, type AgentRuntimeDeps } from './runtime';

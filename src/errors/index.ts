@@ -1,0 +1,57 @@
+/**
+ * Errors that cross a boundary carry a code to switch on and a message that
+ * says what to do. They travel as `{ code, message }`; `cause` stays local.
+ */
+export const ERROR_CODES = [
+  'bad_request',
+  'unknown_method',
+  'forbidden',
+  'timeout',
+  'not_ready',
+  'invite_invalid',
+  'invite_expired',
+  'invite_used',
+  'invite_own',
+  'contact_unknown',
+  'message_too_long',
+  'relay_unavailable',
+  'relay_refused',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorShape {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export class ParleyError extends Error implements ErrorShape {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ParleyError';
+  }
+
+  toJSON(): ErrorShape {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export const isErrorShape = (value: unknown): value is ErrorShape =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as ErrorShape).message === 'string' &&
+  (ERROR_CODES as readonly string[]).includes((value as ErrorShape).code);
+
+/** Any thrown value → a shape safe to send to the UI (unknown errors never leak their text). */
+export function toErrorShape(error: unknown): ErrorShape {
+  if (error instanceof ParleyError) return error.toJSON();
+  return {
+    code: 'internal',
+    message: 'Something went wrong inside the agent. Try again; if it persists, reload the extension.',
+  };
+}

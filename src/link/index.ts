@@ -1,0 +1,1 @@
+export { RelayLink, type LinkStatus, type RelayLinkOptions, type SendOutcome } from './relay-link';

@@ -1,0 +1,3 @@
+export { PeerService, type PeerServiceDeps, type PeerTransport } from './peer-service';
+export { PeerMessage, encodePeerMessage, decodePeerMessage } from './peer-message';
+export { encodeInvite, decodeInvite, INVITE_TTL_MS, type Invite } from './invite';

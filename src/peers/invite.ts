@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { ParleyError } from '../errors';
+
+/**
+ * An invite code carries everything a second agent needs to reach the first:
+ * its agent id, its relay, and a one-time secret that proves the holder was
+ * invited. Format: `parley1.` + base64url(JSON).
+ */
+const PREFIX = 'parley1.';
+
+const InvitePayload = z
+  .object({
+    a: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+    r: z.url({ protocol: /^(https?|wss?)$/ }),
+    s: z.string().regex(/^[A-Za-z0-9_-]{22,64}$/),
+    e: z.number().int().positive(),
+  })
+  .strict();
+
+export interface Invite {
+  agentId: string;
+  relayUrl: string;
+  secret: string;
+  expiresAt: number;
+}
+
+export const INVITE_TTL_MS = 24 * 60 * 60 * 1000;
+
+export function encodeInvite(invite: Invite): string {
+  const json = JSON.stringify({
+    a: invite.agentId,
+    r: invite.relayUrl,
+    s: invite.secret,
+    e: invite.expiresAt,
+  });
+  return PREFIX + base64UrlEncode(new TextEncoder().encode(json));
+}
+
+export function decodeInvite(code: string, now: number): Invite {
+  const trimmed = code.trim();
+  const invalid = new ParleyError(
+    'invite_invalid',
+    'This is not a Parley invite code. Ask your contact to copy the whole code again.',
+  );
+  if (!trimmed.startsWith(PREFIX)) throw invalid;
+  let payload: z.infer<typeof InvitePayload>;
+  try {
+    const json = new TextDecoder('utf-8', { fatal: true }).decode(
+      base64UrlDecode(trimmed.slice(PREFIX.length)),
+    );
+    payload = InvitePayload.parse(JSON.parse(json));
+  } catch (cause) {
+    throw new ParleyError(invalid.code, invalid.message, { cause });
+  }
+  if (payload.e <= now) {
+    throw new ParleyError('invite_expired', 'This invite has expired. Ask your contact for a new one.');
+  }
+  return { agentId: payload.a, relayUrl: payload.r, secret: payload.s, expiresAt: payload.e };
+}
+
+function base64UrlEncode(bytes: Uint8Array): string {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+function base64UrlDecode(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error('not base64url');
+  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { MAX_MESSAGE_CHARS } from '../rpc';
+
+/**
+ * What one agent says to another, inside the sealed envelope. Peer messages are
+ * data: parsed with this schema, handled by code, never read as instructions.
+ */
+export const PeerMessage = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('pair.request'),
+      v: z.literal(1),
+      secret: z.string().min(16).max(64),
+      name: z.string().max(60),
+    })
+    .strict(),
+  z.object({ type: z.literal('pair.accept'), v: z.literal(1), name: z.string().max(60) }).strict(),
+  z
+    .object({
+      type: z.literal('pair.reject'),
+      v: z.literal(1),
+      reason: z.enum(['invite_invalid', 'invite_expired', 'invite_used']),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('chat'),
+      v: z.literal(1),
+      text: z.string().min(1).max(MAX_MESSAGE_CHARS),
+      sentAt: z.number(),
+    })
+    .strict(),
+]);
+
+export type PeerMessage = z.infer<typeof PeerMessage>;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export const encodePeerMessage = (message: PeerMessage): Uint8Array =>
+  encoder.encode(JSON.stringify(message));
+
+/** Returns null for anything that is not exactly a peer message. */
+export function decodePeerMessage(bytes: Uint8Array): PeerMessage | null {
+  try {
+    const parsed = PeerMessage.safeParse(JSON.parse(decoder.decode(bytes)));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,25 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { RpcClient } from './client';
+import type { ContactView, MessageView } from './contract';
+
+declare const client: RpcClient;
+
+describe('[RPC8] the contract is checked at compile time', () => {
+  it('types outputs by method', () => {
+    expectTypeOf(client.call('contacts.list', {})).resolves.toEqualTypeOf<ContactView[]>();
+    expectTypeOf(
+      client.call('messages.send', { contactId: 'x', text: 'y' }),
+    ).resolves.toEqualTypeOf<MessageView>();
+  });
+
+  it('refuses unknown methods and wrong payloads', () => {
+    // @ts-expect-error: there is no such method
+    void client.call('vault.dump', {});
+    // @ts-expect-error: text must be a string
+    void client.call('messages.send', { contactId: 'x', text: 42 });
+    // @ts-expect-error: contactId is required
+    void client.call('messages.list', {});
+    // @ts-expect-error: unknown field
+    void client.call('invite.accept', { code: 'c', admin: true });
+  });
+});

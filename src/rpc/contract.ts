@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import type { ErrorShape } from '../errors';
+
+/**
+ * The one contract between the UI surfaces (popup, side panel, options) and the
+ * agent in the background. Both ends import this file: the client's types come
+ * from `RpcContract`, and the server validates every input with `RPC_INPUTS`.
+ */
+
+export interface AgentStatus {
+  agentId: string;
+  fingerprint: string;
+  displayName: string;
+  relay: { url: string; connected: boolean; lastError?: string };
+  contacts: number;
+}
+
+export type ContactStatus = 'pending' | 'paired';
+
+export interface ContactView {
+  agentId: string;
+  name: string;
+  fingerprint: string;
+  status: ContactStatus;
+  addedAt: number;
+}
+
+export type MessageStatus = 'queued' | 'sent' | 'received' | 'failed';
+
+export interface MessageView {
+  id: string;
+  contactId: string;
+  direction: 'in' | 'out';
+  text: string;
+  at: number;
+  status: MessageStatus;
+  error?: ErrorShape;
+}
+
+export interface ConversationView {
+  contact: ContactView;
+  last?: MessageView;
+  count: number;
+}
+
+export interface Settings {
+  relayUrl: string;
+  displayName: string;
+}
+
+export const MAX_MESSAGE_CHARS = 4000;
+
+const AgentIdInput = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not an agent id');
+
+export const RPC_INPUTS = {
+  'status.get': z.object({}).strict(),
+  'contacts.list': z.object({}).strict(),
+  'conversations.list': z.object({}).strict(),
+  'invite.create': z.object({}).strict(),
+  'invite.accept': z.object({ code: z.string().min(1).max(2000) }).strict(),
+  'messages.list': z.object({ contactId: AgentIdInput }).strict(),
+  'messages.send': z
+    .object({ contactId: AgentIdInput, text: z.string().min(1).max(MAX_MESSAGE_CHARS) })
+    .strict(),
+  'settings.get': z.object({}).strict(),
+  'settings.set': z
+    .object({
+      relayUrl: z.url({ protocol: /^(https?|wss?)$/ }).optional(),
+      displayName: z.string().trim().min(1).max(60).optional(),
+    })
+    .strict(),
+} as const;
+
+type Inputs = { [M in keyof typeof RPC_INPUTS]: z.infer<(typeof RPC_INPUTS)[M]> };
+
+export interface RpcContract {
+  'status.get': { input: Inputs['status.get']; output: AgentStatus };
+  'contacts.list': { input: Inputs['contacts.list']; output: ContactView[] };
+  'conversations.list': { input: Inputs['conversations.list']; output: ConversationView[] };
+  'invite.create': { input: Inputs['invite.create']; output: { code: string; expiresAt: number } };
+  /** Resolves `paired` when the inviter answered in time, `pending` when it is offline. */
+  'invite.accept': { input: Inputs['invite.accept']; output: { contact: ContactView } };
+  'messages.list': { input: Inputs['messages.list']; output: MessageView[] };
+  'messages.send': { input: Inputs['messages.send']; output: MessageView };
+  'settings.get': { input: Inputs['settings.get']; output: Settings };
+  'settings.set': { input: Inputs['settings.set']; output: Settings };
+}
+
+export type RpcMethod = keyof RpcContract;
+export type RpcInput<M extends RpcMethod> = RpcContract[M]['input'];
+export type RpcOutput<M extends RpcMethod> = RpcContract[M]['output'];
+
+/** What the background broadcasts when something the UI shows has changed. */
+export type RpcTopic = 'status' | 'contacts' | 'messages';
+
+export const RPC_REQUEST = 'parley/rpc' as const;
+export const RPC_EVENT = 'parley/event' as const;
+
+export interface RpcRequest<M extends RpcMethod = RpcMethod> {
+  kind: typeof RPC_REQUEST;
+  id: string;
+  method: M;
+  input: RpcInput<M>;
+}
+
+export type RpcResponse<M extends RpcMethod = RpcMethod> =
+  { id: string; ok: true; output: RpcOutput<M> } | { id: string; ok: false; error: ErrorShape };
+
+export interface RpcEvent {
+  kind: typeof RPC_EVENT;
+  topic: RpcTopic;
+}

@@ -1,0 +1,5 @@
+export { agent, useAgentQuery } from './rpc';
+export { ErrorNote, RelayDot, Section, formatTime } from './components';
+export { PopupApp } from './popup-app';
+export { SidePanelApp } from './sidepanel-app';
+export { OptionsApp } from './options-app';

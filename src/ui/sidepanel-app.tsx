@@ -1,0 +1,181 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ErrorShape } from '../errors';
+import type { ContactView } from '../rpc';
+import { ErrorNote, RelayDot, Section, formatTime } from './components';
+import { agent, useAgentQuery } from './rpc';
+
+export function SidePanelApp() {
+  const { data: status } = useAgentQuery('status.get', {}, ['status', 'contacts']);
+  const { data: conversations } = useAgentQuery('conversations.list', {}, ['contacts', 'messages']);
+  const [selected, setSelected] = useState<string>();
+  const current = conversations?.find((c) => c.contact.agentId === selected)?.contact;
+
+  return (
+    <main>
+      <header class="header">
+        <h1>Parley</h1>
+        {status && <RelayDot connected={status.relay.connected} />}
+      </header>
+      <Invites />
+      <Section title="Conversations">
+        {conversations?.length === 0 && <p class="muted">No contacts yet. Invite someone above.</p>}
+        <ul class="contacts" data-testid="contacts">
+          {conversations?.map(({ contact, last }) => (
+            <li key={contact.agentId}>
+              <button
+                data-testid="contact"
+                data-agent-id={contact.agentId}
+                data-status={contact.status}
+                aria-current={contact.agentId === selected}
+                onClick={() => setSelected(contact.agentId)}
+              >
+                <strong>{contact.name}</strong>{' '}
+                {contact.status === 'pending' && <span class="muted">(waiting)</span>}
+                {last && <div class="muted">{last.text.slice(0, 60)}</div>}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </Section>
+      {current && <Thread contact={current} />}
+    </main>
+  );
+}
+
+function Invites() {
+  const [code, setCode] = useState<string>();
+  const [pasted, setPasted] = useState('');
+  const [result, setResult] = useState<string>();
+  const [error, setError] = useState<ErrorShape>();
+  const [busy, setBusy] = useState(false);
+
+  const create = async () => {
+    setError(undefined);
+    try {
+      setCode((await agent.call('invite.create', {})).code);
+    } catch (e) {
+      setError(e as ErrorShape);
+    }
+  };
+
+  const accept = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setResult(undefined);
+    try {
+      const { contact } = await agent.call('invite.accept', { code: pasted });
+      setResult(
+        contact.status === 'paired'
+          ? `${contact.name} is now a contact.`
+          : 'Invite sent. Your contact’s agent will confirm when it comes online.',
+      );
+      setPasted('');
+    } catch (e) {
+      setError(e as ErrorShape);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Section title="Contacts">
+      <div class="stack">
+        <button class="secondary" onClick={create} data-testid="create-invite">
+          Invite someone
+        </button>
+        {code && (
+          <>
+            <span class="muted">Send this one-time code to your contact. It works for 24 hours.</span>
+            <textarea
+              readOnly
+              rows={3}
+              data-testid="invite-code"
+              value={code}
+              onFocus={(e) => e.currentTarget.select()}
+            />
+          </>
+        )}
+        <form class="row" onSubmit={accept}>
+          <input
+            placeholder="Paste an invite code"
+            data-testid="invite-input"
+            value={pasted}
+            onInput={(e) => setPasted(e.currentTarget.value)}
+          />
+          <button type="submit" disabled={busy || !pasted.trim()} data-testid="accept-invite">
+            Add
+          </button>
+        </form>
+        {result && (
+          <p class="notice" data-testid="pair-result">
+            {result}
+          </p>
+        )}
+        <ErrorNote error={error} />
+      </div>
+    </Section>
+  );
+}
+
+function Thread({ contact }: { contact: ContactView }) {
+  const { data: messages } = useAgentQuery('messages.list', { contactId: contact.agentId }, ['messages']);
+  const [text, setText] = useState('');
+  const [error, setError] = useState<ErrorShape>();
+  const end = useRef<HTMLLIElement>(null);
+
+  useEffect(() => end.current?.scrollIntoView?.({ block: 'end' }), [messages?.length]);
+
+  const send = async (event: Event) => {
+    event.preventDefault();
+    const body = text.trim();
+    if (!body) return;
+    try {
+      await agent.call('messages.send', { contactId: contact.agentId, text: body });
+      setText('');
+      setError(undefined);
+    } catch (e) {
+      setError(e as ErrorShape);
+    }
+  };
+
+  return (
+    <Section title={`With ${contact.name}`}>
+      <p class="muted mono" title="Compare this with your contact’s fingerprint">
+        {contact.fingerprint}
+      </p>
+      <ul class="thread" data-testid="thread">
+        {messages?.map((m) => (
+          // Peer text is rendered as text, never as HTML.
+          <li
+            key={m.id}
+            class={`bubble ${m.direction}`}
+            data-testid="message"
+            data-direction={m.direction}
+            data-status={m.status}
+          >
+            {m.text}
+            <span class="meta">
+              {formatTime(m.at)}
+              {m.direction === 'out' && ` · ${m.status}`}
+            </span>
+          </li>
+        ))}
+        <li ref={end} />
+      </ul>
+      <form class="row" onSubmit={send}>
+        <input
+          placeholder={`Message ${contact.name}`}
+          data-testid="composer"
+          value={text}
+          maxLength={4000}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
+        <button type="submit" data-testid="send" disabled={contact.status !== 'paired'}>
+          Send
+        </button>
+      </form>
+      <ErrorNote error={error} />
+    </Section>
+  );
+}

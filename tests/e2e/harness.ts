@@ -1,0 +1,117 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const CHROME_EXTENSION = path.join(ROOT, '.output/chrome-mv3');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// Quiet flags: no phoning home on a closed network (../shared/RECIPES.md).
+const QUIET_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-domain-reliability',
+  '--metrics-recording-only',
+  '--disable-dev-shm-usage',
+  '--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater',
+];
+
+/** Builds the Chrome extension unless `npm test` already did. */
+export function ensureBuilt(): void {
+  if (process.env.PARLEY_SKIP_BUILD === '1' && existsSync(path.join(CHROME_EXTENSION, 'manifest.json')))
+    return;
+  execFileSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: 'ignore' });
+}
+
+export const makeProfileDir = (name: string) => mkdtempSync(path.join(tmpdir(), `parley-${name}-`));
+export const removeProfileDir = (dir: string) => rmSync(dir, { recursive: true, force: true });
+
+export interface AgentBrowser {
+  browser: Browser;
+  extensionId: string;
+  open(page: 'popup' | 'sidepanel' | 'options'): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** A real Chromium with the built extension, its worker started and the agent ready. */
+export async function launchAgent(userDataDir: string): Promise<AgentBrowser> {
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    pipe: true,
+    userDataDir,
+    enableExtensions: [CHROME_EXTENSION],
+    args: QUIET_FLAGS,
+  });
+  const target = await browser.waitForTarget(
+    (t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'),
+    { timeout: 30_000 },
+  );
+  const extensionId = new URL(target.url()).host;
+  // Evaluating in a just-started worker races its start-up and was seen to hang
+  // it for good (RECIPES.md). Ask the agent the way the UI does instead: a page
+  // whose RPC answers only once the agent is up.
+  const probe = await browser.newPage();
+  await probe.goto(`chrome-extension://${extensionId}/popup.html`);
+  await probe.waitForSelector('[data-testid=fingerprint]', { timeout: 30_000 });
+  await probe.close();
+  return {
+    browser,
+    extensionId,
+    async open(name) {
+      const page = await browser.newPage();
+      await page.goto(`chrome-extension://${extensionId}/${name}.html`);
+      return page;
+    },
+    close: () => browser.close(),
+  };
+}
+
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+/** Points an agent at a relay and names it, through its options page. */
+export async function configure(agent: AgentBrowser, relayUrl: string, displayName: string): Promise<void> {
+  const page = await agent.open('options');
+  await page.waitForSelector('input[name=relayUrl]');
+  await waitFor(() => page.$eval('input[name=relayUrl]', (el) => (el as HTMLInputElement).value !== ''));
+  await setInput(page, 'input[name=relayUrl]', relayUrl);
+  await setInput(page, 'input[name=displayName]', displayName);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=saved]');
+  await page.close();
+}
+
+export async function setInput(page: Page, selector: string, value: string): Promise<void> {
+  await page.$eval(selector, (el) => ((el as HTMLInputElement).value = ''));
+  await page.click(selector);
+  await page.type(selector, value);
+}
+
+/** Texts of the messages shown in a side panel's open thread. */
+export const threadTexts = (page: Page) =>
+  page.$$eval('[data-testid=message]', (items) =>
+    items.map((li) => ({
+      text: li.firstChild?.textContent ?? '',
+      direction: li.getAttribute('data-direction'),
+    })),
+  );

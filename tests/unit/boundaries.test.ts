@@ -1,0 +1,43 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/** The architecture's import rules are lint rules; prove they fire (docs/ARCHITECTURE.md). */
+const eslint = new ESLint({ cwd: new URL('../..', import.meta.url).pathname });
+
+async function restricted(filePath: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('import boundaries', () => {
+  it.each([
+    ['entrypoints/popup/main.tsx', "import { x } from '@/src/crypto';"],
+    ['entrypoints/sidepanel/main.tsx', "import { x } from '@/src/vault';"],
+    ['src/ui/thing.tsx', "import { x } from '../agent';"],
+    ['entrypoints/google-calendar.content.ts', "import { x } from '@/src/peers';"],
+    ['src/ui/thing.tsx', "import sodium from 'libsodium-wrappers';"],
+  ])('[ARC1] %s may not import %s', async (file, source) => {
+    expect(await restricted(file, `${source}\nexport const y = x;`)).not.toEqual([]);
+  });
+
+  it('[ARC2] the relay imports nothing from the extension', async () => {
+    expect(
+      await restricted('relay/thing.ts', "import { x } from '../src/crypto';\nexport const y = x;"),
+    ).not.toEqual([]);
+  });
+
+  it('[ARC3] capabilities import each other only through index.ts', async () => {
+    expect(
+      await restricted('src/peers/thing.ts', "import { x } from '../crypto/identity';\nexport const y = x;"),
+    ).not.toEqual([]);
+    expect(
+      await restricted('src/peers/thing.ts', "import { x } from '../crypto';\nexport const y = x;"),
+    ).toEqual([]);
+    expect(
+      await restricted('src/link/thing.ts', "import { x } from '../../relay/protocol';\nexport const y = x;"),
+    ).toEqual([]);
+    expect(
+      await restricted('entrypoints/popup/main.tsx', "import { x } from '@/src/ui';\nexport const y = x;"),
+    ).toEqual([]);
+  });
+});
