@@ -22,8 +22,8 @@ export const AGENT_DB_NAME = 'parley-agent';
 const VERSION = 1;
 
 /** The plain IndexedDB store of the walking skeleton (encryption at rest arrives with src/vault). */
-export async function openIdbStore(factory?: IDBFactory): Promise<AgentStore> {
-  const db = await openDB<AgentDb>(AGENT_DB_NAME, VERSION, {
+export async function openIdbStore({ name = AGENT_DB_NAME } = {}): Promise<AgentStore> {
+  const db = await openDB<AgentDb>(name, VERSION, {
     upgrade(db) {
       db.createObjectStore('meta');
       db.createObjectStore('contacts', { keyPath: 'agentId' });
@@ -34,8 +34,7 @@ export async function openIdbStore(factory?: IDBFactory): Promise<AgentStore> {
       outbox.createIndex('by-created', 'createdAt');
       db.createObjectStore('seen', { keyPath: 'id' });
     },
-    ...(factory ? { indexedDB: factory } : {}),
-  } as Parameters<typeof openDB<AgentDb>>[2]);
+  });
   return new IdbStore(db);
 }
 
