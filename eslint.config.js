@@ -26,7 +26,7 @@ const uiBoundary = {
 };
 const deepImport = {
   // '../crypto/identity' or '@/src/crypto/identity' (but '../crypto' and '../../relay/protocol' are fine).
-  regex: '^(\\.\\./|@/src/)[^./][^/]*/(?!index$).+|^\\.\\./\\.\\./relay/(?!protocol$)',
+  regex: '^(\\.\\./|@/src/)[^./][^/]*/(?!index$)(?!.*\\.css$).+|^\\.\\./\\.\\./relay/(?!protocol$)',
   message:
     'Import another capability only through its public index.ts (and the relay only through relay/protocol).',
 };

@@ -1,0 +1,67 @@
+export { CalendarError, isCalendarError, type CalendarErrorCode } from './errors';
+export { systemClock, manualClock, type Clock } from './clock';
+export { DEFAULT_RETRY, backoffDelay, parseRetryAfter, type RetryPolicy } from './backoff';
+export {
+  CalendarClient,
+  GOOGLE_CALENDAR_BASE_URL,
+  type CalendarClientOptions,
+  type TokenProvider,
+  type SendUpdates,
+  type ListEventsParams,
+  type FreeBusyRequest,
+} from './client';
+export {
+  eventSchema,
+  eventsPageSchema,
+  calendarListSchema,
+  freeBusyResponseSchema,
+  googleErrorBodySchema,
+  type GEvent,
+  type EventsPage,
+  type EventDateTime,
+  type CalendarListEntry,
+  type FreeBusyResponse,
+} from './schemas';
+export {
+  MemoryCalendarCache,
+  type CalendarCache,
+  type CachedEvent,
+  type SyncState,
+  type SyncWindow,
+  type CalendarHealth,
+  type LocalWrite,
+  type ConflictRecord,
+  type ConflictDecision,
+} from './cache';
+export {
+  syncCalendar,
+  calendarStatus,
+  diffPage,
+  PARLEY_NEGOTIATION_KEY,
+  type SyncDeps,
+  type SyncOptions,
+  type SyncProgress,
+  type SyncReport,
+  type CalendarStatus,
+} from './sync';
+export {
+  freeBusy,
+  FREEBUSY_BATCH,
+  type CalendarAvailability,
+  type BusyInterval,
+  type FreeBusyQuery,
+} from './freebusy';
+export {
+  eventIdForNegotiation,
+  createEvent,
+  updateEvent,
+  deleteEvent,
+  pushPendingWrites,
+  decideConflict,
+  sendUpdatesFor,
+  type WriteDeps,
+  type NewEventInput,
+  type WriteOutcome,
+} from './writes';
+export { resolveConflict, CLOCK_SKEW_MS, type ConflictSide, type Verdict } from './conflicts';
+export { isIanaZone, instantRange, checkEventTimes } from './time';

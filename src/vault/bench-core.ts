@@ -1,0 +1,195 @@
+/**
+ * The measurements behind `bench:vault`, runnable anywhere the vault runs: Node with
+ * fake-indexeddb (bench-node.ts) and, unchanged, inside the extension's service
+ * worker in Chromium. Both sides of each comparison run in the same call.
+ */
+import { wrap, type IDBPDatabase } from 'idb';
+import type { SqlJsStatic } from 'sql.js';
+import type { CryptoDeps } from './aes-gcm';
+import { openHistory, type HistoryEntry, type Scheduler } from './history';
+import { MemorySessionKeyStore } from './session-keys';
+import { VAULT_SCHEMA, type VaultRecordMap } from './schema';
+import { openVault } from './vault';
+
+export interface VaultBenchOptions {
+  readonly indexedDB: IDBFactory;
+  readonly IDBKeyRange: typeof IDBKeyRange;
+  readonly crypto?: CryptoDeps;
+  readonly sqlJs?: SqlJsStatic;
+  readonly locateFile?: (file: string) => string;
+  readonly events?: number;
+  readonly rounds?: number;
+  readonly historyBytes?: number;
+  readonly now?: () => number;
+}
+
+export interface VaultBenchResult {
+  readonly put_10k_ms: number;
+  readonly raw_put_10k_ms: number;
+  readonly ratio: number;
+  readonly week_query_ms: number;
+  readonly week_events: number;
+  /** The same range query on the raw baseline, for context (not part of the issue's JSON). */
+  readonly raw_week_query_ms: number;
+  readonly sqlite_persist_ms: number;
+  readonly sqlite_bytes: number;
+  readonly unlock_ms: number;
+  readonly pbkdf2_iterations: number;
+}
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2025, 0, 6);
+
+function makeEvents(n: number): VaultRecordMap['events'][] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `evt${i.toString(36).padStart(6, '0')}`,
+    calendarId: `cal${i % 4}`,
+    start: T0 + i * HOUR,
+    end: T0 + i * HOUR + HOUR / 2,
+    updated: T0 - 1_000 + i,
+    title: `Planning session ${i}`,
+    description: 'Agenda: review the roadmap, staffing and the budget for next quarter.',
+    location: 'Room 4B',
+    attendees: [`person${i % 17}@example.com`, `person${i % 23}@example.com`],
+    status: 'confirmed',
+  }));
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (x: number): number => Math.round(x * 10) / 10;
+
+const idle: Scheduler = { setTimeout: () => 0, clearTimeout: () => undefined };
+
+export async function runVaultBench(options: VaultBenchOptions): Promise<VaultBenchResult> {
+  const now = options.now ?? (() => performance.now());
+  const n = options.events ?? 10_000;
+  const rounds = options.rounds ?? 3;
+  const suffix = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const passphrase = 'bench passphrase, not a secret';
+  const vault = await openVault({
+    indexedDB: options.indexedDB,
+    IDBKeyRange: options.IDBKeyRange,
+    name: `parley-vault-bench-${suffix}`,
+    sessionKeys: new MemorySessionKeyStore(),
+    idleTimeoutMs: Infinity,
+    ...(options.crypto ? { crypto: options.crypto } : {}),
+  });
+  await vault.setUp(passphrase);
+
+  // The baseline: the same records, unencrypted, same indexes, same idb calls, one transaction.
+  const rawName = `parley-vault-bench-raw-${suffix}`;
+  const openReq = options.indexedDB.open(rawName, 1);
+  openReq.addEventListener('upgradeneeded', () => {
+    const store = openReq.result.createObjectStore('events', { keyPath: 'id' });
+    for (const [name, index] of Object.entries(VAULT_SCHEMA.stores.events!.indexes)) {
+      store.createIndex(name, index.keyPath as string);
+    }
+  });
+  const raw = (await wrap(openReq)) as IDBPDatabase;
+
+  const events = makeEvents(n);
+  // Both sides overwrite the same 10k keys each round (the warm-up inserted them).
+  const rawPut = async (): Promise<number> => {
+    const t = now();
+    const tx = raw.transaction('events', 'readwrite');
+    await Promise.all([...events.map((e) => tx.store.put(e)), tx.done]);
+    return now() - t;
+  };
+  const vaultPut = async (): Promise<number> => {
+    const t = now();
+    await vault.putMany('events', events);
+    return now() - t;
+  };
+  // Warm both paths (JIT, key import, IDB connection) before timing.
+  await vault.putMany('events', events);
+  await rawPut();
+  const vaultTimes: number[] = [];
+  const rawTimes: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    rawTimes.push(await rawPut());
+    vaultTimes.push(await vaultPut());
+  }
+
+  const weekStart = T0 + 24 * 7 * HOUR * 10;
+  const weekTimes: number[] = [];
+  let weekEvents = 0;
+  for (let r = 0; r < 5; r++) {
+    const t = now();
+    const week = await vault.query('events', {
+      index: 'start',
+      range: { lower: weekStart, upper: weekStart + 7 * 24 * HOUR, upperOpen: true },
+    });
+    weekTimes.push(now() - t);
+    weekEvents = week.length;
+  }
+
+  const rawWeekTimes: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t = now();
+    await raw.getAllFromIndex(
+      'events',
+      'start',
+      options.IDBKeyRange.bound(weekStart, weekStart + 7 * 24 * HOUR, false, true),
+    );
+    rawWeekTimes.push(now() - t);
+  }
+
+  const history = await openHistory(vault, {
+    scheduler: idle,
+    ...(options.sqlJs ? { sqlJs: options.sqlJs } : {}),
+    ...(options.locateFile ? { locateFile: options.locateFile } : {}),
+  });
+  const target = options.historyBytes ?? 10 * 1024 * 1024;
+  const words = [
+    'meet',
+    'lunch',
+    'thursday',
+    'roadmap',
+    'budget',
+    'dana',
+    'eli',
+    'slot',
+    'confirm',
+    'agenda',
+  ];
+  let id = 0;
+  let sqliteBytes = 0;
+  while (sqliteBytes < target) {
+    const batch: HistoryEntry[] = [];
+    for (let i = 0; i < 2_000; i++, id++) {
+      let text = '';
+      for (let w = 0; w < 60; w++) text += `${words[(id * 7 + w * 13) % words.length]}${(id + w) % 997} `;
+      batch.push({ id: `h${id}`, conversationId: `c${id % 50}`, at: T0 + id * 1_000, author: 'a', text });
+    }
+    history.add(batch);
+    sqliteBytes = history.sizeBytes();
+  }
+  const tPersist = now();
+  await history.flush();
+  const sqlitePersist = now() - tPersist;
+  await history.close();
+
+  await vault.lock();
+  const tUnlock = now();
+  await vault.unlock(passphrase);
+  const unlock = now() - tUnlock;
+
+  const put = median(vaultTimes);
+  const rawMs = median(rawTimes);
+  await vault.deleteAllData();
+  vault.close();
+  raw.close();
+  await wrap(options.indexedDB.deleteDatabase(rawName));
+  return {
+    put_10k_ms: round(put),
+    raw_put_10k_ms: round(rawMs),
+    ratio: Math.round((put / rawMs) * 100) / 100,
+    week_query_ms: round(median(weekTimes)),
+    week_events: weekEvents,
+    raw_week_query_ms: round(median(rawWeekTimes)),
+    sqlite_persist_ms: round(sqlitePersist),
+    sqlite_bytes: sqliteBytes,
+    unlock_ms: round(unlock),
+    pbkdf2_iterations: vault.kdfPolicy.iterations,
+  };
+}

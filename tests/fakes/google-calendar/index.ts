@@ -1,0 +1,10 @@
+export {
+  startFakeGoogleCalendar,
+  OWNER_EMAIL,
+  type FakeGoogleCalendar,
+  type FakeGoogleCalendarOptions,
+  type FailRule,
+  type DropRule,
+  type RecordedRequest,
+} from './server';
+export type { EventJson } from './store';
