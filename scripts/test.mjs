@@ -1,10 +1,12 @@
 // `npm test`: everything, on a machine that may have nothing installed by hand.
-// 1. install what the browser tests need (Chromium) when it is missing,
-// 2. build the extension for both browsers,
-// 3. run the unit suites, then the browser suites.
+// 1. types, lint and format (`npm run check`),
+// 2. install what the browser tests need (Chromium) when it is missing,
+// 3. build the extension for both browsers,
+// 4. run the unit suites, then the browser suites.
 import { spawnSync } from 'node:child_process';
 
 const steps = [
+  ['npm', ['run', 'check']],
   ['node', ['scripts/ensure-tools.mjs', 'chromium']],
   ['npx', ['wxt', 'build']],
   ['npx', ['wxt', 'build', '-b', 'firefox', '--mv3']],
