@@ -1,11 +1,10 @@
 import { createAgentRuntime } from '@/src/agent';
-import { browserPlatform } from '@/src/platform';
-import { openIdbStore } from '@/src/store';
+import { browserPlatform, sessionValue } from '@/src/platform';
+import { openVault, type SessionKeysRecord } from '@/src/vault';
 
 export default defineBackground(() => {
-  const runtime = createAgentRuntime({ platform: browserPlatform(), openStore: () => openIdbStore() });
-  // Tests (and curious developers) wait on this flag instead of racing the worker's start-up.
-  void runtime.ready.then(() => {
-    (globalThis as { __parleyReady?: boolean }).__parleyReady = true;
+  createAgentRuntime({
+    platform: browserPlatform(),
+    openVault: () => openVault({ sessionKeys: sessionValue<SessionKeysRecord>('parley.vault.keys') }),
   });
 });

@@ -1,1 +1,2 @@
-export { createAgentRuntime, DEFAULT_SETTINGS, type AgentRuntime, type AgentRuntimeDeps } from './runtime';
+export { createAgentRuntime, type AgentRuntime, type AgentRuntimeDeps } from './runtime';
+export { AgentSession, DEFAULT_SETTINGS } from './session';

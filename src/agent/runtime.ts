@@ -1,119 +1,148 @@
-import { fingerprint, generateIdentity, identityFromSecretKey, loadSodium, type Identity } from '../crypto';
-import { ParleyError } from '../errors';
-import { RelayLink } from '../link';
-import { PeerService } from '../peers';
+import { loadSodium } from '../crypto';
+import { ParleyError, type ErrorCode } from '../errors';
 import type { Platform } from '../platform';
-import { RPC_EVENT, createRpcServer, type RpcHandlers, type RpcTopic, type Settings } from '../rpc';
-import type { AgentStore } from '../store';
-
-export const DEFAULT_SETTINGS: Settings = {
-  relayUrl: 'http://127.0.0.1:8787',
-  displayName: 'Parley user',
-};
+import { RPC_EVENT, createRpcServer, type AgentStatus, type RpcHandlers, type RpcTopic } from '../rpc';
+import { vaultAgentStore } from '../store';
+import { isVaultError, type Vault } from '../vault';
+import { AgentSession } from './session';
 
 export interface AgentRuntimeDeps {
   platform: Platform;
-  openStore(): Promise<AgentStore>;
+  /** Opens the encrypted vault, resuming an unlocked session if one is live. */
+  openVault(): Promise<Vault>;
   now?: () => number;
 }
 
 export interface AgentRuntime {
-  /** Resolves once the identity is loaded and the link started. */
+  /** Resolves once the vault is open (and the agent started, if it was unlocked). */
   readonly ready: Promise<void>;
-  readonly agentId: () => string | undefined;
 }
 
-/**
- * The agent: the one object the background entry point creates. The message
- * listener is registered synchronously (a worker woken by a message must find
- * it); handlers wait for start-up.
+/*
+ * The agent's life follows its vault:
+ *
+ *   (no passphrase) --vault.setUp--> UNLOCKED <--vault.unlock / resumed from storage.session-- LOCKED
+ *                                      │  └── AgentSession: identity, link, peers
+ *                                      └──────── vault.lock / idle timeout / browser closed ──────▶
+ *
+ * The message listener is registered synchronously (a worker woken by a message
+ * must find it); handlers wait for the vault to open.
  */
 export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
   const now = deps.now ?? Date.now;
   const notify = (topic: RpcTopic) => deps.platform.broadcast({ kind: RPC_EVENT, topic });
+  let session: AgentSession | undefined;
+  let starting: Promise<AgentSession> | undefined;
 
-  let identity: Identity | undefined;
-  const started = start();
-
-  async function start() {
+  const opened = (async () => {
     await loadSodium();
-    const store = await deps.openStore();
-    identity = await loadOrCreateIdentity(store, now);
-    let settings: Settings = { ...DEFAULT_SETTINGS, ...(await store.getSettings()) };
-    const me = identity;
+    const vault = await deps.openVault();
+    vault.subscribe((event) => {
+      if (event.type === 'locked' || event.type === 'reset') stopSession();
+    });
+    if (vault.isUnlocked) await startSession(vault);
+    deps.platform.onAlarm('parley-minute', 1, () => {
+      void vault.checkIdle();
+      session?.link.ensureConnected();
+    });
+    return vault;
+  })();
 
-    const peers: PeerService = new PeerService({
-      identity: me,
-      store,
-      transport: { send: (id, to, payload) => link.send(id, to, payload) },
-      relayUrl: () => settings.relayUrl,
-      displayName: () => settings.displayName,
-      notify,
-      now,
+  function startSession(vault: Vault): Promise<AgentSession> {
+    starting ??= AgentSession.start(vaultAgentStore(vault), notify, now).then((s) => {
+      session = s;
+      notify('status');
+      return s;
     });
-    const link: RelayLink = new RelayLink({
-      identity: me,
-      url: settings.relayUrl,
-      onEnvelope: (envelope) => peers.receive(envelope),
-      onLogin: () => void peers.flush(),
-      onStatus: () => notify('status'),
-    });
-    link.start();
-    deps.platform.onAlarm('parley-link', 1, () => link.ensureConnected());
-
-    const handlers: RpcHandlers = {
-      'status.get': async () => ({
-        agentId: me.agentId,
-        fingerprint: fingerprint(me.agentId),
-        displayName: settings.displayName,
-        relay: link.status,
-        contacts: (await peers.listContacts()).filter((c) => c.status === 'paired').length,
-      }),
-      'contacts.list': () => peers.listContacts(),
-      'conversations.list': () => peers.listConversations(),
-      'invite.create': () => peers.createInvite(),
-      'invite.accept': ({ code }) => peers.acceptInvite(code),
-      'messages.list': ({ contactId }) => peers.listMessages(contactId),
-      'messages.send': ({ contactId, text }) => peers.sendChat(contactId, text),
-      'settings.get': async () => settings,
-      'settings.set': async (patch) => {
-        settings = { ...settings, ...withoutUndefined(patch) };
-        await store.putSettings(settings);
-        link.retarget(settings.relayUrl);
-        notify('status');
-        return settings;
-      },
-    };
-    return createRpcServer(handlers, {
-      extensionId: deps.platform.extensionId,
-      extensionOrigin: deps.platform.extensionOrigin,
-    });
+    return starting;
   }
 
+  function stopSession(): void {
+    session?.stop();
+    session = undefined;
+    starting = undefined;
+    notify('status');
+  }
+
+  async function status(vault: Vault): Promise<AgentStatus> {
+    if (!(await vault.isSetUp())) return { lock: 'setup_required' };
+    if (!vault.isUnlocked || !session) return { lock: 'locked' };
+    return { lock: 'unlocked', agent: await session.status() };
+  }
+
+  const unlocked = async (): Promise<AgentSession> => {
+    const vault = await opened;
+    if (!vault.isUnlocked) {
+      throw (await vault.isSetUp())
+        ? new ParleyError('locked', 'Parley is locked. Unlock it with your passphrase.')
+        : new ParleyError('setup_required', 'Set a passphrase first: it encrypts everything Parley keeps.');
+    }
+    return session ?? startSession(vault);
+  };
+
+  const handlers: RpcHandlers = {
+    'status.get': async () => status(await opened),
+    'vault.setUp': async ({ passphrase }) => {
+      const vault = await opened;
+      await vaultCall(() => vault.setUp(passphrase));
+      await startSession(vault);
+      return status(vault);
+    },
+    'vault.unlock': async ({ passphrase }) => {
+      const vault = await opened;
+      if (!vault.isUnlocked) await vaultCall(() => vault.unlock(passphrase));
+      await startSession(vault);
+      return status(vault);
+    },
+    'vault.lock': async () => {
+      const vault = await opened;
+      await vault.lock();
+      stopSession();
+      return status(vault);
+    },
+    'contacts.list': async () => (await unlocked()).peers.listContacts(),
+    'conversations.list': async () => (await unlocked()).peers.listConversations(),
+    'invite.create': async () => (await unlocked()).peers.createInvite(),
+    'invite.accept': async ({ code }) => (await unlocked()).peers.acceptInvite(code),
+    'messages.list': async ({ contactId }) => (await unlocked()).peers.listMessages(contactId),
+    'messages.send': async ({ contactId, text }) => (await unlocked()).peers.sendChat(contactId, text),
+    'settings.get': async () => (await unlocked()).currentSettings,
+    'settings.set': async (patch) => {
+      const settings = await (await unlocked()).updateSettings(withoutUndefined(patch));
+      notify('status');
+      return settings;
+    },
+  };
+
+  const serve = createRpcServer(handlers, {
+    extensionId: deps.platform.extensionId,
+    extensionOrigin: deps.platform.extensionOrigin,
+  });
   deps.platform.onMessage((message, sender) => {
     if ((message as { kind?: unknown } | null)?.kind !== 'parley/rpc') return undefined;
-    return started.then(
-      (serve) => serve(message, sender),
-      () => ({
-        id: (message as { id?: string }).id,
-        ok: false,
-        error: new ParleyError('not_ready', 'The agent failed to start. Reload the extension.').toJSON(),
-      }),
-    );
+    return serve(message, sender);
   });
 
-  return {
-    ready: started.then(() => undefined),
-    agentId: () => identity?.agentId,
-  };
+  return { ready: opened.then(() => undefined) };
 }
 
-async function loadOrCreateIdentity(store: AgentStore, now: () => number): Promise<Identity> {
-  const saved = await store.getIdentity();
-  if (saved) return identityFromSecretKey(saved.secretKey);
-  const identity = await generateIdentity();
-  await store.putIdentity({ secretKey: identity.secretKey, createdAt: now() });
-  return identity;
+const VAULT_CODES: Partial<Record<string, ErrorCode>> = {
+  wrong_passphrase: 'wrong_passphrase',
+  unlock_throttled: 'unlock_throttled',
+  already_set_up: 'already_set_up',
+  not_set_up: 'setup_required',
+  locked: 'locked',
+};
+
+/** Vault failures the person can act on cross the RPC with their message; others stay internal. */
+async function vaultCall(action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    const code = isVaultError(error) ? VAULT_CODES[error.code] : undefined;
+    if (!code || !isVaultError(error)) throw error;
+    throw new ParleyError(code, error.message, { cause: error, retryAfterMs: error.retryAfterMs });
+  }
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

@@ -8,6 +8,12 @@ export const ERROR_CODES = [
   'forbidden',
   'timeout',
   'not_ready',
+  'locked',
+  'setup_required',
+  'already_set_up',
+  'wrong_passphrase',
+  'unlock_throttled',
+  'weak_passphrase',
   'invite_invalid',
   'invite_expired',
   'invite_used',
@@ -24,20 +30,27 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ErrorShape {
   readonly code: ErrorCode;
   readonly message: string;
+  /** Set when trying again too soon would be refused (a throttled unlock). */
+  readonly retryAfterMs?: number;
 }
 
 export class ParleyError extends Error implements ErrorShape {
+  readonly retryAfterMs: number | undefined;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
     this.name = 'ParleyError';
+    this.retryAfterMs = options?.retryAfterMs;
   }
 
   toJSON(): ErrorShape {
-    return { code: this.code, message: this.message };
+    return this.retryAfterMs === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs };
   }
 }
 

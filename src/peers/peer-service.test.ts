@@ -5,7 +5,8 @@ import type { Envelope } from '../../relay/protocol';
 import { generateIdentity, loadSodium, sealFor, type Identity } from '../crypto';
 import { RelayLink } from '../link';
 import type { RpcTopic } from '../rpc';
-import { openIdbStore, type AgentStore } from '../store';
+import { openIdbStore, vaultAgentStore, type AgentStore } from '../store';
+import { openVault } from '../vault';
 import { PeerService } from './peer-service';
 import { INVITE_TTL_MS } from './invite';
 import { encodePeerMessage } from './peer-message';
@@ -43,9 +44,23 @@ afterEach(async () => {
   await relay.close();
 });
 
+/** The peers run on both stores: plain IndexedDB and the encrypted vault. */
+const STORES = {
+  idb: () => openIdbStore({ name: `agent-${crypto.randomUUID()}` }),
+  vault: async () => {
+    const vault = await openVault({
+      name: `vault-${crypto.randomUUID()}`,
+      kdf: { iterations: 1000, allowWeakIterationsForTests: true },
+    });
+    await vault.setUp('test passphrase');
+    return vaultAgentStore(vault);
+  },
+};
+let storeKind: keyof typeof STORES = 'idb';
+
 async function makeAgent(name: string, { online = true, now = () => clock } = {}): Promise<TestAgent> {
   const identity = await generateIdentity();
-  const store = await openIdbStore({ name: `agent-${crypto.randomUUID()}` });
+  const store = await STORES[storeKind]();
   const events: RpcTopic[] = [];
   // eslint-disable-next-line prefer-const
   let link: RelayLink;
@@ -57,7 +72,7 @@ async function makeAgent(name: string, { online = true, now = () => clock } = {}
     displayName: () => name,
     notify: (topic) => events.push(topic),
     now,
-    pairingWaitMs: 3000,
+    pairingWaitMs: 8000,
   });
   link = new RelayLink({
     identity,
@@ -84,141 +99,153 @@ async function pair(a: TestAgent, b: TestAgent) {
 const texts = async (agent: TestAgent, contactId: string) =>
   (await agent.peers.listMessages(contactId)).map((m) => `${m.direction}:${m.text}`);
 
-describe('pairing', () => {
-  it('[PAIR1] both agents list each other, named, once the invite is accepted', async () => {
-    const [alice, bob] = [await makeAgent('Alice'), await makeAgent('Bob')];
-    const { contact } = await pair(alice, bob);
-    expect(contact).toMatchObject({ agentId: alice.identity.agentId, name: 'Alice', status: 'paired' });
-    expect(await alice.peers.listContacts()).toMatchObject([
-      { agentId: bob.identity.agentId, name: 'Bob', status: 'paired' },
-    ]);
+describe.each(Object.keys(STORES) as (keyof typeof STORES)[])('on the %s store', (kind) => {
+  beforeEach(() => {
+    storeKind = kind;
   });
 
-  it('[PAIR2] refuses a reused code, names an expired one, and rejects one’s own code', async () => {
-    const [alice, bob, carol] = [await makeAgent('Alice'), await makeAgent('Bob'), await makeAgent('Carol')];
-    const { code } = await alice.peers.createInvite();
-    await bob.peers.acceptInvite(code);
-    await expect(carol.peers.acceptInvite(code)).rejects.toMatchObject({ code: 'invite_used' });
-    expect(await carol.peers.listContacts()).toEqual([]);
-    await expect(alice.peers.acceptInvite(code)).rejects.toMatchObject({ code: 'invite_own' });
-    await expect(bob.peers.acceptInvite('parley1.garbage')).rejects.toMatchObject({ code: 'invite_invalid' });
-
-    const { code: late } = await alice.peers.createInvite();
-    clock += INVITE_TTL_MS + 1;
-    await expect(carol.peers.acceptInvite(late)).rejects.toMatchObject({ code: 'invite_expired' });
-  });
-
-  it('[PAIR3] the inviter decides expiry: a code used after it expired is refused even if the invitee’s clock disagrees', async () => {
-    const alice = await makeAgent('Alice');
-    const bobsClock = clock; // Bob's clock is behind and stays there.
-    const bob = await makeAgent('Bob', { now: () => bobsClock });
-    const { code, expiresAt } = await alice.peers.createInvite();
-    clock = expiresAt + 1;
-    await expect(bob.peers.acceptInvite(code)).rejects.toMatchObject({ code: 'invite_expired' });
-    expect(await alice.peers.listContacts()).toEqual([]);
-    expect(await bob.peers.listContacts()).toEqual([]);
-  });
-
-  it('[PAIR4] an inviter that is offline confirms when it comes online', async () => {
-    const alice = await makeAgent('Alice', { online: false });
-    const bob = await makeAgent('Bob');
-    const { code } = await alice.peers.createInvite();
-    const { contact } = await bob.peers.acceptInvite(code);
-    expect(contact.status).toBe('pending');
-    await connect(alice);
-    await expect.poll(async () => (await bob.peers.listContacts())[0]?.status).toBe('paired');
-  });
-});
-
-describe('messages', () => {
-  it('[MSG1] text goes both ways, sealed; the relay sees no plaintext', async () => {
-    const [alice, bob] = [await makeAgent('Alice'), await makeAgent('Bob')];
-    await pair(alice, bob);
-    const a = alice.identity.agentId;
-    const b = bob.identity.agentId;
-    const sent = await alice.peers.sendChat(b, 'meet at the blue door');
-    expect(sent.status).toBe('sent');
-    await expect.poll(() => texts(bob, a)).toEqual(['in:meet at the blue door']);
-    await bob.peers.sendChat(a, 'see you there');
-    await expect.poll(() => texts(alice, b)).toEqual(['out:meet at the blue door', 'in:see you there']);
-    for (const envelope of seen) {
-      const bytes = Buffer.from(envelope.payload, 'base64url').toString('latin1');
-      expect(bytes).not.toMatch(/blue door|see you|Alice|Bob|chat/);
-    }
-  });
-
-  it('[MSG2] mail for an offline agent waits in the outbox of nobody: the relay keeps it', async () => {
-    const [alice, bob] = [await makeAgent('Alice'), await makeAgent('Bob')];
-    await pair(alice, bob);
-    bob.link.stop();
-    await alice.peers.sendChat(bob.identity.agentId, 'while you were out');
-    await connect(bob);
-    await expect.poll(() => texts(bob, alice.identity.agentId)).toEqual(['in:while you were out']);
-  });
-
-  it('[MSG3] the sender’s outbox keeps a message until the relay acknowledges it', async () => {
-    const [alice, bob] = [await makeAgent('Alice'), await makeAgent('Bob')];
-    await pair(alice, bob);
-    alice.link.stop();
-    const queued = await alice.peers.sendChat(bob.identity.agentId, 'written offline');
-    expect(queued.status).toBe('queued');
-    expect(await alice.store.listOutbox()).toHaveLength(1);
-    await connect(alice);
-    await expect.poll(() => texts(bob, alice.identity.agentId)).toEqual(['in:written offline']);
-    await expect.poll(() => alice.store.listOutbox()).toEqual([]);
-    expect((await alice.peers.listMessages(bob.identity.agentId))[0]?.status).toBe('sent');
-  });
-
-  it('[MSG4] drops what it cannot trust: strangers, forgeries, duplicates, non-messages', async () => {
-    const [alice, bob] = [await makeAgent('Alice'), await makeAgent('Bob')];
-    await pair(alice, bob);
-    const stranger = await generateIdentity();
-    const a = alice.identity.agentId;
-    const b = bob.identity.agentId;
-    const base = { to: a, sentAt: clock };
-    const chat = (text: string) => encodePeerMessage({ type: 'chat', v: 1, text, sentAt: clock });
-
-    // A stranger who is not a contact.
-    await alice.peers.receive({
-      ...base,
-      id: 'stranger001',
-      from: stranger.agentId,
-      payload: sealFor(stranger, a, chat('hi')),
+  describe('pairing', () => {
+    it('[PAIR1] both agents list each other, named, once the invite is accepted', async () => {
+      const [alice, bob] = [await makeAgent('Alice'), await makeAgent('Bob')];
+      const { contact } = await pair(alice, bob);
+      expect(contact).toMatchObject({ agentId: alice.identity.agentId, name: 'Alice', status: 'paired' });
+      expect(await alice.peers.listContacts()).toMatchObject([
+        { agentId: bob.identity.agentId, name: 'Bob', status: 'paired' },
+      ]);
     });
-    // Bob's id, but sealed by someone else.
-    await alice.peers.receive({
-      ...base,
-      id: 'forgery0001',
-      from: b,
-      payload: sealFor(stranger, a, chat('forged')),
-    });
-    // Sealed by Bob, but not a peer message.
-    const junk = new TextEncoder().encode('{"type":"chat","v":1,"text":"x","sentAt":1,"run":"rm -rf"}');
-    await alice.peers.receive({
-      ...base,
-      id: 'junk0000001',
-      from: b,
-      payload: sealFor(bob.identity, a, junk),
-    });
-    // The same genuine envelope twice.
-    const genuine: Envelope = {
-      ...base,
-      id: 'genuine0001',
-      from: b,
-      payload: sealFor(bob.identity, a, chat('real')),
-    };
-    await alice.peers.receive(genuine);
-    await alice.peers.receive(genuine);
 
-    expect(await texts(alice, b)).toEqual(['in:real']);
-    expect(await alice.peers.listContacts()).toHaveLength(1);
+    it('[PAIR2] refuses a reused code, names an expired one, and rejects one’s own code', async () => {
+      const [alice, bob, carol] = [
+        await makeAgent('Alice'),
+        await makeAgent('Bob'),
+        await makeAgent('Carol'),
+      ];
+      const { code } = await alice.peers.createInvite();
+      await bob.peers.acceptInvite(code);
+      await expect(carol.peers.acceptInvite(code)).rejects.toMatchObject({ code: 'invite_used' });
+      expect(await carol.peers.listContacts()).toEqual([]);
+      await expect(alice.peers.acceptInvite(code)).rejects.toMatchObject({ code: 'invite_own' });
+      await expect(bob.peers.acceptInvite('parley1.garbage')).rejects.toMatchObject({
+        code: 'invite_invalid',
+      });
+
+      const { code: late } = await alice.peers.createInvite();
+      clock += INVITE_TTL_MS + 1;
+      await expect(carol.peers.acceptInvite(late)).rejects.toMatchObject({ code: 'invite_expired' });
+    });
+
+    it('[PAIR3] the inviter decides expiry: a code used after it expired is refused even if the invitee’s clock disagrees', async () => {
+      const alice = await makeAgent('Alice');
+      const bobsClock = clock; // Bob's clock is behind and stays there.
+      const bob = await makeAgent('Bob', { now: () => bobsClock });
+      const { code, expiresAt } = await alice.peers.createInvite();
+      clock = expiresAt + 1;
+      await expect(bob.peers.acceptInvite(code)).rejects.toMatchObject({ code: 'invite_expired' });
+      expect(await alice.peers.listContacts()).toEqual([]);
+      expect(await bob.peers.listContacts()).toEqual([]);
+    });
+
+    it('[PAIR4] an inviter that is offline confirms when it comes online', async () => {
+      const alice = await makeAgent('Alice', { online: false });
+      const bob = await makeAgent('Bob');
+      const { code } = await alice.peers.createInvite();
+      const { contact } = await bob.peers.acceptInvite(code);
+      expect(contact.status).toBe('pending');
+      await connect(alice);
+      await expect.poll(async () => (await bob.peers.listContacts())[0]?.status).toBe('paired');
+    });
   });
 
-  it('[MSG5] refuses to write to someone who is not a paired contact', async () => {
-    const alice = await makeAgent('Alice');
-    const stranger = await generateIdentity();
-    await expect(alice.peers.sendChat(stranger.agentId, 'hello')).rejects.toMatchObject({
-      code: 'contact_unknown',
+  describe('messages', () => {
+    it('[MSG1] text goes both ways, sealed; the relay sees no plaintext', async () => {
+      const [alice, bob] = [await makeAgent('Alice'), await makeAgent('Bob')];
+      await pair(alice, bob);
+      const a = alice.identity.agentId;
+      const b = bob.identity.agentId;
+      const sent = await alice.peers.sendChat(b, 'meet at the blue door');
+      expect(sent.status).toBe('sent');
+      await expect.poll(() => texts(bob, a)).toEqual(['in:meet at the blue door']);
+      await bob.peers.sendChat(a, 'see you there');
+      await expect.poll(() => texts(alice, b)).toEqual(['out:meet at the blue door', 'in:see you there']);
+      for (const envelope of seen) {
+        const bytes = Buffer.from(envelope.payload, 'base64url').toString('latin1');
+        expect(bytes).not.toMatch(/blue door|see you|Alice|Bob|chat/);
+      }
+    });
+
+    it('[MSG2] mail for an offline agent waits in the outbox of nobody: the relay keeps it', async () => {
+      const [alice, bob] = [await makeAgent('Alice'), await makeAgent('Bob')];
+      await pair(alice, bob);
+      bob.link.stop();
+      await alice.peers.sendChat(bob.identity.agentId, 'while you were out');
+      await connect(bob);
+      await expect.poll(() => texts(bob, alice.identity.agentId)).toEqual(['in:while you were out']);
+    });
+
+    it('[MSG3] the sender’s outbox keeps a message until the relay acknowledges it', async () => {
+      const [alice, bob] = [await makeAgent('Alice'), await makeAgent('Bob')];
+      await pair(alice, bob);
+      alice.link.stop();
+      const queued = await alice.peers.sendChat(bob.identity.agentId, 'written offline');
+      expect(queued.status).toBe('queued');
+      expect(await alice.store.listOutbox()).toHaveLength(1);
+      await connect(alice);
+      await expect.poll(() => texts(bob, alice.identity.agentId)).toEqual(['in:written offline']);
+      await expect.poll(() => alice.store.listOutbox()).toEqual([]);
+      expect((await alice.peers.listMessages(bob.identity.agentId))[0]?.status).toBe('sent');
+    });
+
+    it('[MSG4] drops what it cannot trust: strangers, forgeries, duplicates, non-messages', async () => {
+      const [alice, bob] = [await makeAgent('Alice'), await makeAgent('Bob')];
+      await pair(alice, bob);
+      const stranger = await generateIdentity();
+      const a = alice.identity.agentId;
+      const b = bob.identity.agentId;
+      const base = { to: a, sentAt: clock };
+      const chat = (text: string) => encodePeerMessage({ type: 'chat', v: 1, text, sentAt: clock });
+
+      // A stranger who is not a contact.
+      await alice.peers.receive({
+        ...base,
+        id: 'stranger001',
+        from: stranger.agentId,
+        payload: sealFor(stranger, a, chat('hi')),
+      });
+      // Bob's id, but sealed by someone else.
+      await alice.peers.receive({
+        ...base,
+        id: 'forgery0001',
+        from: b,
+        payload: sealFor(stranger, a, chat('forged')),
+      });
+      // Sealed by Bob, but not a peer message.
+      const junk = new TextEncoder().encode('{"type":"chat","v":1,"text":"x","sentAt":1,"run":"rm -rf"}');
+      await alice.peers.receive({
+        ...base,
+        id: 'junk0000001',
+        from: b,
+        payload: sealFor(bob.identity, a, junk),
+      });
+      // The same genuine envelope twice.
+      const genuine: Envelope = {
+        ...base,
+        id: 'genuine0001',
+        from: b,
+        payload: sealFor(bob.identity, a, chat('real')),
+      };
+      await alice.peers.receive(genuine);
+      await alice.peers.receive(genuine);
+
+      expect(await texts(alice, b)).toEqual(['in:real']);
+      expect(await alice.peers.listContacts()).toHaveLength(1);
+    });
+
+    it('[MSG5] refuses to write to someone who is not a paired contact', async () => {
+      const alice = await makeAgent('Alice');
+      const stranger = await generateIdentity();
+      await expect(alice.peers.sendChat(stranger.agentId, 'hello')).rejects.toMatchObject({
+        code: 'contact_unknown',
+      });
     });
   });
 });

@@ -49,6 +49,25 @@ export function browserPlatform(): Platform {
   };
 }
 
+/**
+ * One JSON value in `storage.session`: memory only, readable by the extension's
+ * trusted contexts only, gone when the browser closes.
+ */
+export function sessionValue<T>(key: string) {
+  const area = browser.storage.session;
+  return {
+    async load(): Promise<T | undefined> {
+      return (await area.get(key))[key] as T | undefined;
+    },
+    async save(value: T): Promise<void> {
+      await area.set({ [key]: value });
+    },
+    async clear(): Promise<void> {
+      await area.remove(key);
+    },
+  };
+}
+
 /** The side panel opens only from a user gesture in a page (Chrome) or as the sidebar (Firefox). */
 export async function openSidePanel(): Promise<void> {
   const chromeSidePanel = (

@@ -1,4 +1,4 @@
-import { ParleyError, isErrorShape } from '../errors';
+import { ParleyError, isErrorShape, type ErrorShape } from '../errors';
 import { RPC_REQUEST, type RpcInput, type RpcMethod, type RpcOutput, type RpcResponse } from './contract';
 
 /** Sends one message to the background and resolves with its reply (browser.runtime.sendMessage). */
@@ -36,7 +36,9 @@ export function createRpcClient(transport: RpcTransport, { timeoutMs = 15_000 } 
         const error = isErrorShape(reply.error)
           ? reply.error
           : { code: 'internal' as const, message: 'Unknown error' };
-        throw new ParleyError(error.code, error.message);
+        throw new ParleyError(error.code, error.message, {
+          retryAfterMs: (error as ErrorShape).retryAfterMs,
+        });
       } finally {
         clearTimeout(timer);
       }

@@ -7,12 +7,19 @@ import type { ErrorShape } from '../errors';
  * from `RpcContract`, and the server validates every input with `RPC_INPUTS`.
  */
 
+/** `setup_required`: no passphrase yet; `locked`: the vault's keys are not in memory. */
+export type LockState = 'setup_required' | 'locked' | 'unlocked';
+
 export interface AgentStatus {
-  agentId: string;
-  fingerprint: string;
-  displayName: string;
-  relay: { url: string; connected: boolean; lastError?: string };
-  contacts: number;
+  lock: LockState;
+  /** The agent's identity and link exist only while the vault is unlocked. */
+  agent?: {
+    agentId: string;
+    fingerprint: string;
+    displayName: string;
+    relay: { url: string; connected: boolean; lastError?: string };
+    contacts: number;
+  };
 }
 
 export type ContactStatus = 'pending' | 'paired';
@@ -52,8 +59,19 @@ export const MAX_MESSAGE_CHARS = 4000;
 
 const AgentIdInput = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not an agent id');
 
+/** NIST SP 800-63B: length over composition rules. */
+export const MIN_PASSPHRASE_CHARS = 8;
+const Passphrase = z.string().min(1).max(1024);
+
 export const RPC_INPUTS = {
   'status.get': z.object({}).strict(),
+  'vault.setUp': z
+    .object({
+      passphrase: Passphrase.min(MIN_PASSPHRASE_CHARS, `use at least ${MIN_PASSPHRASE_CHARS} characters`),
+    })
+    .strict(),
+  'vault.unlock': z.object({ passphrase: Passphrase }).strict(),
+  'vault.lock': z.object({}).strict(),
   'contacts.list': z.object({}).strict(),
   'conversations.list': z.object({}).strict(),
   'invite.create': z.object({}).strict(),
@@ -75,6 +93,10 @@ type Inputs = { [M in keyof typeof RPC_INPUTS]: z.infer<(typeof RPC_INPUTS)[M]> 
 
 export interface RpcContract {
   'status.get': { input: Inputs['status.get']; output: AgentStatus };
+  /** First run: choose the passphrase that encrypts everything the agent keeps. */
+  'vault.setUp': { input: Inputs['vault.setUp']; output: AgentStatus };
+  'vault.unlock': { input: Inputs['vault.unlock']; output: AgentStatus };
+  'vault.lock': { input: Inputs['vault.lock']; output: AgentStatus };
   'contacts.list': { input: Inputs['contacts.list']; output: ContactView[] };
   'conversations.list': { input: Inputs['conversations.list']; output: ConversationView[] };
   'invite.create': { input: Inputs['invite.create']; output: { code: string; expiresAt: number } };

@@ -13,6 +13,9 @@ function handlers(overrides: Partial<RpcHandlers> = {}): RpcHandlers {
   };
   return {
     'status.get': unused,
+    'vault.setUp': unused,
+    'vault.unlock': unused,
+    'vault.lock': unused,
     'contacts.list': async () => [],
     'conversations.list': unused,
     'invite.create': unused,

@@ -1,9 +1,21 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import { ErrorNote, Section } from './components';
+import { LockGate } from './lock-gate';
 import { agent, useAgentQuery } from './rpc';
 
 export function OptionsApp() {
+  return (
+    <main style={{ maxWidth: '560px' }}>
+      <header class="header">
+        <h1>Parley settings</h1>
+      </header>
+      <LockGate>{() => <SettingsForm />}</LockGate>
+    </main>
+  );
+}
+
+function SettingsForm() {
   const { data: settings } = useAgentQuery('settings.get', {}, []);
   const [relayUrl, setRelayUrl] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -33,10 +45,7 @@ export function OptionsApp() {
   };
 
   return (
-    <main style={{ maxWidth: '560px' }}>
-      <header class="header">
-        <h1>Parley settings</h1>
-      </header>
+    <>
       <Section title="Your agent">
         <form class="stack" onSubmit={save}>
           <label class="stack">
@@ -63,6 +72,6 @@ export function OptionsApp() {
           <ErrorNote error={error} />
         </form>
       </Section>
-    </main>
+    </>
   );
 }

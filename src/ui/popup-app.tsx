@@ -1,20 +1,18 @@
 import { openSidePanel } from '../platform';
-import { ErrorNote, RelayDot } from './components';
-import { useAgentQuery } from './rpc';
+import { RelayDot } from './components';
+import { LockGate } from './lock-gate';
+import { agent } from './rpc';
 
 export function PopupApp() {
-  const { data: status, error } = useAgentQuery('status.get', {}, ['status', 'contacts']);
   return (
     <main style={{ width: '320px' }}>
       <header class="header">
         <h1>Parley</h1>
-        {status && <RelayDot connected={status.relay.connected} />}
       </header>
-      <div class="section stack">
-        <ErrorNote error={error} />
-        {!status && !error && <p class="muted">Starting your agent…</p>}
-        {status && (
-          <>
+      <LockGate>
+        {({ agent: status }) => (
+          <div class="section stack">
+            <RelayDot connected={status.relay.connected} />
             <div>
               <div class="muted">Your agent’s fingerprint</div>
               <div class="mono" data-testid="fingerprint">
@@ -26,10 +24,15 @@ export function PopupApp() {
               {status.contacts === 1 ? 'contact' : 'contacts'}
             </div>
             <div class="muted">Relay: {status.relay.url}</div>
-          </>
+            <div class="row">
+              <button onClick={() => void openSidePanel().catch(() => undefined)}>Open side panel</button>
+              <button class="secondary" data-testid="lock" onClick={() => void agent.call('vault.lock', {})}>
+                Lock
+              </button>
+            </div>
+          </div>
         )}
-        <button onClick={() => void openSidePanel().catch(() => undefined)}>Open side panel</button>
-      </div>
+      </LockGate>
     </main>
   );
 }

@@ -2,20 +2,34 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { ContactView } from '../rpc';
 import { ErrorNote, RelayDot, Section, formatTime } from './components';
+import { LockGate } from './lock-gate';
 import { agent, useAgentQuery } from './rpc';
 
 export function SidePanelApp() {
-  const { data: status } = useAgentQuery('status.get', {}, ['status', 'contacts']);
+  return (
+    <main>
+      <LockGate>
+        {(status) => (
+          <>
+            <header class="header">
+              <h1>Parley</h1>
+              <RelayDot connected={status.agent.relay.connected} />
+            </header>
+            <Conversations />
+          </>
+        )}
+      </LockGate>
+    </main>
+  );
+}
+
+function Conversations() {
   const { data: conversations } = useAgentQuery('conversations.list', {}, ['contacts', 'messages']);
   const [selected, setSelected] = useState<string>();
   const current = conversations?.find((c) => c.contact.agentId === selected)?.contact;
 
   return (
-    <main>
-      <header class="header">
-        <h1>Parley</h1>
-        {status && <RelayDot connected={status.relay.connected} />}
-      </header>
+    <>
       <Invites />
       <Section title="Conversations">
         {conversations?.length === 0 && <p class="muted">No contacts yet. Invite someone above.</p>}
@@ -38,7 +52,7 @@ export function SidePanelApp() {
         </ul>
       </Section>
       {current && <Thread contact={current} />}
-    </main>
+    </>
   );
 }
 

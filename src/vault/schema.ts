@@ -87,6 +87,10 @@ export const VAULT_SCHEMA: VaultSchema = {
     syncState: byId('sync'),
     approvals: byId('approvals', { status: { keyPath: 'status' }, createdAt: { keyPath: 'createdAt' } }),
     outbox: byId('outbox', { createdAt: { keyPath: 'createdAt' } }),
+    // Invite secrets are keyed by their hash: the secret itself is never in clear.
+    invites: byId('contacts'),
+    // Inbound envelope ids already handled (the relay may deliver twice).
+    seen: byId('messages', { at: { keyPath: 'at' } }, 'at'),
     audit: byId('audit', { at: { keyPath: 'at' } }, 'at'),
   },
   migrations: [],
@@ -107,6 +111,8 @@ export type VaultRecordMap = {
   syncState: { id: string } & Fields;
   approvals: { id: string; status: string; createdAt: number } & Fields;
   outbox: { id: string; createdAt: number } & Fields;
+  invites: { id: string } & Fields;
+  seen: { id: string; at: number } & Fields;
   audit: { id: string; at: number } & Fields;
 };
 

@@ -43,7 +43,27 @@ export interface AgentBrowser {
 }
 
 /** A real Chromium with the built extension, its worker started and the agent ready. */
-export async function launchAgent(userDataDir: string): Promise<AgentBrowser> {
+export const PASSPHRASE = 'correct horse battery staple';
+
+/** Answers the popup's first-run or unlock form, then waits for the agent's status. */
+export async function unlock(popup: Page, passphrase = PASSPHRASE): Promise<void> {
+  const first = await popup.waitForSelector(
+    '[data-testid=fingerprint], [data-testid=setup-form], [data-testid=unlock-form]',
+    { timeout: 30_000 },
+  );
+  const form = await first!.evaluate((el) => el.getAttribute('data-testid'));
+  if (form === 'setup-form') {
+    await popup.type('input[name=passphrase]', passphrase);
+    await popup.type('input[name=confirm]', passphrase);
+    await popup.click('[data-testid=passphrase-submit]');
+  } else if (form === 'unlock-form') {
+    await popup.type('input[name=passphrase]', passphrase);
+    await popup.click('[data-testid=passphrase-submit]');
+  }
+  await popup.waitForSelector('[data-testid=fingerprint]', { timeout: 30_000 });
+}
+
+export async function launchAgent(userDataDir: string, passphrase = PASSPHRASE): Promise<AgentBrowser> {
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -62,7 +82,7 @@ export async function launchAgent(userDataDir: string): Promise<AgentBrowser> {
   // whose RPC answers only once the agent is up.
   const probe = await browser.newPage();
   await probe.goto(`chrome-extension://${extensionId}/popup.html`);
-  await probe.waitForSelector('[data-testid=fingerprint]', { timeout: 30_000 });
+  await unlock(probe, passphrase);
   await probe.close();
   return {
     browser,

@@ -1,0 +1,89 @@
+import { fingerprint, generateIdentity, identityFromSecretKey, type Identity } from '../crypto';
+import { RelayLink } from '../link';
+import { PeerService } from '../peers';
+import type { AgentStatus, RpcTopic, Settings } from '../rpc';
+import type { AgentStore } from '../store';
+
+export const DEFAULT_SETTINGS: Settings = {
+  relayUrl: 'http://127.0.0.1:8787',
+  displayName: 'Parley user',
+};
+
+/**
+ * Everything that exists only while the vault is unlocked: the identity key, the
+ * relay link (it signs the login) and the peers. Locking stops it.
+ */
+export class AgentSession {
+  private constructor(
+    readonly identity: Identity,
+    readonly store: AgentStore,
+    readonly peers: PeerService,
+    readonly link: RelayLink,
+    private settings: Settings,
+  ) {}
+
+  static async start(
+    store: AgentStore,
+    notify: (topic: RpcTopic) => void,
+    now: () => number,
+  ): Promise<AgentSession> {
+    const identity = await loadOrCreateIdentity(store, now);
+    const settings: Settings = { ...DEFAULT_SETTINGS, ...(await store.getSettings()) };
+    // The link and the peers refer to each other: the link hands envelopes to the
+    // peers, the peers send through the link.
+    const ref: { session?: AgentSession } = {};
+    const peers = new PeerService({
+      identity,
+      store,
+      transport: { send: (id, to, payload) => link.send(id, to, payload) },
+      relayUrl: () => ref.session!.settings.relayUrl,
+      displayName: () => ref.session!.settings.displayName,
+      notify,
+      now,
+    });
+    const link: RelayLink = new RelayLink({
+      identity,
+      url: settings.relayUrl,
+      onEnvelope: (envelope) => peers.receive(envelope),
+      onLogin: () => void peers.flush(),
+      onStatus: () => notify('status'),
+    });
+    const session = new AgentSession(identity, store, peers, link, settings);
+    ref.session = session;
+    link.start();
+    return session;
+  }
+
+  get currentSettings(): Settings {
+    return this.settings;
+  }
+
+  async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    this.settings = { ...this.settings, ...patch };
+    await this.store.putSettings(this.settings);
+    this.link.retarget(this.settings.relayUrl);
+    return this.settings;
+  }
+
+  async status(): Promise<NonNullable<AgentStatus['agent']>> {
+    return {
+      agentId: this.identity.agentId,
+      fingerprint: fingerprint(this.identity.agentId),
+      displayName: this.settings.displayName,
+      relay: this.link.status,
+      contacts: (await this.peers.listContacts()).filter((c) => c.status === 'paired').length,
+    };
+  }
+
+  stop(): void {
+    this.link.stop();
+  }
+}
+
+async function loadOrCreateIdentity(store: AgentStore, now: () => number): Promise<Identity> {
+  const saved = await store.getIdentity();
+  if (saved) return identityFromSecretKey(saved.secretKey);
+  const identity = await generateIdentity();
+  await store.putIdentity({ secretKey: identity.secretKey, createdAt: now() });
+  return identity;
+}

@@ -1,0 +1,83 @@
+import type { Interval } from './interval';
+import { blake2b, toHex } from './hash';
+
+/**
+ * APR rules: the person approves one exact action. The request carries a BLAKE2b hash of the action
+ * (negotiation id, slot, participants, or the exact slots to disclose and to whom); a decision is
+ * honoured only for the same hash and before the request expires.
+ */
+export type ApprovalAction =
+  | {
+      readonly kind: 'book' | 'accept';
+      readonly negotiationId: string;
+      readonly slot: Interval;
+      readonly participants: readonly string[];
+    }
+  | {
+      readonly kind: 'disclose';
+      readonly negotiationId: string;
+      readonly to: string;
+      readonly slots: readonly Interval[];
+    };
+
+export interface ApprovalRequest {
+  readonly action: ApprovalAction;
+  readonly actionHash: string;
+  readonly requestedAt: number;
+  readonly expiresAt: number;
+}
+
+export interface ApprovalDecision {
+  readonly actionHash: string;
+  readonly approved: boolean;
+}
+
+export type ApprovalCheck =
+  | { readonly ok: true; readonly approved: boolean }
+  | { readonly ok: false; readonly code: 'no_pending_approval' | 'approval_mismatch' | 'approval_expired' };
+
+/** Field order fixed, participants sorted and deduplicated: the same action always hashes the same. */
+export function canonicalAction(a: ApprovalAction): string {
+  if (a.kind === 'disclose') {
+    const slots = [...a.slots]
+      .sort((x, y) => x.start - y.start || x.end - y.end)
+      .map((s) => [s.start, s.end]);
+    return JSON.stringify(['disclose', a.negotiationId, a.to, slots]);
+  }
+  const people = [...new Set(a.participants)].sort();
+  return JSON.stringify([a.kind, a.negotiationId, [a.slot.start, a.slot.end], people]);
+}
+
+export function actionHash(a: ApprovalAction): string {
+  return toHex(blake2b('approval', canonicalAction(a)));
+}
+
+export function createApprovalRequest(action: ApprovalAction, now: number, ttlMs: number): ApprovalRequest {
+  return { action, actionHash: actionHash(action), requestedAt: now, expiresAt: now + ttlMs };
+}
+
+export function checkApproval(
+  pending: ApprovalRequest | null,
+  decision: ApprovalDecision,
+  now: number,
+): ApprovalCheck {
+  if (!pending) return { ok: false, code: 'no_pending_approval' };
+  // Recompute rather than trust the stored hash: a tampered action in storage must not pass either.
+  if (decision.actionHash !== pending.actionHash || actionHash(pending.action) !== pending.actionHash) {
+    return { ok: false, code: 'approval_mismatch' };
+  }
+  if (now >= pending.expiresAt) return { ok: false, code: 'approval_expired' };
+  return { ok: true, approved: decision.approved };
+}
+
+/** One line for the popup / side panel; times are rendered by the UI in the person's zone. */
+export function describeAction(a: ApprovalAction): string {
+  switch (a.kind) {
+    case 'book':
+      return `Propose and book this time with ${a.participants.join(', ')}`;
+    case 'accept':
+      return `Accept this time with ${a.participants.join(', ')}`;
+    case 'disclose':
+      return `Share ${a.slots.length} free time(s) with ${a.to}`;
+  }
+}

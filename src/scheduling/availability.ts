@@ -1,0 +1,182 @@
+import type { CalendarCache, CalendarSnapshot } from './calendar-cache';
+import { SchedulingError } from './errors';
+import { DAY, MINUTE, type Interval, clip, intersect, normalize, subtract, unionOfBounds } from './interval';
+import { type Preferences, type Weekday, WEEKDAYS, clockMinutes, type WeeklyHours } from './preferences';
+import { type ZoneTable, dayFromIsoDate, instantAt, isoWeekday, localDay, zoneTable } from './zone';
+
+/** One participant's time, as normalised epoch-ms intervals. */
+export interface Availability {
+  readonly participantId: string;
+  readonly zone: ZoneTable;
+  readonly window: Interval;
+  /** Meeting hours (inside working hours), clipped to the window: the "inside their hours" test. */
+  readonly hours: readonly Interval[];
+  /** Time a new meeting may take: hours minus everything that blocks it. Always inside `hours`. */
+  readonly free: readonly Interval[];
+  /** preferred[w-1]: normalised time inside preferred windows of weight >= w (w = 1..3). */
+  readonly preferred: readonly [Interval[], Interval[], Interval[]];
+  readonly minFocusBlockMs: number;
+  /** Per ISO weekday (index 0 = Monday): middle and half-length of meeting hours, in local minutes. */
+  readonly dayShape: readonly DayShape[];
+}
+
+export interface DayShape {
+  readonly centerMin: number;
+  readonly halfMin: number;
+}
+
+function dayShapes(hours: WeeklyHours): DayShape[] {
+  return WEEKDAYS.map((d) => {
+    const list = hours[d];
+    if (list.length === 0) return { centerMin: 720, halfMin: 0 };
+    const first = Math.min(...list.map((r) => clockMinutes(r.start)));
+    const last = Math.max(...list.map((r) => clockMinutes(r.end)));
+    return { centerMin: (first + last) / 2, halfMin: (last - first) / 2 };
+  });
+}
+
+export interface AvailabilityInput {
+  readonly participantId: string;
+  readonly preferences: Preferences;
+  readonly snapshot: CalendarSnapshot;
+  readonly window: Interval;
+  readonly now: number;
+}
+
+function weekdayName(day: number): Weekday {
+  return WEEKDAYS[isoWeekday(day) - 1]!;
+}
+
+function dailyRanges(zone: ZoneTable, days: readonly number[], hours: WeeklyHours): Interval[] {
+  const out: Interval[] = [];
+  for (const d of days) {
+    for (const r of hours[weekdayName(d)]) {
+      out.push({
+        start: instantAt(zone, d, clockMinutes(r.start)),
+        end: instantAt(zone, d, clockMinutes(r.end)),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * AVL rules: availability = meeting hours ∩ working hours, minus no-meeting days, protected blocks,
+ * busy and tentative events (widened by the buffers), all-day busy days, days already at the meeting
+ * limit, time no calendar can vouch for, and time before the minimum notice.
+ */
+export function computeAvailability(input: AvailabilityInput): Availability {
+  const { preferences: prefs, snapshot, window, now } = input;
+  if (!(Number.isFinite(window.start) && Number.isFinite(window.end) && window.start < window.end)) {
+    throw new SchedulingError('invalid_window', 'The search window needs finite start < end (epoch ms).');
+  }
+  const zone = zoneTable(prefs.timeZone, window.start, window.end);
+  // One extra local day either side: a window edge can fall on a different local date than UTC.
+  const firstDay = localDay(zone, window.start) - 1;
+  const lastDay = localDay(zone, window.end) + 1;
+  const days: number[] = [];
+  for (let d = firstDay; d <= lastDay; d++) days.push(d);
+
+  const working = normalize(dailyRanges(zone, days, prefs.workingHours));
+  const meeting = prefs.meetingHours ? normalize(dailyRanges(zone, days, prefs.meetingHours)) : working;
+  const hours = clip(intersect(working, meeting), window);
+
+  const blocked: Interval[] = [];
+  const dayInterval = (d: number): Interval => ({
+    start: instantAt(zone, d, 0),
+    end: instantAt(zone, d + 1, 0),
+  });
+  const noMeeting = new Set(prefs.noMeetingDays);
+  const noMeetingDates = new Set(prefs.noMeetingDates.map(dayFromIsoDate));
+  for (const d of days) {
+    if (noMeeting.has(weekdayName(d)) || noMeetingDates.has(d)) blocked.push(dayInterval(d));
+    for (const b of prefs.protectedBlocks) {
+      if (b.days.includes(weekdayName(d))) {
+        blocked.push({
+          start: instantAt(zone, d, clockMinutes(b.range.start)),
+          end: instantAt(zone, d, clockMinutes(b.range.end)),
+        });
+      }
+    }
+  }
+
+  const before = prefs.bufferBeforeMin * MINUTE;
+  const after = prefs.bufferAfterMin * MINUTE;
+  const countPerDay = prefs.maxMeetingsPerDay !== null;
+  const perDay = new Map<number, number>();
+  // Busy time goes into flat arrays: thousands of events are the hot path (see unionOfBounds).
+  const events = snapshot.events;
+  const busyStarts = new Float64Array(events.length);
+  const busyEnds = new Float64Array(events.length);
+  let nBusy = 0;
+  for (const e of events) {
+    if (e.status === 'free' || e.declined || e.cancelled) continue;
+    if (e.status === 'tentative' && !prefs.tentativeIsBusy) continue;
+    if (e.kind === 'timed') {
+      if (!(e.end > e.start)) continue;
+      // A new meeting needs `before` free ahead of it and `after` behind it: widen the busy event.
+      busyStarts[nBusy] = e.start - after;
+      busyEnds[nBusy++] = e.end + before;
+      if (countPerDay) {
+        const d = localDay(zone, e.start);
+        perDay.set(d, (perDay.get(d) ?? 0) + 1);
+      }
+    } else {
+      const s = dayFromIsoDate(e.startDate);
+      const end = dayFromIsoDate(e.endDate);
+      if (end > s) blocked.push({ start: instantAt(zone, s, 0), end: instantAt(zone, end, 0) });
+    }
+  }
+  if (prefs.maxMeetingsPerDay !== null) {
+    for (const [d, count] of perDay) if (count >= prefs.maxMeetingsPerDay) blocked.push(dayInterval(d));
+  }
+  const busy = unionOfBounds(busyStarts.subarray(0, nBusy), busyEnds.subarray(0, nBusy));
+
+  // AVL6: a calendar is known only where the cache says it holds a complete copy.
+  for (const cal of snapshot.calendars) {
+    for (const gap of subtract([window], normalize(cal.known))) blocked.push(gap);
+  }
+
+  const earliest = now + prefs.minimumNoticeMin * MINUTE;
+  if (earliest > window.start) blocked.push({ start: window.start, end: earliest });
+
+  const free = subtract(subtract(hours, normalize(blocked)), busy);
+
+  const byWeight: [Interval[], Interval[], Interval[]] = [[], [], []];
+  for (const d of days) {
+    for (const p of prefs.preferredTimes) {
+      if (!p.days.includes(weekdayName(d))) continue;
+      const iv = {
+        start: instantAt(zone, d, clockMinutes(p.range.start)),
+        end: instantAt(zone, d, clockMinutes(p.range.end)),
+      };
+      for (let w = 0; w < p.weight; w++) byWeight[w]!.push(iv);
+    }
+  }
+  const preferred: [Interval[], Interval[], Interval[]] = [
+    normalize(byWeight[0]),
+    normalize(byWeight[1]),
+    normalize(byWeight[2]),
+  ];
+
+  return {
+    participantId: input.participantId,
+    zone,
+    window,
+    hours,
+    free,
+    preferred,
+    minFocusBlockMs: prefs.minFocusBlockMin * MINUTE,
+    dayShape: dayShapes(prefs.meetingHours ?? prefs.workingHours),
+  };
+}
+
+/** Reads the cache, then computes. */
+export async function availabilityFromCache(
+  cache: CalendarCache,
+  input: Omit<AvailabilityInput, 'snapshot'>,
+): Promise<Availability> {
+  // All-day events and buffers reach a day beyond the window.
+  const snapshot = await cache.snapshot({ start: input.window.start - DAY, end: input.window.end + DAY });
+  return computeAvailability({ ...input, snapshot });
+}

@@ -1,0 +1,76 @@
+import { base64url, blake2b } from './hash';
+import { type Interval } from './interval';
+import { type Message, PROTOCOL_VERSION } from './messages';
+import type { Effect, Inbox, NegotiationTiming, Outbox, RejectCode, StepResult } from './negotiation-types';
+
+type Header = 'v' | 'messageId' | 'negotiationId' | 'seq' | 'sentAt' | 'expiresAt' | 'sender';
+/** A message without its envelope fields, one variant per type. */
+export type MessageBody = {
+  [T in Message['type']]: Omit<Extract<Message, { type: T }>, Header>;
+}[Message['type']];
+
+/**
+ * Message ids are derived, not random: (negotiation, sender, seq) → id. A step replayed after a
+ * crash produces byte-identical messages, so a peer that already has one de-duplicates it.
+ */
+export function compose(
+  ctx: { negotiationId: string; self: string; seq: number; expiresAt: number },
+  body: MessageBody,
+  now: number,
+): Message {
+  const messageId = base64url(blake2b('message-id', `${ctx.negotiationId}\n${ctx.self}\n${ctx.seq}`, 16));
+  return {
+    ...body,
+    v: PROTOCOL_VERSION,
+    messageId,
+    negotiationId: ctx.negotiationId,
+    seq: ctx.seq,
+    sentAt: now,
+    expiresAt: Math.max(ctx.expiresAt, now + 1),
+    sender: ctx.self,
+  } as Message;
+}
+
+export function reject<S>(state: S, code: RejectCode, effects: readonly Effect[] = []): StepResult<S> {
+  return { state, effects, rejection: { code } };
+}
+
+export const EMPTY_INBOX: Inbox = { maxSeq: -1, seen: [] };
+
+/**
+ * NEG3/NEG4: a repeated message id is a duplicate (answered by resending our reply, nothing else);
+ * a new id with a sequence number at or below the highest seen is stale (it was overtaken).
+ */
+export function screen(
+  inbox: Inbox,
+  outbox: Outbox | null,
+  m: Message,
+  now: number,
+): { code: RejectCode; effects: Effect[] } | null {
+  if (inbox.seen.includes(m.messageId)) {
+    const effects: Effect[] =
+      outbox && outbox.inReplyTo === m.messageId
+        ? [{ kind: 'send', to: m.sender, message: outbox.message }]
+        : [];
+    return { code: 'duplicate', effects };
+  }
+  if (m.expiresAt <= now) return { code: 'expired', effects: [] };
+  if (m.seq <= inbox.maxSeq) return { code: 'stale', effects: [] };
+  return null;
+}
+
+export function remember(inbox: Inbox, m: Message, timing: NegotiationTiming): Inbox {
+  const seen = [...inbox.seen, m.messageId];
+  return {
+    maxSeq: Math.max(inbox.maxSeq, m.seq),
+    seen: seen.length > timing.seenIds ? seen.slice(-timing.seenIds) : seen,
+  };
+}
+
+export function sameSlot(a: Interval, b: Interval): boolean {
+  return a.start === b.start && a.end === b.end;
+}
+
+export function containsSlot(list: readonly Interval[], s: Interval): boolean {
+  return list.some((x) => sameSlot(x, s));
+}

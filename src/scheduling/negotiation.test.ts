@@ -1,0 +1,517 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { actionHash } from './approvals';
+import { eventIdFor } from './booking';
+import { prepareScheduling } from './hash';
+import { EMPTY_GATE, admitNewNegotiation } from './inbound-gate';
+import { HOUR, type Interval, MINUTE, covers, normalize } from './interval';
+import { type Message, type MessageOf, parseMessage } from './messages';
+import { type NegotiationState, nextWakeAt, step } from './negotiation';
+import { compose } from './negotiation-common';
+import type { Effect } from './negotiation-types';
+import { type OrganizerState, startNegotiation } from './organizer-machine';
+import { type ParticipantState, joinNegotiation } from './participant-machine';
+import { type SimAgentConfig, Simulation, seededRandom } from './simulation';
+
+beforeAll(prepareScheduling);
+
+const T0 = Date.UTC(2024, 5, 3, 8); // Monday 08:00Z
+const DAY = 24 * HOUR;
+const WINDOW = { start: T0, end: T0 + 5 * DAY };
+const auto = { auto: true, maxSlots: 3, granularityMin: 30 as const };
+const at = (h: number, m = 0) => T0 + h * HOUR + m * MINUTE;
+const agent = (id: string, free: Interval[], extra: Partial<SimAgentConfig> = {}): SimAgentConfig => ({
+  id,
+  free,
+  policy: auto,
+  ...extra,
+});
+
+function confirmed(sim: Simulation, id: string) {
+  return sim
+    .agent(id)
+    .calendar.list()
+    .filter((e) => e.status === 'confirmed');
+}
+
+async function negotiate(sim: Simulation, participants: string[], negotiationId = 'neg-00000001') {
+  await sim.start({
+    organizer: participants[0]!,
+    negotiationId,
+    participants,
+    window: WINDOW,
+    durationMin: 30,
+    title: 'Sync',
+    ttlMs: 3 * DAY,
+  });
+  await sim.run({ tickMs: 5 * MINUTE, until: T0 + 4 * DAY });
+}
+
+describe('two agents', () => {
+  it('[NEG1][BKG3] converge on a slot both are free for; each calendar ends with exactly one event', async () => {
+    const sim = new Simulation(
+      [agent('alice', [{ start: at(1), end: at(4) }]), agent('bob', [{ start: at(2), end: at(6) }])],
+      T0,
+    );
+    await negotiate(sim, ['alice', 'bob']);
+    const a = sim.agent('alice').outcomes.get('neg-00000001');
+    expect(a).toMatchObject({ status: 'booked', eventId: eventIdFor('neg-00000001') });
+    expect(sim.agent('bob').outcomes.get('neg-00000001')).toEqual(a);
+    for (const id of ['alice', 'bob']) {
+      const events = confirmed(sim, id);
+      expect(events).toHaveLength(1);
+      expect(events[0]!.iCalUID).toBe(`${eventIdFor('neg-00000001')}@google.com`);
+      expect(covers(normalize(sim.agent(id).config.free), events[0]!.slot.start, events[0]!.slot.end)).toBe(
+        true,
+      );
+    }
+  });
+
+  it('[BKG3] an invitee the organizer cannot invite imports one copy with the same iCalUID', async () => {
+    const sim = new Simulation(
+      [
+        agent('alice', [{ start: at(1), end: at(4) }]),
+        agent('bob', [{ start: at(2), end: at(6) }], { invitable: false }),
+      ],
+      T0,
+    );
+    await negotiate(sim, ['alice', 'bob']);
+    expect(confirmed(sim, 'bob')).toHaveLength(1);
+    expect(confirmed(sim, 'bob')[0]!.iCalUID).toBe(confirmed(sim, 'alice')[0]!.iCalUID);
+  });
+
+  it('[DIS1][DIS4] a RESPONSE carries ≤ maxSlots aligned slot times only, and every disclosure is audited', async () => {
+    const sim = new Simulation(
+      [
+        agent('alice', [{ start: at(1), end: at(9) }]),
+        agent('bob', [{ start: at(0), end: at(9) }], {
+          policy: { auto: true, maxSlots: 2, granularityMin: 30 },
+        }),
+      ],
+      T0,
+    );
+    const sent: Message[] = [];
+    const deliver = sim.deliverRaw.bind(sim);
+    sim.deliverRaw = async (to, raw) => {
+      const p = parseMessage(raw, sim.now);
+      if (p.ok) sent.push(p.message);
+      return deliver(to, raw);
+    };
+    await negotiate(sim, ['alice', 'bob']);
+    const responses = sent.filter((m): m is MessageOf<'RESPONSE'> => m.type === 'RESPONSE');
+    expect(responses.length).toBeGreaterThan(0);
+    for (const r of responses) {
+      expect(r.slots.length).toBeLessThanOrEqual(2);
+      for (const s of r.slots) {
+        expect(Object.keys(s).sort()).toEqual(['end', 'start']);
+        expect(s.start % (30 * MINUTE)).toBe(0);
+      }
+    }
+    const disclosed = sim.agent('bob').audit.filter((e) => e.action === 'disclosed');
+    expect(disclosed.length).toBeGreaterThan(0);
+    expect(disclosed[0]).toMatchObject({ counterparts: ['alice'], negotiationId: 'neg-00000001' });
+    expect(disclosed[0]!.slots).toEqual(responses[0]!.slots);
+  });
+
+  it('[DIS2] without an automatic rule nothing is disclosed until the person approves', async () => {
+    const asked: string[] = [];
+    const sim = new Simulation(
+      [
+        agent('alice', [{ start: at(1), end: at(4) }]),
+        agent('bob', [{ start: at(2), end: at(6) }], {
+          policy: { auto: false, maxSlots: 3, granularityMin: 30 },
+          decide: (r) => (asked.push(r.action.kind), r.action.kind === 'disclose' ? 'decline' : 'approve'),
+        }),
+      ],
+      T0,
+    );
+    await negotiate(sim, ['alice', 'bob']);
+    expect(asked).toEqual(['disclose']);
+    expect(sim.agent('bob').audit.filter((e) => e.action === 'disclosed')).toEqual([]);
+    expect(sim.agent('alice').outcomes.get('neg-00000001')).toEqual({
+      status: 'failed',
+      reasons: [{ participant: 'bob', reason: 'declined' }],
+    });
+  });
+
+  it('[DIS3] no common slot in round 1 widens; going beyond the budget asks the person', async () => {
+    const approvals: string[] = [];
+    // Bob's best-ranked slots (earliest) are before Alice is free: round 1 has no overlap.
+    const sim = new Simulation(
+      [
+        agent('alice', [{ start: at(3), end: at(5) }]),
+        agent('bob', [{ start: at(0), end: at(6) }], {
+          decide: (r) => (approvals.push(r.action.kind), 'approve'),
+        }),
+      ],
+      T0,
+    );
+    await negotiate(sim, ['alice', 'bob']);
+    expect(approvals[0]).toBe('disclose');
+    expect(sim.agent('alice').outcomes.get('neg-00000001')).toMatchObject({ status: 'booked' });
+    expect(confirmed(sim, 'bob')).toHaveLength(1);
+  });
+
+  it('[NEG3][NEG4] over a lossy, duplicating, reordering network they still end with exactly one booking each', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.double({ min: 0, max: 0.4, noNaN: true }),
+        fc.double({ min: 0, max: 0.4, noNaN: true }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (seed, drop, duplicate, delayMin, offsetH, lenH) => {
+          const aliceFree = [{ start: at(offsetH), end: at(offsetH + lenH) }];
+          const bobFree = [{ start: at(offsetH + lenH - 1), end: at(offsetH + lenH + 3) }];
+          const sim = new Simulation(
+            [agent('alice', aliceFree), agent('bob', bobFree)],
+            T0,
+            { drop, duplicate, maxDelayMs: delayMin * MINUTE },
+            seededRandom(seed),
+          );
+          await negotiate(sim, ['alice', 'bob']);
+          const a = sim.agent('alice').outcomes.get('neg-00000001');
+          expect(a?.status).toBe('booked');
+          expect(sim.agent('bob').outcomes.get('neg-00000001')).toEqual(a);
+          for (const id of ['alice', 'bob']) {
+            const ev = confirmed(sim, id);
+            expect(ev).toHaveLength(1);
+            expect(covers(normalize(sim.agent(id).config.free), ev[0]!.slot.start, ev[0]!.slot.end)).toBe(
+              true,
+            );
+          }
+        },
+      ),
+      { seed: 42, numRuns: 60 },
+    );
+  });
+
+  it('[NEG10][MPT4] cancel after booking clears every calendar; reschedule moves the one event', async () => {
+    const sim = new Simulation(
+      [agent('alice', [{ start: at(1), end: at(30) }]), agent('bob', [{ start: at(2), end: at(30) }])],
+      T0,
+    );
+    await negotiate(sim, ['alice', 'bob']);
+    const before = confirmed(sim, 'alice')[0]!.slot;
+    await sim.feed('alice', 'neg-00000001', {
+      type: 'reschedule',
+      window: { start: at(24), end: at(30) },
+      durationMin: 30,
+      expiresAt: sim.now + 2 * DAY,
+    });
+    await sim.run({ tickMs: 5 * MINUTE, until: sim.now + DAY });
+    for (const id of ['alice', 'bob']) {
+      const ev = confirmed(sim, id);
+      expect(ev).toHaveLength(1);
+      expect(ev[0]!.slot.start).toBeGreaterThanOrEqual(at(24));
+      expect(ev[0]!.slot).not.toEqual(before);
+    }
+    await sim.feed('bob', 'neg-00000001', { type: 'cancel' });
+    await sim.run({ tickMs: 5 * MINUTE, until: sim.now + DAY });
+    expect(confirmed(sim, 'alice')).toEqual([]);
+    expect(confirmed(sim, 'bob')).toEqual([]);
+    expect(sim.agent('alice').outcomes.get('neg-00000001')).toEqual({ status: 'cancelled', by: 'bob' });
+  });
+});
+
+describe('counter-proposals', () => {
+  it('[NEG12] a participant counters the proposal; the organizer drops that slot and converges on another', async () => {
+    let countered = false;
+    const sim = new Simulation(
+      [
+        agent('alice', [{ start: at(1), end: at(8) }]),
+        agent('bob', [{ start: at(3), end: at(6) }], {
+          decide: (r) => {
+            if (r.action.kind !== 'accept' || countered) return 'approve';
+            countered = true;
+            return { counter: [{ start: at(5), end: at(5, 30) }] };
+          },
+        }),
+      ],
+      T0,
+    );
+    await negotiate(sim, ['alice', 'bob']);
+    const out = sim.agent('alice').outcomes.get('neg-00000001');
+    expect(countered).toBe(true);
+    expect(out).toMatchObject({ status: 'booked' });
+    expect(out).not.toMatchObject({ slot: { start: at(3) } });
+    expect(
+      sim.agent('bob').audit.some((e) => e.action === 'disclosed' && e.slots.some((x) => x.start === at(5))),
+    ).toBe(true);
+    for (const id of ['alice', 'bob']) expect(confirmed(sim, id)).toHaveLength(1);
+  });
+});
+
+describe('multi-party', () => {
+  it('[MPT1][MPT3] three agents converge on a slot all accept', async () => {
+    const sim = new Simulation(
+      [
+        agent('alice', [{ start: at(1), end: at(8) }]),
+        agent('bob', [{ start: at(3), end: at(6) }]),
+        agent('carol', [{ start: at(5), end: at(9) }], {
+          policy: { auto: true, maxSlots: 4, granularityMin: 30 },
+        }),
+      ],
+      T0,
+      { drop: 0.1, duplicate: 0.1, maxDelayMs: 10 * MINUTE },
+      seededRandom(9),
+    );
+    await negotiate(sim, ['alice', 'bob', 'carol']);
+    const out = sim.agent('alice').outcomes.get('neg-00000001');
+    expect(out).toMatchObject({ status: 'booked', slot: { start: at(5), end: at(5, 30) } });
+    for (const id of ['alice', 'bob', 'carol']) {
+      expect(confirmed(sim, id)).toHaveLength(1);
+      expect(sim.agent(id).outcomes.get('neg-00000001')).toEqual(out);
+    }
+  });
+
+  it('[MPT2] reports who had no overlap, and books nothing', async () => {
+    const sim = new Simulation(
+      [
+        agent('alice', [{ start: at(1), end: at(8) }]),
+        agent('bob', [{ start: at(3), end: at(6) }]),
+        agent('carol', [{ start: at(30), end: at(31) }]),
+      ],
+      T0,
+    );
+    await negotiate(sim, ['alice', 'bob', 'carol']);
+    expect(sim.agent('alice').outcomes.get('neg-00000001')).toEqual({
+      status: 'failed',
+      reasons: [
+        { participant: 'bob', reason: 'no_common_slot' },
+        { participant: 'carol', reason: 'no_overlap' },
+      ],
+    });
+    for (const id of ['alice', 'bob', 'carol']) expect(confirmed(sim, id)).toEqual([]);
+  });
+
+  it('[MPT2] reports who declined and who timed out', async () => {
+    const declining = new Simulation(
+      [
+        agent('alice', [{ start: at(1), end: at(8) }]),
+        agent('bob', [{ start: at(3), end: at(6) }]),
+        agent('carol', [{ start: at(1), end: at(9) }], { decide: () => 'decline' }),
+      ],
+      T0,
+    );
+    await negotiate(declining, ['alice', 'bob', 'carol']);
+    expect(declining.agent('alice').outcomes.get('neg-00000001')).toEqual({
+      status: 'failed',
+      reasons: [{ participant: 'carol', reason: 'declined' }],
+    });
+    expect(declining.agent('bob').outcomes.get('neg-00000001')).toEqual({ status: 'cancelled', by: 'alice' });
+
+    const silent = new Simulation(
+      [
+        agent('alice', [{ start: at(1), end: at(8) }]),
+        agent('bob', [{ start: at(3), end: at(6) }]),
+        agent('carol', [{ start: at(1), end: at(9) }]),
+      ],
+      T0,
+    );
+    silent.deliverRaw = ((orig) => async (to: string, raw: unknown) =>
+      to === 'carol' ? undefined : orig(to, raw))(silent.deliverRaw.bind(silent));
+    await negotiate(silent, ['alice', 'bob', 'carol']);
+    expect(silent.agent('alice').outcomes.get('neg-00000001')).toEqual({
+      status: 'failed',
+      reasons: [
+        { participant: 'bob', reason: 'expired' },
+        { participant: 'carol', reason: 'timed_out' },
+      ],
+    });
+  });
+});
+
+/** Drives one organizer and one participant by hand, to aim hostile messages at a known state. */
+function handDriven() {
+  const now = T0;
+  const org = startNegotiation({
+    negotiationId: 'neg-00000001',
+    self: 'alice',
+    participants: ['alice', 'bob'],
+    window: WINDOW,
+    durationMin: 30,
+    title: 'Sync',
+    expiresAt: T0 + 3 * DAY,
+    now,
+  });
+  const free = [{ start: at(2), end: at(4) }];
+  const ranked = [at(2), at(2, 30), at(3), at(3, 30)].map((s) => ({ start: s, end: s + 30 * MINUTE }));
+  const o1 = step(org.state, { type: 'availability', free, ranked }, now);
+  const query = sends(o1.effects)[0]! as MessageOf<'QUERY'>;
+  const joined = joinNegotiation({ self: 'bob', query, policy: auto, now });
+  if (!joined.ok) throw new Error('join failed');
+  const b1 = step(joined.result.state, { type: 'availability', free, ranked }, now);
+  const response = sends(b1.effects)[0]! as MessageOf<'RESPONSE'>;
+  return { org: o1.state, bob: b1.state as ParticipantState, query, response, now };
+}
+const sends = (effects: readonly Effect[]) => effects.flatMap((e) => (e.kind === 'send' ? [e.message] : []));
+const forge = (from: string, seq: number, body: Parameters<typeof compose>[1], expiresAt = T0 + DAY) =>
+  compose({ negotiationId: 'neg-00000001', self: from, seq, expiresAt }, body, T0);
+
+describe('malicious or confused peers', () => {
+  it('[NEG5][NEG6] a confirmation out of order or a proposal for a slot never offered: typed rejection, nothing changes', () => {
+    const { bob, response } = handDriven();
+    const booked = forge('alice', 7, {
+      type: 'CONFIRMATION',
+      inReplyTo: response.messageId,
+      slot: response.slots[0]!,
+      phase: 'booked',
+      eventId: eventIdFor('neg-00000001'),
+    });
+    let r = step(bob, { type: 'message', message: booked }, T0);
+    expect(r.rejection).toEqual({ code: 'unexpected_message' });
+    expect(r.state).toBe(bob);
+    expect(r.effects).toEqual([]);
+    const never = { start: at(20), end: at(20, 30) };
+    r = step(
+      bob,
+      {
+        type: 'message',
+        message: forge('alice', 8, { type: 'PROPOSAL', slot: never, participants: ['alice', 'bob'] }),
+      },
+      T0,
+    );
+    expect(r.rejection).toEqual({ code: 'slot_not_offered' });
+    expect(r.state).toBe(bob);
+    r = step(
+      bob,
+      {
+        type: 'message',
+        message: forge('mallory', 9, {
+          type: 'PROPOSAL',
+          slot: response.slots[0]!,
+          participants: ['mallory', 'bob'],
+        }),
+      },
+      T0,
+    );
+    expect(r.rejection).toEqual({ code: 'unknown_sender' });
+    expect(r.state).toBe(bob);
+  });
+
+  it('[NEG7] a flood of QUERYs changes nothing; fresh negotiations from one peer hit the gate', () => {
+    const { bob, query } = handDriven();
+    for (let i = 0; i < 200; i++) {
+      const q = forge('alice', 100 + i, { ...query, type: 'QUERY' } as Parameters<typeof compose>[1]);
+      const r = step(bob, { type: 'message', message: q }, T0);
+      expect(r.rejection?.code).toBe('unexpected_message');
+      expect(r.state).toBe(bob);
+      expect(r.effects).toEqual([]);
+    }
+    let gate = EMPTY_GATE;
+    let admitted = 0;
+    for (let i = 0; i < 100; i++) {
+      const g = admitNewNegotiation(gate, 'mallory', 0, T0 + i);
+      if (g.ok) {
+        gate = g.gate;
+        admitted++;
+      } else expect(g.code).toBe('rate_limited');
+    }
+    expect(admitted).toBe(5);
+    expect(admitNewNegotiation(gate, 'mallory', 0, T0 + HOUR).ok).toBe(true);
+    expect(admitNewNegotiation(EMPTY_GATE, 'mallory', 10, T0)).toEqual({ ok: false, code: 'too_many_open' });
+  });
+
+  it('[NEG3] a duplicate is answered with the identical earlier reply and changes nothing', () => {
+    const { bob, query, response } = handDriven();
+    const r = step(bob, { type: 'message', message: query }, T0 + MINUTE);
+    expect(r.rejection).toEqual({ code: 'duplicate' });
+    expect(r.state).toBe(bob);
+    expect(sends(r.effects)).toEqual([response]);
+  });
+
+  it('[NEG2][NEG4] expired (delayed) and stale (overtaken) messages are refused', () => {
+    const { bob, response } = handDriven();
+    const late = forge(
+      'alice',
+      50,
+      { type: 'PROPOSAL', slot: response.slots[0]!, participants: ['alice', 'bob'] },
+      T0 + HOUR,
+    );
+    const r = step(bob, { type: 'message', message: late }, T0 + 2 * HOUR);
+    expect(r.rejection).toEqual({ code: 'expired' });
+    const ok = step(bob, { type: 'message', message: late }, T0);
+    expect(ok.rejection).toBeUndefined();
+    const older = forge('alice', 40, {
+      type: 'PROPOSAL',
+      slot: response.slots[1]!,
+      participants: ['alice', 'bob'],
+    });
+    const stale = step(ok.state, { type: 'message', message: older }, T0);
+    expect(stale.rejection).toEqual({ code: 'stale' });
+    expect(stale.state).toBe(ok.state);
+  });
+
+  it('[APR2] the machine refuses an approval for a different action or after expiry', () => {
+    const { bob, response } = handDriven();
+    const p = step(
+      bob,
+      {
+        type: 'message',
+        message: forge('alice', 5, {
+          type: 'PROPOSAL',
+          slot: response.slots[0]!,
+          participants: ['alice', 'bob'],
+        }),
+      },
+      T0,
+    );
+    const pending = (p.state as ParticipantState).pendingApproval!;
+    const other = actionHash({
+      kind: 'accept',
+      negotiationId: 'neg-00000001',
+      slot: response.slots[1]!,
+      participants: ['alice', 'bob'],
+    });
+    const wrong = step(p.state, { type: 'approval', actionHash: other, approved: true }, T0);
+    expect(wrong.rejection).toEqual({ code: 'approval_mismatch' });
+    expect(wrong.state).toBe(p.state);
+    const late = step(
+      p.state,
+      { type: 'approval', actionHash: pending.actionHash, approved: true },
+      pending.expiresAt,
+    );
+    expect(late.rejection).toEqual({ code: 'approval_expired' });
+    const right = step(p.state, { type: 'approval', actionHash: pending.actionHash, approved: true }, T0);
+    expect(sends(right.effects)[0]).toMatchObject({ type: 'CONFIRMATION', phase: 'accept' });
+  });
+
+  it('[NEG6] the organizer refuses offers of the wrong shape and accepts for a slot it never proposed', () => {
+    const { org, query } = handDriven();
+    const bad = forge('bob', 3, {
+      type: 'RESPONSE',
+      inReplyTo: query.messageId,
+      round: 1,
+      granularityMin: 30,
+      slots: [{ start: at(2), end: at(3) }],
+    });
+    const r = step(org, { type: 'message', message: bad }, T0);
+    expect(r.rejection).toEqual({ code: 'invalid_slot' });
+    expect(r.state).toBe(org);
+    const accept = forge('bob', 4, {
+      type: 'CONFIRMATION',
+      inReplyTo: query.messageId,
+      slot: { start: at(2), end: at(2, 30) },
+      phase: 'accept',
+    });
+    const r2 = step(org, { type: 'message', message: accept }, T0);
+    expect(r2.rejection).toEqual({ code: 'unexpected_message' });
+    expect(r2.state).toBe(org);
+  });
+
+  it('[NEG11] a tick resends the unanswered message on schedule and expiry ends the negotiation', () => {
+    const { org } = handDriven();
+    const wake = nextWakeAt(org as NegotiationState)!;
+    expect(wake).toBe(T0 + 5 * MINUTE);
+    expect(step(org, { type: 'tick' }, wake - 1).effects).toEqual([]);
+    const resent = step(org, { type: 'tick' }, wake);
+    expect(sends(resent.effects)).toHaveLength(1);
+    const expired = step(org, { type: 'tick' }, (org as OrganizerState).expiresAt);
+    expect(expired.state.phase).toBe('failed');
+    expect(expired.effects.find((e) => e.kind === 'outcome')).toMatchObject({
+      outcome: { status: 'failed', reasons: [{ participant: 'bob', reason: 'timed_out' }] },
+    });
+  });
+});

@@ -1,0 +1,613 @@
+/**
+ * One negotiation, seen by the organizer's agent, with N participants. Pure, like the participant
+ * machine: step(state, event, now) → { state, effects }.
+ *
+ *  start ─▶ checking ──availability──▶ querying ──all RESPONSEs──▶ decide
+ *                                        ▲   │                        │
+ *                        QUERY round+1 ──┘   │ REJECTION / expiry      ├─ common slot ─▶ approving
+ *                        (no common slot,    ▼                        │                  │   │
+ *                         rounds left)     failed ◀── no slot, no rounds left            │ decline ─▶ failed
+ *                                                                                         approve
+ *                                                                                          ▼
+ *            COUNTER_PROPOSAL (→ decide again) ◀──────────────────────────────────── proposing
+ *                                                                                          │ all CONFIRMATION(accept)
+ *                                                                                          ▼
+ *                                         failed ◀── booking_failed ── booking ──booked──▶ booked
+ *                                                                                          │
+ *        any open phase or booked ── cancel / peer CANCEL ──▶ cancelled     reschedule ─▶ checking
+ *
+ * Every participant has a thread: what they offered, their status, the last message we sent them
+ * (resent on a timer until they answer), and what we have seen from them.
+ */
+import { type ApprovalRequest, checkApproval, createApprovalRequest } from './approvals';
+import { type BookingPlan, planBooking } from './booking';
+import { type Interval, covers, normalize } from './interval';
+import { LIMITS, type Message, asPeerText } from './messages';
+import { SchedulingError } from './errors';
+import {
+  EMPTY_INBOX,
+  type MessageBody,
+  compose,
+  containsSlot,
+  reject,
+  remember,
+  sameSlot,
+  screen,
+} from './negotiation-common';
+import {
+  DEFAULT_TIMING,
+  type Effect,
+  type FailureReason,
+  type Inbox,
+  type NegotiationEvent,
+  type NegotiationTiming,
+  type Outbox,
+  type StepResult,
+} from './negotiation-types';
+
+export type OrganizerPhase =
+  'checking' | 'querying' | 'approving' | 'proposing' | 'booking' | 'booked' | 'failed' | 'cancelled';
+
+export type ThreadStatus = 'waiting' | 'responded' | 'proposed' | 'accepted' | 'declined' | 'no_overlap';
+
+export interface PeerThread {
+  readonly agent: string;
+  readonly status: ThreadStatus;
+  /** Slots this participant offered (RESPONSEs and counter-proposals), in their order. */
+  readonly offered: readonly Interval[];
+  /** The id of our current QUERY/RESCHEDULE or PROPOSAL to them. */
+  readonly askId: string | null;
+  readonly lastReplyId: string | null;
+  readonly acceptId: string | null;
+  readonly inbox: Inbox;
+  readonly outbox: Outbox | null;
+}
+
+export interface OrganizerState {
+  readonly role: 'organizer';
+  readonly negotiationId: string;
+  readonly self: string;
+  readonly phase: OrganizerPhase;
+  readonly request: {
+    readonly window: Interval;
+    readonly durationMin: number;
+    readonly title: string;
+  };
+  readonly threads: readonly PeerThread[];
+  readonly generation: number;
+  readonly round: number;
+  readonly proposalRound: number;
+  readonly ownFree: readonly Interval[];
+  readonly ownRanked: readonly Interval[];
+  readonly proposal: Interval | null;
+  readonly pendingApproval: ApprovalRequest | null;
+  readonly booking: BookingPlan | null;
+  readonly seq: number;
+  readonly expiresAt: number;
+  readonly timing: NegotiationTiming;
+}
+
+const OPEN: readonly OrganizerPhase[] = ['checking', 'querying', 'approving', 'proposing', 'booking'];
+
+export function startNegotiation(input: {
+  negotiationId: string;
+  self: string;
+  participants: readonly string[];
+  window: Interval;
+  durationMin: number;
+  title: string;
+  expiresAt: number;
+  now: number;
+  timing?: NegotiationTiming;
+}): StepResult<OrganizerState> {
+  const peers = [...new Set(input.participants)].filter((p) => p !== input.self).sort();
+  if (peers.length === 0 || peers.length > LIMITS.maxParticipants - 1) {
+    throw new SchedulingError('invalid_request', 'A negotiation needs 1–19 other participants.');
+  }
+  const w = input.window;
+  if (!(Number.isInteger(w.start) && Number.isInteger(w.end) && w.start < w.end)) {
+    throw new SchedulingError('invalid_window', 'The search window needs integer epoch ms with start < end.');
+  }
+  if (w.end - w.start > LIMITS.maxWindowDays * 86_400_000 || input.expiresAt <= input.now) {
+    throw new SchedulingError(
+      'invalid_window',
+      'Search at most 120 days ahead, with an expiry in the future.',
+    );
+  }
+  if (!Number.isInteger(input.durationMin) || input.durationMin < 5 || input.durationMin > 1_440) {
+    throw new SchedulingError('invalid_request', 'durationMin must be a whole number of minutes, 5–1440.');
+  }
+  const state: OrganizerState = {
+    role: 'organizer',
+    negotiationId: input.negotiationId,
+    self: input.self,
+    phase: 'checking',
+    request: { window: input.window, durationMin: input.durationMin, title: input.title },
+    threads: peers.map((agent) => ({
+      agent,
+      status: 'waiting',
+      offered: [],
+      askId: null,
+      lastReplyId: null,
+      acceptId: null,
+      inbox: EMPTY_INBOX,
+      outbox: null,
+    })),
+    generation: 1,
+    round: 1,
+    proposalRound: 0,
+    ownFree: [],
+    ownRanked: [],
+    proposal: null,
+    pendingApproval: null,
+    booking: null,
+    seq: 0,
+    expiresAt: input.expiresAt,
+    timing: input.timing ?? DEFAULT_TIMING,
+  };
+  return { state, effects: [needAvailability(state)] };
+}
+
+function needAvailability(s: OrganizerState): Effect {
+  return {
+    kind: 'need_availability',
+    negotiationId: s.negotiationId,
+    window: s.request.window,
+    durationMin: s.request.durationMin,
+    counterpart: s.self,
+  };
+}
+
+const everyone = (s: OrganizerState) => [s.self, ...s.threads.map((t) => t.agent)].sort();
+
+/** Sends one message per thread (patching each thread), threading seq numbers through. */
+function broadcast(
+  s: OrganizerState,
+  now: number,
+  pick: (t: PeerThread) => boolean,
+  make: (t: PeerThread) => { body: MessageBody; inReplyTo: string | null; patch: Partial<PeerThread> },
+): { state: OrganizerState; effects: Effect[] } {
+  let seq = s.seq;
+  const effects: Effect[] = [];
+  const threads = s.threads.map((t) => {
+    if (!pick(t)) return t;
+    const { body, inReplyTo, patch } = make(t);
+    const message = compose({ ...s, seq }, body, now);
+    seq++;
+    effects.push({ kind: 'send', to: t.agent, message });
+    return {
+      ...t,
+      ...patch,
+      outbox: { message, inReplyTo, retryAt: now + s.timing.retryMs, retries: 0 },
+    };
+  });
+  return { state: { ...s, seq, threads }, effects };
+}
+
+function sendAsk(s: OrganizerState, now: number): StepResult<OrganizerState> {
+  const r = broadcast(
+    { ...s, phase: 'querying' },
+    now,
+    () => true,
+    () => ({
+      body:
+        s.generation > 1 && s.round === 1
+          ? { type: 'RESCHEDULE', window: s.request.window, durationMin: s.request.durationMin }
+          : {
+              type: 'QUERY',
+              round: s.round,
+              window: s.request.window,
+              durationMin: s.request.durationMin,
+              participants: everyone(s),
+              ...(s.request.title ? { title: asPeerText(s.request.title) } : {}),
+            },
+      inReplyTo: null,
+      patch: { status: 'waiting', acceptId: null },
+    }),
+  );
+  // askId is the id of the message just composed for each thread.
+  const threads = r.state.threads.map((t) => ({ ...t, askId: t.outbox!.message.messageId }));
+  return { state: { ...r.state, threads }, effects: r.effects };
+}
+
+function fail(
+  s: OrganizerState,
+  reasons: { participant: string; reason: FailureReason }[],
+  now: number,
+  notify: (t: PeerThread) => boolean,
+): StepResult<OrganizerState> {
+  const r = broadcast(s, now, notify, () => ({ body: { type: 'CANCEL' }, inReplyTo: null, patch: {} }));
+  return {
+    state: {
+      ...r.state,
+      phase: 'failed',
+      pendingApproval: null,
+      threads: r.state.threads.map((t) => ({ ...t, outbox: null })),
+    },
+    effects: [
+      ...r.effects,
+      { kind: 'outcome', negotiationId: s.negotiationId, outcome: { status: 'failed', reasons } },
+    ],
+  };
+}
+
+/**
+ * All threads answered: find the organizer's best-ranked slot that every participant offered and the
+ * organizer is free for (MPT rules), or widen, or fail with a reason per participant.
+ */
+function decide(s: OrganizerState, now: number): StepResult<OrganizerState> {
+  if (s.threads.some((t) => t.status === 'waiting')) return { state: s, effects: [] };
+  const empty = s.threads.filter((t) => t.status === 'no_overlap');
+  if (empty.length > 0) {
+    return fail(
+      s,
+      empty.map((t) => ({ participant: t.agent, reason: 'no_overlap' })),
+      now,
+      (t) => t.status !== 'no_overlap',
+    );
+  }
+  const ownFree = normalize(s.ownFree);
+  const rank = new Map(s.ownRanked.map((x, i) => [x.start, i]));
+  const first = s.threads[0];
+  const common = (first?.offered ?? [])
+    .filter((slot) => s.threads.every((t) => containsSlot(t.offered, slot)))
+    .filter((slot) => covers(ownFree, slot.start, slot.end))
+    .sort((a, b) => (rank.get(a.start) ?? 1e9) - (rank.get(b.start) ?? 1e9) || a.start - b.start);
+  const best = common[0];
+  if (best && s.proposalRound < s.timing.maxRounds) {
+    const request = createApprovalRequest(
+      { kind: 'book', negotiationId: s.negotiationId, slot: best, participants: everyone(s) },
+      now,
+      Math.min(s.timing.approvalTtlMs, Math.max(1, s.expiresAt - now)),
+    );
+    return {
+      state: { ...s, phase: 'approving', pendingApproval: request, proposal: best },
+      effects: [{ kind: 'request_approval', request }],
+    };
+  }
+  if (!best && s.round < s.timing.maxRounds) return sendAsk({ ...s, round: s.round + 1 }, now);
+  const reasons = s.threads.map((t) => ({
+    participant: t.agent,
+    reason: (t.offered.some((x) => covers(ownFree, x.start, x.end))
+      ? 'no_common_slot'
+      : 'no_overlap') as FailureReason,
+  }));
+  return fail(s, reasons, now, () => true);
+}
+
+function replace(s: OrganizerState, t: PeerThread): OrganizerState {
+  return { ...s, threads: s.threads.map((x) => (x.agent === t.agent ? t : x)) };
+}
+
+export function organizerStep(
+  s: OrganizerState,
+  e: NegotiationEvent,
+  now: number,
+): StepResult<OrganizerState> {
+  switch (e.type) {
+    case 'message':
+      return onMessage(s, e.message, now);
+    case 'availability': {
+      if (s.phase !== 'checking') return reject(s, 'unexpected_event');
+      return sendAsk(
+        {
+          ...s,
+          ownFree: e.free.map((x) => ({ start: x.start, end: x.end })),
+          ownRanked: e.ranked.map((x) => ({ start: x.start, end: x.end })),
+        },
+        now,
+      );
+    }
+    case 'approval': {
+      if (s.phase !== 'approving') return reject(s, 'no_pending_approval');
+      const check = checkApproval(s.pendingApproval, e, now);
+      if (!check.ok) return reject(s, check.code);
+      if (!check.approved) {
+        return fail(s, [{ participant: s.self, reason: 'organizer_declined' }], now, () => true);
+      }
+      const slot = s.proposal!;
+      const r = broadcast(
+        { ...s, phase: 'proposing', pendingApproval: null, proposalRound: s.proposalRound + 1 },
+        now,
+        () => true,
+        (t) => ({
+          body: {
+            type: 'PROPOSAL',
+            slot: { ...slot },
+            participants: everyone(s),
+            ...(s.request.title ? { title: asPeerText(s.request.title) } : {}),
+          },
+          inReplyTo: t.lastReplyId,
+          patch: { status: 'proposed', acceptId: null },
+        }),
+      );
+      const threads = r.state.threads.map((t) => ({ ...t, askId: t.outbox!.message.messageId }));
+      return {
+        state: { ...r.state, threads },
+        effects: [
+          ...r.effects,
+          {
+            kind: 'audit',
+            entry: {
+              at: now,
+              negotiationId: s.negotiationId,
+              action: 'proposed',
+              counterparts: everyone(s),
+              slots: [slot],
+            },
+          },
+        ],
+      };
+    }
+    case 'booked': {
+      if (s.phase !== 'booking' || !s.booking || e.eventId !== s.booking.eventId)
+        return reject(s, 'unexpected_event');
+      const plan = s.booking;
+      const r = broadcast(
+        { ...s, phase: 'booked' },
+        now,
+        () => true,
+        (t) => ({
+          body: {
+            type: 'CONFIRMATION',
+            inReplyTo: t.acceptId!,
+            slot: { ...plan.slot },
+            phase: 'booked',
+            eventId: plan.eventId,
+            iCalUID: plan.iCalUID,
+          },
+          inReplyTo: t.acceptId,
+          patch: {},
+        }),
+      );
+      return {
+        state: r.state,
+        effects: [
+          ...r.effects,
+          {
+            kind: 'audit',
+            entry: {
+              at: now,
+              negotiationId: s.negotiationId,
+              action: 'booked',
+              counterparts: everyone(s),
+              slots: [plan.slot],
+            },
+          },
+          {
+            kind: 'outcome',
+            negotiationId: s.negotiationId,
+            outcome: { status: 'booked', slot: plan.slot, eventId: plan.eventId },
+          },
+        ],
+      };
+    }
+    case 'booking_failed':
+      if (s.phase !== 'booking') return reject(s, 'unexpected_event');
+      return fail(s, [{ participant: s.self, reason: 'booking_failed' }], now, () => true);
+    case 'cancel': {
+      if (!OPEN.includes(s.phase) && s.phase !== 'booked') return reject(s, 'closed');
+      return cancelAll(s, now, s.self, () => true);
+    }
+    case 'reschedule': {
+      if (s.phase !== 'booked') return reject(s, 'unexpected_event');
+      return restart(s, e.window, e.durationMin, e.expiresAt, now);
+    }
+    case 'tick':
+      return onTick(s, now);
+    case 'counter':
+    case 'decline':
+      return reject(s, 'unexpected_event');
+  }
+}
+
+function restart(
+  s: OrganizerState,
+  window: Interval,
+  durationMin: number,
+  expiresAt: number,
+  now: number,
+): StepResult<OrganizerState> {
+  const next: OrganizerState = {
+    ...s,
+    phase: 'checking',
+    request: { ...s.request, window, durationMin },
+    generation: s.generation + 1,
+    round: 1,
+    proposalRound: 0,
+    proposal: null,
+    pendingApproval: null,
+    expiresAt: Math.max(s.expiresAt, expiresAt),
+    threads: s.threads.map((t) => ({
+      ...t,
+      status: 'waiting',
+      offered: [],
+      askId: null,
+      acceptId: null,
+      outbox: null,
+    })),
+  };
+  return {
+    state: next,
+    effects: [
+      needAvailability(next),
+      {
+        kind: 'audit',
+        entry: {
+          at: now,
+          negotiationId: s.negotiationId,
+          action: 'rescheduled',
+          counterparts: everyone(s),
+          slots: [],
+        },
+      },
+    ],
+  };
+}
+
+function cancelAll(
+  s: OrganizerState,
+  now: number,
+  by: string,
+  notify: (t: PeerThread) => boolean,
+): StepResult<OrganizerState> {
+  const r = broadcast(s, now, notify, () => ({ body: { type: 'CANCEL' }, inReplyTo: null, patch: {} }));
+  const effects: Effect[] = [...r.effects];
+  if (s.booking && (s.phase === 'booked' || s.generation > 1)) {
+    effects.push({ kind: 'cancel_event', eventId: s.booking.eventId, iCalUID: s.booking.iCalUID });
+  }
+  effects.push(
+    {
+      kind: 'audit',
+      entry: {
+        at: now,
+        negotiationId: s.negotiationId,
+        action: 'cancelled',
+        counterparts: everyone(s),
+        slots: s.booking ? [s.booking.slot] : [],
+      },
+    },
+    { kind: 'outcome', negotiationId: s.negotiationId, outcome: { status: 'cancelled', by } },
+  );
+  return {
+    state: {
+      ...r.state,
+      phase: 'cancelled',
+      pendingApproval: null,
+      threads: r.state.threads.map((t) => ({ ...t, outbox: null })),
+    },
+    effects,
+  };
+}
+
+function onTick(s: OrganizerState, now: number): StepResult<OrganizerState> {
+  // Not while booking: the calendar write is in flight and its result must still land.
+  if (OPEN.includes(s.phase) && s.phase !== 'booking' && now >= s.expiresAt) {
+    const reasons = s.threads.map((t) => ({
+      participant: t.agent,
+      reason: (t.status === 'waiting' || t.status === 'proposed' ? 'timed_out' : 'expired') as FailureReason,
+    }));
+    if (s.phase === 'approving') reasons.push({ participant: s.self, reason: 'timed_out' });
+    return fail(s, reasons, now, () => true);
+  }
+  if (!OPEN.includes(s.phase)) return { state: s, effects: [] };
+  const effects: Effect[] = [];
+  const threads = s.threads.map((t) => {
+    const o = t.outbox;
+    const waiting = t.status === 'waiting' || t.status === 'proposed';
+    if (!o || !waiting || now < o.retryAt || o.retries >= s.timing.maxRetries) return t;
+    effects.push({ kind: 'send', to: t.agent, message: o.message });
+    return { ...t, outbox: { ...o, retryAt: now + s.timing.retryMs, retries: o.retries + 1 } };
+  });
+  return effects.length > 0 ? { state: { ...s, threads }, effects } : { state: s, effects: [] };
+}
+
+function validOffer(s: OrganizerState, slots: readonly Interval[]): boolean {
+  const d = s.request.durationMin * 60_000;
+  return slots.every(
+    (x) => x.end - x.start === d && x.start >= s.request.window.start && x.end <= s.request.window.end,
+  );
+}
+
+function onMessage(s: OrganizerState, m: Message, now: number): StepResult<OrganizerState> {
+  if (m.negotiationId !== s.negotiationId) return reject(s, 'wrong_negotiation');
+  const t = s.threads.find((x) => x.agent === m.sender);
+  if (!t) return reject(s, 'unknown_sender');
+  const screened = screen(t.inbox, t.outbox, m, now);
+  if (screened) return reject(s, screened.code, screened.effects);
+  const seen = (patch: Partial<PeerThread>): PeerThread => ({
+    ...t,
+    ...patch,
+    inbox: remember(t.inbox, m, s.timing),
+  });
+
+  switch (m.type) {
+    case 'HEARTBEAT':
+    case 'HANDSHAKE':
+      return { state: replace(s, seen({})), effects: [] };
+    case 'RESPONSE': {
+      if (s.phase !== 'querying' || t.status !== 'waiting') return reject(s, 'unexpected_message');
+      if (m.inReplyTo !== t.askId) return reject(s, 'not_in_reply');
+      if (!validOffer(s, m.slots)) return reject(s, 'invalid_slot');
+      const fresh = m.slots
+        .filter((x) => !containsSlot(t.offered, x))
+        .map((x) => ({ start: x.start, end: x.end }));
+      const next = seen({
+        status: m.slots.length === 0 && t.offered.length === 0 ? 'no_overlap' : 'responded',
+        offered: [...t.offered, ...fresh],
+        lastReplyId: m.messageId,
+        outbox: t.outbox ? { ...t.outbox, inReplyTo: null } : null,
+      });
+      return decide(replace(s, next), now);
+    }
+    case 'CONFIRMATION': {
+      if (m.phase !== 'accept' || s.phase !== 'proposing' || t.status !== 'proposed')
+        return reject(s, 'unexpected_message');
+      if (m.inReplyTo !== t.askId) return reject(s, 'not_in_reply');
+      if (!s.proposal || !sameSlot(m.slot, s.proposal)) return reject(s, 'slot_not_offered');
+      const after = replace(s, seen({ status: 'accepted', acceptId: m.messageId, lastReplyId: m.messageId }));
+      if (after.threads.some((x) => x.status !== 'accepted')) return { state: after, effects: [] };
+      const plan = planBooking({
+        negotiationId: s.negotiationId,
+        slot: s.proposal,
+        organizer: s.self,
+        attendees: everyone(s),
+        title: s.request.title,
+      });
+      return {
+        state: { ...after, phase: 'booking', booking: plan },
+        effects: [{ kind: 'book', plan, mode: s.booking ? 'move' : 'create' }],
+      };
+    }
+    case 'COUNTER_PROPOSAL': {
+      if (s.phase !== 'proposing' || t.status !== 'proposed') return reject(s, 'unexpected_message');
+      if (m.inReplyTo !== t.askId) return reject(s, 'not_in_reply');
+      if (!validOffer(s, m.slots)) return reject(s, 'invalid_slot');
+      const rejected = s.proposal;
+      const offered = [
+        ...t.offered.filter((x) => !rejected || !sameSlot(x, rejected)),
+        ...m.slots.map((x) => ({ ...x })),
+      ];
+      const next = replace(
+        { ...s, phase: 'querying' },
+        seen({
+          offered,
+          lastReplyId: m.messageId,
+          outbox: t.outbox ? { ...t.outbox, inReplyTo: null } : null,
+        }),
+      );
+      // Everyone's earlier acceptance was for the old slot: back to "answered", then decide again.
+      return decide(
+        { ...next, threads: next.threads.map((x) => ({ ...x, status: 'responded', acceptId: null })) },
+        now,
+      );
+    }
+    case 'REJECTION': {
+      if (!OPEN.includes(s.phase)) return reject(s, 'closed');
+      const reason: FailureReason =
+        m.reason === 'no_overlap' || m.reason === 'busy' ? 'no_overlap' : 'declined';
+      const next = replace(s, seen({ status: 'declined' }));
+      return fail(next, [{ participant: t.agent, reason }], now, (x) => x.agent !== t.agent);
+    }
+    case 'CANCEL': {
+      if (s.phase === 'booked' || (s.phase === 'checking' && s.booking)) {
+        // MPT4: the meeting was agreed by all; one dropping out cancels it for everyone.
+        return cancelAll(replace(s, seen({ status: 'declined' })), now, t.agent, (x) => x.agent !== t.agent);
+      }
+      if (!OPEN.includes(s.phase)) return reject(s, 'closed');
+      return fail(
+        replace(s, seen({ status: 'declined' })),
+        [{ participant: t.agent, reason: 'declined' }],
+        now,
+        (x) => x.agent !== t.agent,
+      );
+    }
+    case 'RESCHEDULE': {
+      if (s.phase !== 'booked') return reject(s, 'unexpected_message');
+      return restart(replace(s, seen({})), m.window, m.durationMin, m.expiresAt, now);
+    }
+    case 'QUERY':
+    case 'PROPOSAL':
+      return reject(s, 'unexpected_message');
+  }
+}

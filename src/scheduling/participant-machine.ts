@@ -1,0 +1,489 @@
+/**
+ * One negotiation, seen by an invited participant's agent. Pure: step(state, event, now) returns the
+ * next state and the effects for the runtime to perform. Refused input leaves the state untouched.
+ *
+ *   QUERY ──▶ checking ──availability──▶ (within policy) ──────────────▶ responded ◀─┐
+ *                 │                       (beyond policy)                  │    │    │ QUERY round+1
+ *                 │                             ▼                          │    └────┘ (→ checking)
+ *                 │                  approving_disclosure ──approve──▶ responded
+ *                 │                             └──decline──▶ declined
+ *                 │                                                        │ PROPOSAL (slot we offered)
+ *                 │                                                        ▼
+ *                 │                                          approving_accept ──decline──▶ declined
+ *                 │                                               │  └──counter──▶ responded
+ *                 │                                            approve
+ *                 │                                               ▼
+ *                 │                    newer PROPOSAL ◀──── accepted ──CONFIRMATION(booked)──▶ booked
+ *                 │                                                                          │
+ *   any open phase ── CANCEL / cancel ──▶ cancelled        booked ── RESCHEDULE ──▶ checking ─┘
+ *   any open phase ── tick after expiry ──▶ expired
+ *
+ * Duplicates are answered with the identical earlier reply; stale, out-of-order or unexpected
+ * messages get a typed rejection (NEG rules in docs/protocol/scheduling.md).
+ */
+import { type ApprovalAction, checkApproval, createApprovalRequest } from './approvals';
+import { planBooking } from './booking';
+import { planDisclosure } from './disclosure';
+import { type Interval } from './interval';
+import type { Message, MessageOf, PeerText } from './messages';
+import {
+  EMPTY_INBOX,
+  type MessageBody,
+  compose,
+  containsSlot,
+  reject,
+  remember,
+  sameSlot,
+  screen,
+} from './negotiation-common';
+import {
+  DEFAULT_TIMING,
+  type Effect,
+  type Inbox,
+  type NegotiationEvent,
+  type NegotiationTiming,
+  type Outbox,
+  type RejectCode,
+  type StepResult,
+} from './negotiation-types';
+import type { DisclosurePolicy } from './preferences';
+
+export type ParticipantPhase =
+  | 'checking'
+  | 'approving_disclosure'
+  | 'responded'
+  | 'approving_accept'
+  | 'accepted'
+  | 'booked'
+  | 'declined'
+  | 'cancelled'
+  | 'expired';
+
+export interface ParticipantState {
+  readonly role: 'participant';
+  readonly negotiationId: string;
+  readonly self: string;
+  readonly organizer: string;
+  readonly phase: ParticipantPhase;
+  readonly ask: {
+    readonly replyTo: string;
+    readonly round: number;
+    readonly window: Interval;
+    readonly durationMin: number;
+    readonly participants: readonly string[];
+    readonly title?: PeerText;
+  };
+  readonly policy: DisclosurePolicy;
+  /** Every slot told to the organizer in this negotiation (or since the last reschedule). */
+  readonly disclosed: readonly Interval[];
+  readonly ranked: readonly Interval[];
+  readonly pendingDisclosure: readonly Interval[];
+  readonly proposal: {
+    readonly messageId: string;
+    readonly slot: Interval;
+    readonly participants: readonly string[];
+  } | null;
+  readonly acceptId: string | null;
+  readonly booking: { readonly eventId: string; readonly iCalUID: string; readonly slot: Interval } | null;
+  readonly pendingApproval: ReturnType<typeof createApprovalRequest> | null;
+  readonly seq: number;
+  readonly expiresAt: number;
+  readonly inbox: Inbox;
+  readonly outbox: Outbox | null;
+  readonly timing: NegotiationTiming;
+}
+
+const OPEN: readonly ParticipantPhase[] = [
+  'checking',
+  'approving_disclosure',
+  'responded',
+  'approving_accept',
+  'accepted',
+];
+const isOpen = (p: ParticipantPhase) => OPEN.includes(p);
+
+export type JoinResult =
+  | { readonly ok: true; readonly result: StepResult<ParticipantState> }
+  | { readonly ok: false; readonly code: RejectCode };
+
+/**
+ * A QUERY for a negotiation this agent does not know yet. `policy` is the person's disclosure rule
+ * for the sender (disclosurePolicyFor). Rate limits on new negotiations live in InboundGate.
+ */
+export function joinNegotiation(input: {
+  self: string;
+  query: MessageOf<'QUERY'>;
+  policy: DisclosurePolicy;
+  now: number;
+  timing?: NegotiationTiming;
+}): JoinResult {
+  const { query: q, self, now } = input;
+  if (q.expiresAt <= now) return { ok: false, code: 'expired' };
+  if (q.round !== 1) return { ok: false, code: 'unexpected_message' };
+  if (!q.participants.includes(self) || !q.participants.includes(q.sender) || q.sender === self) {
+    return { ok: false, code: 'unknown_sender' };
+  }
+  const state: ParticipantState = {
+    role: 'participant',
+    negotiationId: q.negotiationId,
+    self,
+    organizer: q.sender,
+    phase: 'checking',
+    ask: {
+      replyTo: q.messageId,
+      round: 1,
+      window: q.window,
+      durationMin: q.durationMin,
+      participants: q.participants,
+      ...(q.title !== undefined ? { title: q.title } : {}),
+    },
+    policy: input.policy,
+    disclosed: [],
+    ranked: [],
+    pendingDisclosure: [],
+    proposal: null,
+    acceptId: null,
+    booking: null,
+    pendingApproval: null,
+    seq: 0,
+    expiresAt: q.expiresAt,
+    inbox: remember(EMPTY_INBOX, q, input.timing ?? DEFAULT_TIMING),
+    outbox: null,
+    timing: input.timing ?? DEFAULT_TIMING,
+  };
+  return { ok: true, result: { state, effects: [needAvailability(state)] } };
+}
+
+function needAvailability(s: ParticipantState): Effect {
+  return {
+    kind: 'need_availability',
+    negotiationId: s.negotiationId,
+    window: s.ask.window,
+    durationMin: s.ask.durationMin,
+    counterpart: s.organizer,
+  };
+}
+
+/** Sends one message to the organizer and makes it the one resent until answered. */
+function send(
+  s: ParticipantState,
+  body: MessageBody,
+  inReplyTo: string | null,
+  now: number,
+  patch: Partial<ParticipantState>,
+  extra: Effect[] = [],
+): StepResult<ParticipantState> {
+  const message = compose(s, body, now);
+  const outbox: Outbox = { message, inReplyTo, retryAt: now + s.timing.retryMs, retries: 0 };
+  return {
+    state: { ...s, ...patch, seq: s.seq + 1, outbox },
+    effects: [{ kind: 'send', to: s.organizer, message }, ...extra],
+  };
+}
+
+function audit(
+  s: ParticipantState,
+  action: 'disclosed' | 'accepted' | 'declined' | 'cancelled',
+  slots: readonly Interval[],
+  now: number,
+): Effect {
+  return {
+    kind: 'audit',
+    entry: { at: now, negotiationId: s.negotiationId, action, counterparts: [s.organizer], slots },
+  };
+}
+
+function respond(s: ParticipantState, slots: readonly Interval[], now: number): StepResult<ParticipantState> {
+  return send(
+    s,
+    {
+      type: 'RESPONSE',
+      inReplyTo: s.ask.replyTo,
+      round: s.ask.round,
+      granularityMin: s.policy.granularityMin,
+      slots: slots.map((x) => ({ start: x.start, end: x.end })),
+    },
+    s.ask.replyTo,
+    now,
+    {
+      phase: 'responded',
+      disclosed: [...s.disclosed, ...slots],
+      pendingDisclosure: [],
+      pendingApproval: null,
+    },
+    slots.length > 0 ? [audit(s, 'disclosed', slots, now)] : [],
+  );
+}
+
+function approval(s: ParticipantState, action: ApprovalAction, now: number) {
+  return createApprovalRequest(action, now, Math.min(s.timing.approvalTtlMs, Math.max(1, s.expiresAt - now)));
+}
+
+export function participantStep(
+  s: ParticipantState,
+  e: NegotiationEvent,
+  now: number,
+): StepResult<ParticipantState> {
+  switch (e.type) {
+    case 'message':
+      return onMessage(s, e.message, now);
+    case 'availability': {
+      if (s.phase !== 'checking') return reject(s, 'unexpected_event');
+      const plan = planDisclosure(e.ranked, s.disclosed, s.policy, s.ask.durationMin);
+      const ranked = e.ranked.map((x) => ({ start: x.start, end: x.end }));
+      if (!plan.needsApproval) return respond({ ...s, ranked }, plan.slots, now);
+      const request = approval(
+        s,
+        { kind: 'disclose', negotiationId: s.negotiationId, to: s.organizer, slots: plan.slots },
+        now,
+      );
+      return {
+        state: {
+          ...s,
+          ranked,
+          phase: 'approving_disclosure',
+          pendingDisclosure: plan.slots,
+          pendingApproval: request,
+        },
+        effects: [{ kind: 'request_approval', request }],
+      };
+    }
+    case 'approval': {
+      if (s.phase !== 'approving_disclosure' && s.phase !== 'approving_accept')
+        return reject(s, 'no_pending_approval');
+      const check = checkApproval(s.pendingApproval, e, now);
+      if (!check.ok) return reject(s, check.code);
+      if (s.phase === 'approving_disclosure') {
+        return check.approved ? respond(s, s.pendingDisclosure, now) : decline(s, s.ask.replyTo, now);
+      }
+      const p = s.proposal!;
+      if (!check.approved) return decline(s, p.messageId, now);
+      return send(
+        s,
+        { type: 'CONFIRMATION', inReplyTo: p.messageId, slot: { ...p.slot }, phase: 'accept' },
+        p.messageId,
+        now,
+        { phase: 'accepted', pendingApproval: null },
+        [audit(s, 'accepted', [p.slot], now)],
+      );
+    }
+    case 'counter': {
+      // The person offers other times instead of the proposal: they chose them, so no approval.
+      if (s.phase !== 'approving_accept' || !s.proposal) return reject(s, 'unexpected_event');
+      const slots = e.slots.slice(0, 5).map((x) => ({ start: x.start, end: x.end }));
+      if (slots.length === 0 || slots.some((x) => x.end - x.start !== s.ask.durationMin * 60_000)) {
+        return reject(s, 'invalid_slot');
+      }
+      return send(
+        s,
+        { type: 'COUNTER_PROPOSAL', inReplyTo: s.proposal.messageId, slots },
+        s.proposal.messageId,
+        now,
+        { phase: 'responded', disclosed: [...s.disclosed, ...slots], pendingApproval: null, proposal: null },
+        [audit(s, 'disclosed', slots, now)],
+      );
+    }
+    case 'decline':
+      if (!isOpen(s.phase)) return reject(s, 'closed');
+      return decline(s, s.proposal?.messageId ?? s.ask.replyTo, now);
+    case 'cancel': {
+      if (!isOpen(s.phase) && s.phase !== 'booked') return reject(s, 'closed');
+      const r = send(s, { type: 'CANCEL' }, null, now, { phase: 'cancelled', pendingApproval: null }, [
+        audit(s, 'cancelled', s.booking ? [s.booking.slot] : [], now),
+        ...(s.booking ? [cancelEvent(s)] : []),
+        { kind: 'outcome', negotiationId: s.negotiationId, outcome: { status: 'cancelled', by: s.self } },
+      ]);
+      return r;
+    }
+    case 'reschedule': {
+      if (s.phase !== 'booked') return reject(s, 'unexpected_event');
+      // Ask the organizer, who re-runs the negotiation for everyone; we stay booked until then.
+      return send(
+        { ...s, expiresAt: Math.max(s.expiresAt, e.expiresAt) },
+        { type: 'RESCHEDULE', window: e.window, durationMin: e.durationMin },
+        null,
+        now,
+        {},
+      );
+    }
+    case 'tick':
+      return onTick(s, now);
+    case 'booked':
+    case 'booking_failed':
+      return reject(s, 'unexpected_event');
+  }
+}
+
+function decline(s: ParticipantState, inReplyTo: string, now: number): StepResult<ParticipantState> {
+  return send(
+    s,
+    { type: 'REJECTION', inReplyTo, reason: 'declined' },
+    inReplyTo,
+    now,
+    { phase: 'declined', pendingApproval: null, pendingDisclosure: [] },
+    [
+      audit(s, 'declined', [], now),
+      {
+        kind: 'outcome',
+        negotiationId: s.negotiationId,
+        outcome: { status: 'failed', reasons: [{ participant: s.self, reason: 'declined' }] },
+      },
+    ],
+  );
+}
+
+function cancelEvent(s: ParticipantState): Effect {
+  return { kind: 'cancel_event', eventId: s.booking!.eventId, iCalUID: s.booking!.iCalUID };
+}
+
+function onTick(s: ParticipantState, now: number): StepResult<ParticipantState> {
+  if (isOpen(s.phase) && now >= s.expiresAt) {
+    return {
+      state: { ...s, phase: 'expired', pendingApproval: null, outbox: null },
+      effects: [
+        {
+          kind: 'outcome',
+          negotiationId: s.negotiationId,
+          outcome: { status: 'failed', reasons: [{ participant: s.organizer, reason: 'timed_out' }] },
+        },
+      ],
+    };
+  }
+  const o = s.outbox;
+  // Only while we wait for the organizer: after a RESPONSE (for a proposal) or an accept (for booking).
+  if (
+    o &&
+    (s.phase === 'responded' || s.phase === 'accepted') &&
+    now >= o.retryAt &&
+    o.retries < s.timing.maxRetries
+  ) {
+    return {
+      state: { ...s, outbox: { ...o, retryAt: now + s.timing.retryMs, retries: o.retries + 1 } },
+      effects: [{ kind: 'send', to: s.organizer, message: o.message }],
+    };
+  }
+  return { state: s, effects: [] };
+}
+
+function onMessage(s: ParticipantState, m: Message, now: number): StepResult<ParticipantState> {
+  if (m.negotiationId !== s.negotiationId) return reject(s, 'wrong_negotiation');
+  if (m.sender !== s.organizer) return reject(s, 'unknown_sender');
+  const screened = screen(s.inbox, s.outbox, m, now);
+  if (screened) return reject(s, screened.code, screened.effects);
+  const accepted = (patch: Partial<ParticipantState>): ParticipantState => ({
+    ...s,
+    ...patch,
+    inbox: remember(s.inbox, m, s.timing),
+  });
+
+  switch (m.type) {
+    case 'HEARTBEAT':
+    case 'HANDSHAKE':
+      // Liveness and agent cards are the session layer's business; nothing changes here.
+      return { state: accepted({}), effects: [] };
+    case 'QUERY': {
+      // Only a widening round of the current ask: flooding with fresh QUERYs changes nothing (NEG7).
+      if (s.phase !== 'responded' || m.round !== s.ask.round + 1) return reject(s, 'unexpected_message');
+      const next = accepted({ phase: 'checking', ask: { ...s.ask, replyTo: m.messageId, round: m.round } });
+      return { state: next, effects: [needAvailability(next)] };
+    }
+    case 'RESCHEDULE': {
+      if (s.phase !== 'booked' && !isOpen(s.phase)) return reject(s, 'closed');
+      const next = accepted({
+        phase: 'checking',
+        ask: { ...s.ask, replyTo: m.messageId, round: 1, window: m.window, durationMin: m.durationMin },
+        disclosed: [],
+        proposal: null,
+        acceptId: null,
+        pendingApproval: null,
+        expiresAt: Math.max(s.expiresAt, m.expiresAt),
+      });
+      return { state: next, effects: [needAvailability(next)] };
+    }
+    case 'PROPOSAL': {
+      if (!['responded', 'approving_accept', 'accepted'].includes(s.phase))
+        return reject(s, 'unexpected_message');
+      // NEG6: only a time we offered, for the people we were asked about.
+      if (!containsSlot(s.disclosed, m.slot)) return reject(s, 'slot_not_offered');
+      if (!m.participants.includes(s.self) || m.participants.some((p) => !s.ask.participants.includes(p))) {
+        return reject(s, 'unknown_sender');
+      }
+      const request = approval(
+        s,
+        { kind: 'accept', negotiationId: s.negotiationId, slot: m.slot, participants: m.participants },
+        now,
+      );
+      return {
+        state: accepted({
+          phase: 'approving_accept',
+          proposal: { messageId: m.messageId, slot: { ...m.slot }, participants: m.participants },
+          pendingApproval: request,
+          acceptId: null,
+        }),
+        effects: [{ kind: 'request_approval', request }],
+      };
+    }
+    case 'CONFIRMATION': {
+      if (m.phase !== 'booked' || s.phase !== 'accepted' || !s.proposal || !s.outbox) {
+        return reject(s, 'unexpected_message');
+      }
+      if (m.inReplyTo !== s.outbox.message.messageId) return reject(s, 'not_in_reply');
+      if (!sameSlot(m.slot, s.proposal.slot)) return reject(s, 'slot_not_offered');
+      const plan = planBooking({
+        negotiationId: s.negotiationId,
+        slot: s.proposal.slot,
+        organizer: s.organizer,
+        attendees: s.proposal.participants,
+        title: '',
+      });
+      if (m.eventId !== plan.eventId || m.iCalUID !== plan.iCalUID) return reject(s, 'not_in_reply');
+      return {
+        state: accepted({
+          phase: 'booked',
+          booking: { eventId: plan.eventId, iCalUID: plan.iCalUID, slot: plan.slot },
+          outbox: null,
+        }),
+        effects: [
+          { kind: 'ensure_invitation', plan },
+          {
+            kind: 'outcome',
+            negotiationId: s.negotiationId,
+            outcome: { status: 'booked', slot: plan.slot, eventId: plan.eventId },
+          },
+        ],
+      };
+    }
+    case 'CANCEL': {
+      if (!isOpen(s.phase) && s.phase !== 'booked') return reject(s, 'closed');
+      return {
+        state: accepted({ phase: 'cancelled', pendingApproval: null, outbox: null }),
+        effects: [
+          audit(s, 'cancelled', s.booking ? [s.booking.slot] : [], now),
+          ...(s.booking ? [cancelEvent(s)] : []),
+          {
+            kind: 'outcome',
+            negotiationId: s.negotiationId,
+            outcome: { status: 'cancelled', by: s.organizer },
+          },
+        ],
+      };
+    }
+    case 'REJECTION': {
+      // The organizer gave up (e.g. someone else declined): close quietly.
+      if (!isOpen(s.phase)) return reject(s, 'closed');
+      return {
+        state: accepted({ phase: 'cancelled', pendingApproval: null, outbox: null }),
+        effects: [
+          {
+            kind: 'outcome',
+            negotiationId: s.negotiationId,
+            outcome: { status: 'cancelled', by: s.organizer },
+          },
+        ],
+      };
+    }
+    case 'RESPONSE':
+    case 'COUNTER_PROPOSAL':
+      return reject(s, 'unexpected_message');
+  }
+}

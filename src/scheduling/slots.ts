@@ -1,0 +1,73 @@
+import type { Availability } from './availability';
+import { SchedulingError } from './errors';
+import { MINUTE, type Interval, intersectAll } from './interval';
+import { type SlotScore, explainScore, scoreValue } from './score';
+
+export interface SlotRequest {
+  readonly durationMin: number;
+  /** Slots start on multiples of this many minutes since the Unix epoch (SLT2). Default 30. */
+  readonly granularityMin?: number;
+  /** How many slots to return (top K). Default 10. */
+  readonly limit?: number;
+}
+
+export interface RankedSlot extends SlotScore, Interval {}
+
+/** Time when every participant is free (SLT1). */
+export function commonFree(avs: readonly Availability[]): Interval[] {
+  return intersectAll(avs.map((a) => a.free));
+}
+
+function check(req: SlotRequest): { duration: number; step: number; limit: number } {
+  const granularityMin = req.granularityMin ?? 30;
+  const limit = req.limit ?? 10;
+  if (!Number.isInteger(req.durationMin) || req.durationMin < 5 || req.durationMin > 24 * 60) {
+    throw new SchedulingError('invalid_request', 'durationMin must be a whole number of minutes, 5–1440.');
+  }
+  if (!Number.isInteger(granularityMin) || granularityMin < 1 || granularityMin > 24 * 60) {
+    throw new SchedulingError('invalid_request', 'granularityMin must be a whole number of minutes, 1–1440.');
+  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+    throw new SchedulingError('invalid_request', 'limit must be 1–500.');
+  }
+  return { duration: req.durationMin * MINUTE, step: granularityMin * MINUTE, limit };
+}
+
+/**
+ * The best `limit` slots for everyone, best first. Intersects the free lists (a sorted merge, linear
+ * in the number of intervals), then scores only the aligned starts that fit inside a common free
+ * interval: no minute-by-minute scan.
+ */
+export function findSlots(avs: readonly Availability[], req: SlotRequest): RankedSlot[] {
+  const { duration, step, limit } = check(req);
+  if (avs.length === 0)
+    throw new SchedulingError('invalid_request', 'findSlots needs at least one participant.');
+  // top[] is kept sorted best-first; K is small, so insertion beats a heap.
+  const top: { start: number; score: number }[] = [];
+  for (const iv of commonFree(avs)) {
+    for (let s = Math.ceil(iv.start / step) * step; s + duration <= iv.end; s += step) {
+      const score = scoreValue(avs, s, s + duration);
+      if (top.length === limit) {
+        const last = top[limit - 1]!;
+        // Starts arrive in increasing order, so an equal score never displaces an earlier slot (SLT5).
+        if (score <= last.score) continue;
+        top.pop();
+      }
+      let k = top.length;
+      while (k > 0 && top[k - 1]!.score < score) k--;
+      top.splice(k, 0, { start: s, score });
+    }
+  }
+  return top.map(({ start }) => ({
+    start,
+    end: start + duration,
+    ...explainScore(avs, start, start + duration),
+  }));
+}
+
+/** Plain-words explanation of one ranked slot, for the person. */
+export function describeSlot(slot: RankedSlot): string {
+  const who = slot.participants.map((p) => `${p.participantId}: ${p.local}`).join('; ');
+  const why = slot.reasons.map((r) => `${r.text} (+${r.points})`).join('; ');
+  return `${who}. Score ${slot.score}: ${why}.`;
+}

@@ -1,0 +1,87 @@
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import type { ErrorShape } from '../errors';
+import { MIN_PASSPHRASE_CHARS, type AgentStatus } from '../rpc';
+import { ErrorNote } from './components';
+import { agent, useAgentQuery } from './rpc';
+
+/**
+ * Shows its children only while the vault is unlocked; otherwise asks for a new
+ * passphrase (first run) or the passphrase (locked).
+ */
+export function LockGate({
+  children,
+}: {
+  children: (status: AgentStatus & { agent: NonNullable<AgentStatus['agent']> }) => ComponentChildren;
+}) {
+  const { data: status, error, reload } = useAgentQuery('status.get', {}, ['status', 'contacts']);
+  if (error) return <ErrorNote error={error} />;
+  if (!status) return <p class="section muted">Starting your agent…</p>;
+  if (status.lock === 'unlocked' && status.agent) return <>{children({ ...status, agent: status.agent })}</>;
+  return <PassphraseForm mode={status.lock === 'setup_required' ? 'setup' : 'unlock'} onDone={reload} />;
+}
+
+function PassphraseForm({ mode, onDone }: { mode: 'setup' | 'unlock'; onDone: () => void }) {
+  const [passphrase, setPassphrase] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<ErrorShape>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(undefined);
+    if (mode === 'setup' && passphrase !== confirm) {
+      setError({ code: 'bad_request', message: 'The two passphrases differ. Type the same one twice.' });
+      return;
+    }
+    setBusy(true);
+    try {
+      await agent.call(mode === 'setup' ? 'vault.setUp' : 'vault.unlock', { passphrase });
+      setPassphrase('');
+      setConfirm('');
+      onDone();
+    } catch (e) {
+      const failure = e as ErrorShape;
+      const wait = failure.retryAfterMs ? ` Try again in ${Math.ceil(failure.retryAfterMs / 1000)} s.` : '';
+      setError({ ...failure, message: failure.message + wait });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="section stack" onSubmit={submit} data-testid={`${mode}-form`}>
+      {mode === 'setup' ? (
+        <p>
+          Choose a passphrase. It encrypts everything Parley keeps on this device; without it, nobody — not
+          even us — can read your messages or calendar. There is no way to recover it.
+        </p>
+      ) : (
+        <p>Parley is locked. Enter your passphrase to unlock it.</p>
+      )}
+      <input
+        type="password"
+        name="passphrase"
+        autocomplete={mode === 'setup' ? 'new-password' : 'current-password'}
+        placeholder="Passphrase"
+        minLength={mode === 'setup' ? MIN_PASSPHRASE_CHARS : 1}
+        value={passphrase}
+        onInput={(e) => setPassphrase(e.currentTarget.value)}
+      />
+      {mode === 'setup' && (
+        <input
+          type="password"
+          name="confirm"
+          autocomplete="new-password"
+          placeholder="The same passphrase again"
+          value={confirm}
+          onInput={(e) => setConfirm(e.currentTarget.value)}
+        />
+      )}
+      <button type="submit" disabled={busy || !passphrase} data-testid="passphrase-submit">
+        {busy ? 'Working…' : mode === 'setup' ? 'Set passphrase' : 'Unlock'}
+      </button>
+      <ErrorNote error={error} />
+    </form>
+  );
+}
