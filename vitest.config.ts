@@ -24,6 +24,17 @@ export default defineConfig({
         },
       },
       {
+        // Real relay processes killed with kill -9, Redis restarts: slower, one file at a time.
+        test: {
+          name: 'relay-faults',
+          include: ['tests/fault/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],

@@ -1,23 +1,32 @@
+import { pino, type DestinationStream } from 'pino';
+
 /**
- * The relay's logger: namespaced, quiet on success, and fed only with event
- * names, codes and counts — never envelope contents, keys or tokens.
+ * The relay's logger: pino JSON lines, namespaced, quiet on success, and fed only with event
+ * names, codes and counts (OBS4). Fields are primitives by type, so an envelope, a token or a
+ * key object cannot be passed whole; callers never pass payloads, tokens or keys as strings.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+type Fields = Record<string, string | number | boolean>;
 
 export interface Logger {
-  debug(event: string, fields?: Record<string, string | number | boolean>): void;
-  info(event: string, fields?: Record<string, string | number | boolean>): void;
-  warn(event: string, fields?: Record<string, string | number | boolean>): void;
-  error(event: string, fields?: Record<string, string | number | boolean>): void;
+  debug(event: string, fields?: Fields): void;
+  info(event: string, fields?: Fields): void;
+  warn(event: string, fields?: Fields): void;
+  error(event: string, fields?: Fields): void;
 }
 
-export function createLogger(namespace: string, level: LogLevel = 'info'): Logger {
-  const emit = (at: Exclude<LogLevel, 'silent'>) => (event: string, fields?: Record<string, unknown>) => {
-    if (ORDER[at] < ORDER[level]) return;
-    process.stderr.write(
-      `${JSON.stringify({ t: new Date().toISOString(), level: at, ns: namespace, event, ...fields })}\n`,
-    );
-  };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+export function createLogger(
+  namespace: string,
+  level: LogLevel = 'info',
+  destination?: DestinationStream,
+): Logger {
+  const log = pino(
+    { level, base: { ns: namespace }, timestamp: pino.stdTimeFunctions.isoTime },
+    destination ?? pino.destination({ dest: 2, sync: false }),
+  );
+  const at =
+    (method: 'debug' | 'info' | 'warn' | 'error') =>
+    (event: string, fields?: Fields): void =>
+      log[method]({ event, ...fields });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

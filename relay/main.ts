@@ -1,14 +1,25 @@
-import { createLogger, type LogLevel } from './log';
-import { createRelay } from './server';
+import { assembleRelay } from './assemble';
+import { ConfigError, configFromEnv } from './config';
+import { createLogger } from './log';
 
-const port = Number(process.env.PORT ?? 8787);
-const host = process.env.HOST ?? '127.0.0.1';
-const log = createLogger('relay', (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info');
-
-const relay = createRelay({ logger: log });
-const { url } = await relay.listen(port, host);
-log.info('listening', { url, mailbox: 'memory' });
-process.stdout.write(`Parley relay listening on ${url} (in-memory mailbox). Health: ${url}/healthz\n`);
+let config;
+try {
+  config = configFromEnv(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`Parley relay: ${error.message}\n`);
+  process.exit(2);
+}
+const log = createLogger('relay', config.logLevel);
+const relay = assembleRelay(config, log);
+const { url } = await relay.listen(config.port, config.host);
+const mailbox = config.redisUrl ? 'redis' : 'memory';
+log.info('listening', { url, mailbox, firebase: Boolean(config.firebaseProjectId) });
+if (!config.origins.allowed)
+  log.warn('origins_unrestricted', { hint: 'set RELAY_ALLOWED_ORIGINS in production' });
+process.stdout.write(
+  `Parley relay listening on ${url} (${mailbox === 'redis' ? 'Redis' : 'in-memory'} mailbox). Health: ${url}/healthz\n`,
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRelay, type Relay } from './server';
 import { MemoryMailbox } from './mailbox';
+import { io as ioClient } from 'socket.io-client';
 import {
   envelopeId,
   inbox,
   login,
   makeAgent,
+  makePrekeyUpload,
   openSocket,
   payloadOf,
   request,
@@ -253,5 +255,217 @@ describe('routing and the mailbox', () => {
     await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: payloadOf('opaque') });
     expect(seen).toHaveLength(1);
     expect(Object.keys(seen[0]!).sort()).toEqual(['from', 'id', 'payload', 'sentAt', 'to']);
+  });
+});
+
+describe('receipts, limits and prekeys', () => {
+  const relayWith = async (options: Parameters<typeof createRelay>[0]) => {
+    const extra = createRelay({ now: () => clock, ...options });
+    const { url: extraUrl } = await extra.listen(0);
+    extras.push(extra);
+    const openExtra = async () => {
+      const socket = await openSocket(extraUrl);
+      sockets.push(socket);
+      return socket;
+    };
+    return { relay: extra, url: extraUrl, open: openExtra };
+  };
+  const extras: Relay[] = [];
+  afterEach(async () => {
+    sockets.splice(0).forEach((s) => s.disconnect());
+    await Promise.all(extras.splice(0).map((r) => r.close()));
+  });
+
+  it('[MBX5] sends the sender one receipt once the recipient acknowledged, none before', async () => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    await login(a, alice);
+    const receipts: unknown[] = [];
+    a.on('receipt', (r) => receipts.push(r));
+    const id = envelopeId();
+    await request(a, 'send', { id, to: bob.agentId, payload: 'AAAA' });
+    const b1 = await open();
+    const silent = inbox(b1, { ack: false });
+    await login(b1, bob);
+    await silent.waitFor(1);
+    expect(receipts).toEqual([]);
+    b1.disconnect();
+    const b2 = await open();
+    const acking = inbox(b2);
+    await login(b2, bob);
+    await acking.waitFor(1);
+    await expect.poll(() => receipts).toEqual([{ id, to: bob.agentId, status: 'delivered' }]);
+  });
+
+  it('[MBX4] refuses with mailbox_full when the recipient’s mailbox is at its cap', async () => {
+    const { open: o } = await relayWith({ mailbox: new MemoryMailbox({ maxCount: 2 }) });
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await o();
+    await login(a, alice);
+    for (let i = 0; i < 2; i++)
+      await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' });
+    const third = await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' });
+    expect(third).toMatchObject({ ok: false, error: { code: 'mailbox_full' } });
+    expect(third.error.message).toMatch(/retry/);
+  });
+
+  it('[LIM2] refuses a burst past the connection’s bucket with rate_limited, then recovers', async () => {
+    const { open: o } = await relayWith({ limits: { perConnection: { burst: 5, perSecond: 1 } } });
+    const alice = makeAgent();
+    const a = await o();
+    await login(a, alice); // 2 requests
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        request(a, 'send', { id: envelopeId(), to: alice.agentId, payload: 'AAAA' }),
+      ),
+    );
+    expect(answers.map((r) => r.ok)).toEqual([true, true, true, false, false]);
+    expect(answers[4]).toMatchObject({ error: { code: 'rate_limited' } });
+    clock += 2000;
+    expect(await request(a, 'send', { id: envelopeId(), to: alice.agentId, payload: 'AAAA' })).toMatchObject({
+      ok: true,
+    });
+    // Another connection is not slowed by this one.
+    const other = await o();
+    expect(await login(other, makeAgent())).toMatchObject({ ok: true });
+  });
+
+  it('[LIM2] shares one bucket among the connections of one agent', async () => {
+    const { open: o } = await relayWith({
+      limits: { perConnection: { burst: 100, perSecond: 1 }, perAgent: { burst: 4, perSecond: 1 } },
+    });
+    const alice = makeAgent();
+    const a1 = await o();
+    const a2 = await o();
+    await login(a1, alice);
+    await login(a2, alice);
+    const send = (s: ClientSocket) =>
+      request(s, 'send', { id: envelopeId(), to: alice.agentId, payload: 'AAAA' });
+    const answers = [await send(a1), await send(a2), await send(a1), await send(a2), await send(a1)];
+    expect(answers.map((r) => r.ok)).toEqual([true, true, true, true, false]);
+  });
+
+  it('[LIM3] refuses connections past the limits: per agent at login, per process at connect', async () => {
+    const { url: u, open: o } = await relayWith({ limits: { maxConnectionsPerAgent: 1, maxConnections: 2 } });
+    const alice = makeAgent();
+    await login(await o(), alice);
+    const second = await o();
+    expect(await login(second, alice)).toMatchObject({ ok: false, error: { code: 'too_many_connections' } });
+    await expect(openSocket(u)).rejects.toMatchObject({ message: 'too_many_connections' });
+  });
+
+  it('[LIM3] closes a connection that does not log in in time', async () => {
+    const { open: o } = await relayWith({ limits: { loginTimeoutMs: 100 } });
+    const idle = await o();
+    await new Promise<void>((resolve) => idle.once('disconnect', () => resolve()));
+    expect(idle.connected).toBe(false);
+  });
+
+  it('[LIM4] refuses a browser origin outside the allow-list, and no-origin clients unless allowed', async () => {
+    const ext = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
+    const { url: u } = await relayWith({ origins: { allowed: [ext], allowMissing: false } });
+    const withOrigin = (origin?: string) =>
+      new Promise<string>((resolve) => {
+        const s = ioClient(u, {
+          transports: ['websocket'],
+          forceNew: true,
+          reconnection: false,
+          ...(origin ? { extraHeaders: { origin } } : {}),
+        });
+        sockets.push(s as ClientSocket);
+        s.once('connect', () => resolve('connected'));
+        s.once('connect_error', (e) => resolve(e.message));
+      });
+    expect(await withOrigin(ext)).toBe('connected');
+    expect(await withOrigin('https://evil.example')).toBe('origin_refused');
+    expect(await withOrigin()).toBe('origin_refused');
+  });
+
+  it('[PRK1] stores only a signed prekey the logged-in agent signed, for itself', async () => {
+    const alice = makeAgent();
+    const mallory = makeAgent();
+    const a = await open();
+    await login(a, alice);
+    expect(await request(a, 'prekeys:publish', makePrekeyUpload(alice, { signWith: mallory }))).toMatchObject(
+      {
+        ok: false,
+        error: { code: 'bad_signature' },
+      },
+    );
+    expect(await request(a, 'prekeys:publish', makePrekeyUpload(mallory))).toMatchObject({
+      ok: false,
+      error: { code: 'agent_mismatch' },
+    });
+    expect(await request(a, 'prekeys:publish', { ...makePrekeyUpload(alice), extra: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request' },
+    });
+    const fresh = await open();
+    expect(await request(fresh, 'prekeys:publish', makePrekeyUpload(alice))).toMatchObject({
+      error: { code: 'not_authenticated' },
+    });
+    expect(await request(a, 'prekeys:publish', makePrekeyUpload(alice, { oneTime: 2 }))).toEqual({
+      ok: true,
+      oneTimePrekeys: 2,
+    });
+  });
+
+  it('[PRK4] serves bundles to any logged-in agent and tells the owner how many are left', async () => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    const b = await open();
+    await login(a, alice);
+    await login(b, bob);
+    const upload = makePrekeyUpload(alice, { oneTime: 1 });
+    await request(a, 'prekeys:publish', upload);
+    expect(await request(b, 'prekeys:fetch', { agentId: alice.agentId })).toEqual({
+      ok: true,
+      bundle: {
+        v: 1,
+        agentId: alice.agentId,
+        signedPrekey: upload.signedPrekey,
+        oneTimePrekey: upload.oneTimePrekeys[0],
+      },
+    });
+    expect(await request(a, 'prekeys:count', {})).toEqual({ ok: true, oneTimePrekeys: 0 });
+    expect((await request(b, 'prekeys:fetch', { agentId: alice.agentId })).bundle.oneTimePrekey).toEqual(
+      upload.lastResortPrekey,
+    );
+    expect(await request(b, 'prekeys:fetch', { agentId: makeAgent().agentId })).toMatchObject({
+      error: { code: 'prekeys_not_found' },
+    });
+    expect(await request(b, 'prekeys:fetch', { agentId: 'nope' })).toMatchObject({
+      error: { code: 'bad_request' },
+    });
+  });
+
+  it('[PRS1] answers presence only for ids the asker names, and pushes changes', async () => {
+    const carol = makeAgent();
+    const dave = makeAgent();
+    const c = await open();
+    await login(c, carol);
+    const seen: unknown[] = [];
+    c.on('presence', (s) => seen.push(s));
+    expect(await request(c, 'presence:subscribe', { agentIds: [] })).toMatchObject({
+      error: { code: 'bad_request' },
+    });
+    expect(await request(c, 'presence:subscribe', { agentIds: [dave.agentId] })).toEqual({
+      ok: true,
+      presence: [{ agentId: dave.agentId, online: false }],
+    });
+    const d = await open();
+    await login(d, dave);
+    await expect.poll(() => seen).toEqual([{ agentId: dave.agentId, online: true }]);
+    await request(c, 'presence:unsubscribe', { agentIds: [dave.agentId] });
+    d.disconnect();
+    await new Promise((r) => setTimeout(r, 50)); // Nothing is awaited here: an event must NOT come.
+    expect(seen).toHaveLength(1);
+    const fresh = await open();
+    expect(await request(fresh, 'presence:subscribe', { agentIds: [dave.agentId] })).toMatchObject({
+      error: { code: 'not_authenticated' },
+    });
   });
 });

@@ -1,33 +1,82 @@
-import {
-  createServer,
-  type IncomingMessage,
-  type Server as HttpServer,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import { ChallengeAuthority } from './auth';
+import { Delivery, type DeliveryState } from './delivery';
+import { Fanout, agentChannel, presenceChannel } from './fanout';
+import { MemoryUidBindings, TokenRefused, type TokenVerifier, type UidBindings } from './firebase';
+import { originAllowed, TokenBucket, type OriginPolicy, type RateLimit } from './limits';
 import { createLogger, type Logger } from './log';
 import { MemoryMailbox, type Mailbox } from './mailbox';
+import { handleHttp } from './observability/http';
+import { createMetrics, type RelayMetrics } from './observability/metrics';
+import { MemoryPrekeyStore, signedPrekeyIsValid, type PrekeyStore } from './prekeys';
+import { MemoryPresence, type PresenceRegistry } from './presence';
 import {
   CLIENT_EVENTS,
   ChallengeRequest,
   LoginRequest,
   MAX_PAYLOAD_CHARS,
+  PrekeyCountRequest,
+  PrekeyFetchRequest,
+  PresenceSubscribeRequest,
+  RefreshRequest,
   SendRequest,
+  prekeyUploadWireSchema,
   relayError,
   type ClientToServerEvents,
   type Envelope,
   type RelayError,
+  type RelayErrorCode,
   type ServerToClientEvents,
 } from './protocol';
 
+export interface RelayLimits {
+  /** Connections this process accepts at once (LIM3). */
+  readonly maxConnections: number;
+  /** Logged-in connections per agent on this process (LIM3). */
+  readonly maxConnectionsPerAgent: number;
+  /** Every request of one connection (LIM2). */
+  readonly perConnection: RateLimit;
+  /** Every request of one agent, over its connections on this process (LIM2). */
+  readonly perAgent: RateLimit;
+  /** A connection that has not logged in by then is closed (LIM3). */
+  readonly loginTimeoutMs: number;
+  /** Agents one connection may watch (PRS1). */
+  readonly maxPresenceSubscriptions: number;
+}
+
+export const DEFAULT_LIMITS: RelayLimits = {
+  maxConnections: 15_000,
+  maxConnectionsPerAgent: 8,
+  perConnection: { burst: 200, perSecond: 100 },
+  perAgent: { burst: 400, perSecond: 200 },
+  loginTimeoutMs: 30_000,
+  maxPresenceSubscriptions: 1000,
+};
+
 export interface RelayOptions {
   mailbox?: Mailbox;
+  prekeys?: PrekeyStore;
+  presence?: PresenceRegistry;
+  fanout?: Fanout;
+  /** Set → every login must carry a Firebase ID token this verifier accepts (FBA1). */
+  tokenVerifier?: TokenVerifier;
+  bindings?: UidBindings;
+  /** Readiness probe (e.g. Redis PING); throws when the relay cannot serve. */
+  ready?: () => Promise<void>;
+  /** Closes what the stores hold (Redis connections), after the relay stopped. */
+  closeStores?: () => Promise<void>;
   now?: () => number;
   challengeTtlMs?: number;
   /** How long a recipient has to acknowledge a pushed envelope before it is offered again on reconnect. */
   deliverTimeoutMs?: number;
+  /** How long `close()` waits for requests in flight. */
+  shutdownGraceMs?: number;
+  limits?: Partial<RelayLimits>;
+  origins?: OriginPolicy;
+  /** Default both, websocket first (clients choose; the extension uses websocket only). */
+  transports?: ('websocket' | 'polling')[];
   logger?: Logger;
   /** Sees every envelope the relay accepts (tests check that none holds plaintext). */
   observe?: (envelope: Envelope) => void;
@@ -36,74 +85,107 @@ export interface RelayOptions {
 export interface Relay {
   readonly http: HttpServer;
   readonly io: Server<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
+  readonly metrics: RelayMetrics;
   listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
+  /** Graceful: stop accepting, finish requests in flight, then close connections and stores. */
   close(): Promise<void>;
 }
 
-interface SocketData {
+interface SocketData extends DeliveryState {
   agentId?: string;
+  uid?: string;
+  tokenExpiresAt?: number;
+  bucket?: TokenBucket;
+  watching?: Set<string>;
 }
 
 type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
+type Reply = (result: unknown) => void;
 
 const agentRoom = (agentId: string) => `agent:${agentId}`;
+const presenceRoom = (agentId: string) => `presence:${agentId}`;
 
 export function createRelay(options: RelayOptions = {}): Relay {
   const mailbox = options.mailbox ?? new MemoryMailbox();
+  const prekeys = options.prekeys ?? new MemoryPrekeyStore();
+  const presence = options.presence ?? new MemoryPresence();
+  const fanout = options.fanout ?? new Fanout();
+  const bindings = options.bindings ?? new MemoryUidBindings();
   const now = options.now ?? Date.now;
   const log = options.logger ?? createLogger('relay', 'warn');
-  const deliverTimeoutMs = options.deliverTimeoutMs ?? 30_000;
+  const limits: RelayLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const origins: OriginPolicy = options.origins ?? { allowMissing: true };
+  const metrics = createMetrics();
   const challenges = new ChallengeAuthority(now, options.challengeTtlMs);
+  const delivery = new Delivery(mailbox, fanout, metrics, log, now, options.deliverTimeoutMs ?? 30_000);
+  const agentBuckets = new Map<string, TokenBucket>();
+  let draining = false;
+  let inflight = 0;
+  let idle: (() => void) | undefined;
 
-  const http = createServer((req, res) => handleHttp(req, res));
+  const http = createServer((req, res) =>
+    handleHttp(req, res, {
+      metrics,
+      draining: () => draining,
+      ready: options.ready ?? (async () => {}),
+    }),
+  );
   const io: Relay['io'] = new Server(http, {
     // Envelopes are capped by MAX_PAYLOAD_CHARS; the transport cap sits above it
     // so an oversize envelope gets a `payload_too_large` answer, not a dropped socket.
     maxHttpBufferSize: 1_000_000,
     serveClient: false,
     cors: { origin: true },
+    ...(options.transports ? { transports: options.transports } : {}),
   });
 
-  function handleHttp(req: IncomingMessage, res: ServerResponse): void {
-    if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
-      return;
-    }
-    // socket.io answers its own path; everything else is unknown.
-    if (!req.url?.startsWith('/socket.io/')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found' }));
-    }
-  }
+  const rejected = (code: RelayErrorCode) => metrics.rejections.inc({ code });
 
-  /** Pushes one envelope to every connection of its recipient; the first ack removes it. */
-  function push(envelope: Envelope): void {
-    io.to(agentRoom(envelope.to))
-      .timeout(deliverTimeoutMs)
-      .emit('deliver', envelope, (err, results) => {
-        if (err && results.length === 0) return; // Nobody answered: it stays for the next connection.
-        if (results.some((r) => r?.ok === true)) {
-          mailbox
-            .ack(envelope.to, envelope.id)
-            .catch((e: unknown) => log.error('mailbox.ack_failed', { error: String(e) }));
-        }
-      });
-  }
+  io.use((socket, next) => {
+    const refuse = (code: RelayErrorCode) => {
+      rejected(code);
+      next(Object.assign(new Error(code), { data: relayError(code) }));
+    };
+    if (draining) return refuse('unavailable');
+    if (!originAllowed(origins, socket.handshake.headers.origin)) return refuse('origin_refused');
+    if (io.engine.clientsCount > limits.maxConnections) return refuse('too_many_connections');
+    next();
+  });
 
-  async function drain(socket: RelaySocket, agentId: string): Promise<void> {
-    const waiting = await mailbox.pending(agentId);
-    for (const envelope of waiting) {
-      socket.timeout(deliverTimeoutMs).emit('deliver', envelope, (err, result) => {
-        if (!err && result?.ok === true) {
-          mailbox
-            .ack(agentId, envelope.id)
-            .catch((e: unknown) => log.error('mailbox.ack_failed', { error: String(e) }));
-        }
-      });
+  /** Hands a fanout message to the connections of this node that want it. */
+  fanout.onMessage((channel, message) => {
+    if (message.t === 'deliver') {
+      for (const socket of socketsIn(agentRoom(message.envelope.to)))
+        void delivery.push(socket, message.envelope);
+    } else if (message.t === 'receipt') {
+      io.to(agentRoom(channel.slice(2))).emit('receipt', message.receipt);
+    } else {
+      io.to(presenceRoom(message.state.agentId)).emit('presence', message.state);
     }
+  });
+  fanout.onResync(() => {
+    log.info('fanout.resync');
+    for (const socket of io.sockets.sockets.values()) {
+      const agentId = socket.data.agentId;
+      if (agentId) void delivery.drain(socket, agentId).catch(() => {});
+    }
+  });
+
+  function socketsIn(room: string): RelaySocket[] {
+    const ids = io.sockets.adapter.rooms.get(room);
+    if (!ids) return [];
+    return [...ids].flatMap((id) => io.sockets.sockets.get(id) ?? []);
   }
 
   io.on('connection', (socket: RelaySocket) => {
+    metrics.connections.inc();
+    socket.data.bucket = new TokenBucket(limits.perConnection.burst, limits.perConnection.perSecond, now);
+    const loginTimer = setTimeout(() => {
+      if (!socket.data.agentId) socket.disconnect(true);
+    }, limits.loginTimeoutMs);
+
     const refuse = (ack: unknown, error: RelayError) => {
+      rejected(error.code);
       if (typeof ack === 'function') ack({ ok: false, error });
       else socket.emit('relay:error', error);
     };
@@ -112,34 +194,60 @@ export function createRelay(options: RelayOptions = {}): Relay {
       if ((CLIENT_EVENTS as readonly string[]).includes(event)) return;
       refuse(
         args.at(-1),
-        relayError('unknown_event', `The relay does not know the event "${event.slice(0, 40)}".`),
+        relayError('unknown_event', `The relay does not know the event "${String(event).slice(0, 40)}".`),
       );
     });
+
+    /** The connection's bucket, then the agent's once logged in (LIM2). */
+    const allowed = (): boolean => {
+      if (!socket.data.bucket!.take()) return false;
+      const agentId = socket.data.agentId;
+      if (!agentId) return true;
+      let bucket = agentBuckets.get(agentId);
+      if (!bucket) {
+        bucket = new TokenBucket(limits.perAgent.burst, limits.perAgent.perSecond, now);
+        agentBuckets.set(agentId, bucket);
+      }
+      return bucket.take();
+    };
 
     // Every handler validates before it trusts, answers through the ack when there is one,
     // and never throws into socket.io.
     const guard =
-      (handler: (payload: unknown, ack: unknown) => Promise<void>) =>
+      (handler: (payload: unknown, ack: Reply) => Promise<void>, needsLogin = true) =>
       (payload: unknown, ack: unknown): void => {
         if (typeof ack !== 'function') {
-          socket.emit(
-            'relay:error',
+          return refuse(
+            undefined,
             relayError('bad_request', 'Every request needs an acknowledgement callback.'),
           );
-          return;
         }
-        handler(payload, ack).catch((e: unknown) => {
-          log.error('handler_failed', { error: e instanceof Error ? e.name : 'unknown' });
-          refuse(ack, relayError('internal'));
-        });
+        if (draining) return refuse(ack, relayError('unavailable'));
+        if (!allowed()) return refuse(ack, relayError('rate_limited'));
+        if (needsLogin && !socket.data.agentId) return refuse(ack, relayError('not_authenticated'));
+        if (needsLogin && options.tokenVerifier && now() >= (socket.data.tokenExpiresAt ?? 0)) {
+          return refuse(ack, relayError('firebase_token_expired'));
+        }
+        inflight++;
+        handler(payload, ack as Reply)
+          .catch((e: unknown) => {
+            const unavailable = isStoreFailure(e);
+            log[unavailable ? 'warn' : 'error']('handler_failed', {
+              error: e instanceof Error ? e.name : 'unknown',
+            });
+            refuse(ack, relayError(unavailable ? 'unavailable' : 'internal'));
+          })
+          .finally(() => {
+            if (--inflight === 0) idle?.();
+          });
       };
 
     socket.on(
       'auth:challenge',
       guard(async (payload, ack) => {
         if (!ChallengeRequest.safeParse(payload ?? {}).success) return refuse(ack, relayError('bad_request'));
-        (ack as (r: unknown) => void)({ ok: true, ...challenges.issue(socket.id) });
-      }),
+        ack({ ok: true, ...challenges.issue(socket.id) });
+      }, false),
     );
 
     socket.on(
@@ -153,18 +261,63 @@ export function createRelay(options: RelayOptions = {}): Relay {
           log.info('login_refused', { code: failure.code });
           return refuse(ack, failure);
         }
-        socket.data.agentId = login.data.agentId;
-        await socket.join(agentRoom(login.data.agentId));
-        (ack as (r: unknown) => void)({ ok: true, agentId: login.data.agentId });
-        await drain(socket, login.data.agentId);
-      }),
+        const { agentId, firebaseToken } = login.data;
+        if (options.tokenVerifier) {
+          if (!firebaseToken) return refuse(ack, relayError('firebase_token_required'));
+          const verified = await verifyToken(options.tokenVerifier, firebaseToken);
+          if ('code' in verified) return refuse(ack, verified);
+          if (!(await bindings.bind(agentId, verified.uid))) {
+            log.info('login_refused', { code: 'firebase_uid_mismatch' });
+            return refuse(ack, relayError('firebase_uid_mismatch'));
+          }
+          socket.data.uid = verified.uid;
+          socket.data.tokenExpiresAt = verified.expiresAt;
+        }
+        if (socketsIn(agentRoom(agentId)).length >= limits.maxConnectionsPerAgent) {
+          return refuse(ack, relayError('too_many_connections'));
+        }
+        socket.data.agentId = agentId;
+        clearTimeout(loginTimer);
+        metrics.authenticated.inc();
+        const first = socketsIn(agentRoom(agentId)).length === 0;
+        await socket.join(agentRoom(agentId));
+        // Subscribed before the drain reads the mailbox: anything stored after the read is pushed.
+        await fanout.subscribe(agentChannel(agentId));
+        if (first) {
+          await presence.up(agentId);
+          await fanout.publish(presenceChannel(agentId), { t: 'presence', state: { agentId, online: true } });
+        }
+        ack({ ok: true, agentId });
+        // Not awaited: a drain lasts as long as the recipient takes to acknowledge, and is not
+        // a request in flight that shutdown should wait for.
+        void delivery
+          .drain(socket, agentId)
+          .catch((e: unknown) =>
+            log.warn('drain_failed', { error: e instanceof Error ? e.name : 'unknown' }),
+          );
+      }, false),
+    );
+
+    socket.on(
+      'auth:refresh',
+      guard(async (payload, ack) => {
+        // Allowed past the token's expiry (that is its point), but only once logged in.
+        if (!socket.data.agentId) return refuse(ack, relayError('not_authenticated'));
+        const request = RefreshRequest.safeParse(payload);
+        if (!request.success) return refuse(ack, relayError('bad_request', describe(request.error)));
+        if (!options.tokenVerifier) return ack({ ok: true, expiresAt: 0 });
+        const verified = await verifyToken(options.tokenVerifier, request.data.firebaseToken);
+        if ('code' in verified) return refuse(ack, verified);
+        if (verified.uid !== socket.data.uid) return refuse(ack, relayError('firebase_uid_mismatch'));
+        socket.data.tokenExpiresAt = verified.expiresAt;
+        ack({ ok: true, expiresAt: verified.expiresAt });
+      }, false),
     );
 
     socket.on(
       'send',
       guard(async (payload, ack) => {
-        const from = socket.data.agentId;
-        if (!from) return refuse(ack, relayError('not_authenticated'));
+        const from = socket.data.agentId!;
         if (
           isObject(payload) &&
           typeof payload.payload === 'string' &&
@@ -175,17 +328,126 @@ export function createRelay(options: RelayOptions = {}): Relay {
         const send = SendRequest.safeParse(payload);
         if (!send.success) return refuse(ack, relayError('bad_request', describe(send.error)));
         const envelope: Envelope = { ...send.data, from, sentAt: now() };
-        const outcome = await mailbox.put(envelope);
+        const { status, depth } = await mailbox.put(envelope);
+        if (status === 'full') return refuse(ack, relayError('mailbox_full'));
+        metrics.envelopesIn.inc({ outcome: status });
         options.observe?.(envelope);
-        (ack as (r: unknown) => void)({ ok: true, id: envelope.id });
-        if (outcome === 'stored') push(envelope);
+        ack({ ok: true, id: envelope.id });
+        if (status === 'stored') {
+          metrics.mailboxDepth.observe(depth);
+          await fanout.publish(agentChannel(envelope.to), { t: 'deliver', envelope });
+        }
       }),
     );
+
+    socket.on(
+      'prekeys:publish',
+      guard(async (payload, ack) => {
+        const upload = prekeyUploadWireSchema.safeParse(payload);
+        if (!upload.success) return refuse(ack, relayError('bad_request', describe(upload.error)));
+        if (upload.data.agentId !== socket.data.agentId) return refuse(ack, relayError('agent_mismatch'));
+        if (!signedPrekeyIsValid(upload.data.agentId, upload.data.signedPrekey)) {
+          return refuse(
+            ack,
+            relayError(
+              'bad_signature',
+              'The signed prekey is not signed by this agent; sign it with the identity key.',
+            ),
+          );
+        }
+        ack({ ok: true, oneTimePrekeys: await prekeys.publish(upload.data) });
+      }),
+    );
+
+    socket.on(
+      'prekeys:fetch',
+      guard(async (payload, ack) => {
+        const request = PrekeyFetchRequest.safeParse(payload);
+        if (!request.success) return refuse(ack, relayError('bad_request', describe(request.error)));
+        const bundle = await prekeys.take(request.data.agentId);
+        if (!bundle) return refuse(ack, relayError('prekeys_not_found'));
+        ack({ ok: true, bundle });
+      }),
+    );
+
+    socket.on(
+      'prekeys:count',
+      guard(async (payload, ack) => {
+        if (!PrekeyCountRequest.safeParse(payload ?? {}).success)
+          return refuse(ack, relayError('bad_request'));
+        ack({ ok: true, oneTimePrekeys: await prekeys.count(socket.data.agentId!) });
+      }),
+    );
+
+    socket.on(
+      'presence:subscribe',
+      guard(async (payload, ack) => {
+        const request = PresenceSubscribeRequest.safeParse(payload);
+        if (!request.success) return refuse(ack, relayError('bad_request', describe(request.error)));
+        const watching = (socket.data.watching ??= new Set());
+        const fresh = [...new Set(request.data.agentIds)].filter((id) => !watching.has(id));
+        if (watching.size + fresh.length > limits.maxPresenceSubscriptions) {
+          return refuse(
+            ack,
+            relayError('rate_limited', 'Too many presence subscriptions on this connection.'),
+          );
+        }
+        for (const id of fresh) {
+          watching.add(id);
+          await socket.join(presenceRoom(id));
+          await fanout.subscribe(presenceChannel(id));
+        }
+        const online = await presence.isOnline(request.data.agentIds);
+        ack({
+          ok: true,
+          presence: request.data.agentIds.map((agentId, i) => ({ agentId, online: online[i]! })),
+        });
+      }),
+    );
+
+    socket.on(
+      'presence:unsubscribe',
+      guard(async (payload, ack) => {
+        const request = PresenceSubscribeRequest.safeParse(payload);
+        if (!request.success) return refuse(ack, relayError('bad_request', describe(request.error)));
+        for (const id of request.data.agentIds) {
+          if (!socket.data.watching?.delete(id)) continue;
+          await socket.leave(presenceRoom(id));
+          await fanout.unsubscribe(presenceChannel(id));
+        }
+        ack({ ok: true });
+      }),
+    );
+
+    socket.on('disconnect', () => {
+      clearTimeout(loginTimer);
+      delivery.dropped(socket);
+      metrics.connections.dec();
+      for (const id of socket.data.watching ?? [])
+        void fanout.unsubscribe(presenceChannel(id)).catch(() => {});
+      const agentId = socket.data.agentId;
+      if (!agentId) return;
+      metrics.authenticated.dec();
+      void (async () => {
+        await fanout.unsubscribe(agentChannel(agentId));
+        if (socketsIn(agentRoom(agentId)).length > 0) return;
+        agentBuckets.delete(agentId);
+        if (!(await presence.down(agentId))) {
+          await fanout.publish(presenceChannel(agentId), {
+            t: 'presence',
+            state: { agentId, online: false },
+          });
+        }
+      })().catch((e: unknown) =>
+        log.warn('disconnect_cleanup_failed', { error: e instanceof Error ? e.name : 'unknown' }),
+      );
+    });
   });
 
   return {
     http,
     io,
+    metrics,
     listen(port = 0, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         http.once('error', reject);
@@ -197,10 +459,40 @@ export function createRelay(options: RelayOptions = {}): Relay {
       });
     },
     async close() {
+      draining = true;
+      // Stop accepting connections; the open ones finish what they started.
+      http.close();
+      if (inflight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => (idle = resolve)),
+          new Promise((resolve) => setTimeout(resolve, options.shutdownGraceMs ?? 10_000).unref()),
+        ]);
+      }
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await presence.close();
       await mailbox.close();
+      await options.closeStores?.();
     },
   };
+}
+
+async function verifyToken(verifier: TokenVerifier, token: string) {
+  try {
+    return await verifier.verify(token);
+  } catch (error) {
+    if (error instanceof TokenRefused) return relayError(error.code);
+    throw error;
+  }
+}
+
+/** Redis unreachable or refusing: the client should retry, not report a bug. */
+function isStoreFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    /MaxRetriesPerRequest|Connection is closed|ECONNREFUSED|ECONNRESET|LOADING|READONLY|CLUSTERDOWN/.test(
+      `${error.name} ${error.message}`,
+    ) || error.name === 'ReplyError'
+  );
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

@@ -1,10 +1,12 @@
 // Test helpers: a real socket.io-client agent with a real Ed25519 key.
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
+import { signedPrekeyMessage } from './prekeys';
 import {
   loginMessage,
   type ClientToServerEvents,
   type Envelope,
+  type PrekeyUploadWire,
   type ServerToClientEvents,
 } from './protocol';
 
@@ -73,3 +75,27 @@ export function inbox(socket: ClientSocket, { ack = true } = {}) {
 
 export const envelopeId = () => crypto.randomUUID().replaceAll('-', '');
 export const payloadOf = (text: string) => Buffer.from(text).toString('base64url');
+
+let nextPrekeyId = 1000;
+const randomKey32 = () => randomBytes(32).toString('base64url');
+
+/** A prekey upload signed by the agent's key, as the extension makes it (PRE2, PRE3). */
+export function makePrekeyUpload(
+  agent: TestAgent,
+  { oneTime = 3, signWith = agent }: { oneTime?: number; signWith?: TestAgent } = {},
+): PrekeyUploadWire {
+  const signedId = nextPrekeyId++;
+  const signedKey = randomKey32();
+  const signature = sign(
+    null,
+    signedPrekeyMessage(signedId, Buffer.from(signedKey, 'base64url')),
+    signWith.privateKey,
+  ).toString('base64url');
+  return {
+    v: 1,
+    agentId: agent.agentId,
+    signedPrekey: { id: signedId, publicKey: signedKey, signature },
+    oneTimePrekeys: Array.from({ length: oneTime }, () => ({ id: nextPrekeyId++, publicKey: randomKey32() })),
+    lastResortPrekey: { id: nextPrekeyId++, publicKey: randomKey32() },
+  };
+}

@@ -1,20 +1,46 @@
 import type { Envelope } from '../protocol';
 
+/** Where a `put` left the envelope; `depth` is the mailbox's size after it. */
+export interface PutResult {
+  readonly status: 'stored' | 'duplicate' | 'full';
+  readonly depth: number;
+}
+
+/** Limits every mailbox implementation honours (MBX3, MBX4). */
+export interface MailboxLimits {
+  /** How long an unacknowledged envelope is kept (default 30 days). */
+  readonly ttlMs: number;
+  /** Most envelopes waiting for one agent. */
+  readonly maxCount: number;
+  /** Most bytes (serialized envelopes) waiting for one agent. */
+  readonly maxBytes: number;
+}
+
+export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
+  ttlMs: 30 * 24 * 3600_000,
+  maxCount: 10_000,
+  maxBytes: 64 * 1024 * 1024,
+};
+
 /**
  * Where envelopes wait until their recipient acknowledges them.
  *
- * The contract (docs/protocol.md, MBX*): `put` resolves only once the envelope is
- * stored as durably as the implementation can (the sender is acknowledged after
- * it); an envelope leaves the mailbox only through `ack` by its recipient (or
- * expiry); `put` of an id already held is a no-op reported as `duplicate`.
+ * The contract (docs/protocol/relay.md, MBX*): `put` resolves only once the envelope is
+ * stored as durably as the implementation can (the sender is acknowledged after it); an
+ * envelope leaves the mailbox only through `ack` by its recipient or by expiry; `put` of an
+ * id already held is a no-op reported as `duplicate`; a `put` that would exceed the limits
+ * stores nothing and reports `full`.
  */
 export interface Mailbox {
-  put(envelope: Envelope): Promise<'stored' | 'duplicate'>;
-  /** Envelopes waiting for `agentId`, oldest first. */
+  put(envelope: Envelope): Promise<PutResult>;
+  /** Envelopes waiting for `agentId`, oldest first, expired ones left out (and forgotten). */
   pending(agentId: string, limit?: number): Promise<Envelope[]>;
   /** Forgets a delivered envelope. Returns false if it was not there (already acknowledged). */
   ack(agentId: string, id: string): Promise<boolean>;
-  /** Number of envelopes waiting for `agentId`. */
+  /** Number of unexpired envelopes waiting for `agentId`. */
   depth(agentId: string): Promise<number>;
   close(): Promise<void>;
 }
+
+/** The size a mailbox charges for an envelope: its JSON in bytes. */
+export const envelopeBytes = (json: string): number => Buffer.byteLength(json, 'utf8');

@@ -1,27 +1,65 @@
 import type { Envelope } from '../protocol';
-import type { Mailbox } from './mailbox';
+import {
+  DEFAULT_MAILBOX_LIMITS,
+  envelopeBytes,
+  type Mailbox,
+  type MailboxLimits,
+  type PutResult,
+} from './mailbox';
+
+interface Held {
+  readonly envelope: Envelope;
+  readonly bytes: number;
+  readonly expiresAt: number;
+}
+
+interface Box {
+  // A Map keeps insertion order, which is arrival order.
+  readonly held: Map<string, Held>;
+  bytes: number;
+}
+
+export interface MemoryMailboxOptions extends Partial<MailboxLimits> {
+  now?: () => number;
+}
 
 /** The embedded default: one process, nothing survives a restart. */
 export class MemoryMailbox implements Mailbox {
-  // A Map keeps insertion order, which is arrival order.
-  readonly #boxes = new Map<string, Map<string, Envelope>>();
+  readonly #boxes = new Map<string, Box>();
+  readonly #limits: MailboxLimits;
+  readonly #now: () => number;
 
-  async put(envelope: Envelope): Promise<'stored' | 'duplicate'> {
+  constructor(options: MemoryMailboxOptions = {}) {
+    const { now, ...limits } = options;
+    this.#limits = { ...DEFAULT_MAILBOX_LIMITS, ...limits };
+    this.#now = now ?? Date.now;
+  }
+
+  async put(envelope: Envelope): Promise<PutResult> {
     let box = this.#boxes.get(envelope.to);
     if (!box) {
-      box = new Map();
+      box = { held: new Map(), bytes: 0 };
       this.#boxes.set(envelope.to, box);
     }
-    if (box.has(envelope.id)) return 'duplicate';
-    box.set(envelope.id, envelope);
-    return 'stored';
+    if (box.held.has(envelope.id)) return { status: 'duplicate', depth: box.held.size };
+    const bytes = envelopeBytes(JSON.stringify(envelope));
+    if (this.#overLimit(box, bytes)) {
+      this.#purgeExpired(envelope.to, box);
+      if (this.#overLimit(box, bytes)) return { status: 'full', depth: box.held.size };
+    }
+    // Purging may have dropped the emptied box from the map: put it back.
+    this.#boxes.set(envelope.to, box);
+    box.held.set(envelope.id, { envelope, bytes, expiresAt: this.#now() + this.#limits.ttlMs });
+    box.bytes += bytes;
+    return { status: 'stored', depth: box.held.size };
   }
 
   async pending(agentId: string, limit = 1000): Promise<Envelope[]> {
     const box = this.#boxes.get(agentId);
     if (!box) return [];
+    this.#purgeExpired(agentId, box);
     const out: Envelope[] = [];
-    for (const envelope of box.values()) {
+    for (const { envelope } of box.held.values()) {
       if (out.length >= limit) break;
       out.push(envelope);
     }
@@ -30,17 +68,37 @@ export class MemoryMailbox implements Mailbox {
 
   async ack(agentId: string, id: string): Promise<boolean> {
     const box = this.#boxes.get(agentId);
-    if (!box) return false;
-    const removed = box.delete(id);
-    if (box.size === 0) this.#boxes.delete(agentId);
-    return removed;
+    const held = box?.held.get(id);
+    if (!box || !held) return false;
+    this.#remove(agentId, box, id, held);
+    return true;
   }
 
   async depth(agentId: string): Promise<number> {
-    return this.#boxes.get(agentId)?.size ?? 0;
+    const box = this.#boxes.get(agentId);
+    if (!box) return 0;
+    this.#purgeExpired(agentId, box);
+    return box.held.size;
   }
 
   async close(): Promise<void> {
     this.#boxes.clear();
+  }
+
+  #overLimit(box: Box, bytes: number): boolean {
+    return box.held.size + 1 > this.#limits.maxCount || box.bytes + bytes > this.#limits.maxBytes;
+  }
+
+  #purgeExpired(agentId: string, box: Box): void {
+    const now = this.#now();
+    for (const [id, held] of box.held) {
+      if (held.expiresAt <= now) this.#remove(agentId, box, id, held);
+    }
+  }
+
+  #remove(agentId: string, box: Box, id: string, held: Held): void {
+    box.held.delete(id);
+    box.bytes -= held.bytes;
+    if (box.held.size === 0) this.#boxes.delete(agentId);
   }
 }

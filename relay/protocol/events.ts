@@ -1,5 +1,16 @@
 import type { RelayError } from './errors';
-import type { ChallengeResponse, Envelope, LoginRequest, SendRequest } from './schemas';
+import type { PrekeyBundleWire, PrekeyUploadWire } from './prekeys';
+import type {
+  ChallengeResponse,
+  Envelope,
+  LoginRequest,
+  PrekeyFetchRequest,
+  PresenceState,
+  PresenceSubscribeRequest,
+  Receipt,
+  RefreshRequest,
+  SendRequest,
+} from './schemas';
 
 export type Result<T> = ({ ok: true } & T) | { ok: false; error: RelayError };
 export type Ack<T> = (result: Result<T>) => void;
@@ -8,17 +19,33 @@ export type Ack<T> = (result: Result<T>) => void;
 export interface ClientToServerEvents {
   'auth:challenge': (request: Record<string, never>, ack: Ack<ChallengeResponse>) => void;
   'auth:login': (request: LoginRequest, ack: Ack<{ agentId: string }>) => void;
+  'auth:refresh': (request: RefreshRequest, ack: Ack<{ expiresAt: number }>) => void;
   send: (request: SendRequest, ack: Ack<{ id: string }>) => void;
+  'prekeys:publish': (request: PrekeyUploadWire, ack: Ack<{ oneTimePrekeys: number }>) => void;
+  'prekeys:fetch': (request: PrekeyFetchRequest, ack: Ack<{ bundle: PrekeyBundleWire }>) => void;
+  'prekeys:count': (request: Record<string, never>, ack: Ack<{ oneTimePrekeys: number }>) => void;
+  'presence:subscribe': (request: PresenceSubscribeRequest, ack: Ack<{ presence: PresenceState[] }>) => void;
+  'presence:unsubscribe': (request: PresenceSubscribeRequest, ack: Ack<object>) => void;
 }
 
 /** Events the relay emits. `deliver` must be acknowledged before the mailbox forgets the envelope. */
 export interface ServerToClientEvents {
   deliver: (envelope: Envelope, ack: (result: { ok: boolean }) => void) => void;
+  /** The recipient acknowledged an envelope this agent sent (MBX5). */
+  receipt: (receipt: Receipt) => void;
+  /** An agent this connection subscribed to came online or went offline (PRS2). */
+  presence: (state: PresenceState) => void;
   'relay:error': (error: RelayError) => void;
 }
 
 export const CLIENT_EVENTS = [
   'auth:challenge',
   'auth:login',
+  'auth:refresh',
   'send',
+  'prekeys:publish',
+  'prekeys:fetch',
+  'prekeys:count',
+  'presence:subscribe',
+  'presence:unsubscribe',
 ] as const satisfies readonly (keyof ClientToServerEvents)[];

@@ -13,6 +13,12 @@ export const EnvelopeId = z
 /** The largest sealed payload the relay accepts, in base64url characters (≈ 48 KiB of bytes). */
 export const MAX_PAYLOAD_CHARS = 65_536;
 
+/** A JWT: three base64url parts; the content is checked by firebase-admin, not here. */
+export const FirebaseToken = z
+  .string()
+  .max(8192)
+  .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, 'a Firebase ID token is a JWT');
+
 export const ChallengeRequest = z.object({}).strict();
 export const ChallengeResponse = z.object({
   nonce: z.string(),
@@ -24,8 +30,32 @@ export const LoginRequest = z
     agentId: AgentId,
     nonce: z.string().min(16).max(128),
     signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'an Ed25519 signature is 86 base64url characters'),
+    /** A Firebase ID token (a JWT); required only by relays configured with a Firebase project (FBA1). */
+    firebaseToken: FirebaseToken.optional(),
   })
   .strict();
+
+/** A fresh Firebase ID token for a connection that is already logged in (FBA5). */
+export const RefreshRequest = z.object({ firebaseToken: FirebaseToken }).strict();
+
+/** Ask for the presence of agents one already knows by id (PRS1); at most 100 per request. */
+export const PresenceSubscribeRequest = z.object({ agentIds: z.array(AgentId).min(1).max(100) }).strict();
+export const PresenceUnsubscribeRequest = PresenceSubscribeRequest;
+export interface PresenceState {
+  agentId: string;
+  online: boolean;
+}
+
+/** `prekeys:fetch` names the agent whose bundle the initiator wants. */
+export const PrekeyFetchRequest = z.object({ agentId: AgentId }).strict();
+export const PrekeyCountRequest = z.object({}).strict();
+
+/** Sent to the sender once the recipient acknowledged the envelope (MBX5). */
+export interface Receipt {
+  id: string;
+  to: string;
+  status: 'delivered';
+}
 
 export const SendRequest = z
   .object({
@@ -49,6 +79,9 @@ export type ChallengeResponse = z.infer<typeof ChallengeResponse>;
 export type LoginRequest = z.infer<typeof LoginRequest>;
 export type SendRequest = z.infer<typeof SendRequest>;
 export type Envelope = z.infer<typeof Envelope>;
+export type RefreshRequest = z.infer<typeof RefreshRequest>;
+export type PresenceSubscribeRequest = z.infer<typeof PresenceSubscribeRequest>;
+export type PrekeyFetchRequest = z.infer<typeof PrekeyFetchRequest>;
 
 const encoder = new TextEncoder();
 

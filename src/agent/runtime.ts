@@ -44,6 +44,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     deps.platform.onAlarm('parley-minute', 1, () => {
       void vault.checkIdle();
       session?.link.ensureConnected();
+      void session?.peers.flush(); // what could not be sealed or sent yet
     });
     return vault;
   })();
@@ -105,6 +106,8 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     'invite.create': async () => (await unlocked()).peers.createInvite(),
     'invite.accept': async ({ code }) => (await unlocked()).peers.acceptInvite(code),
     'messages.list': async ({ contactId }) => (await unlocked()).peers.listMessages(contactId),
+    'contacts.verify': async ({ contactId, verified }) =>
+      (await unlocked()).peers.verifyContact(contactId, verified),
     'messages.send': async ({ contactId, text }) => (await unlocked()).peers.sendChat(contactId, text),
     'settings.get': async () => (await unlocked()).currentSettings,
     'settings.set': async (patch) => {

@@ -35,7 +35,12 @@ export class AgentSession {
     const peers = new PeerService({
       identity,
       store,
-      transport: { send: (id, to, payload) => link.send(id, to, payload) },
+      transport: {
+        send: (id, to, payload) => link.send(id, to, payload),
+        fetchPrekeyBundle: (agentId) => link.fetchPrekeyBundle(agentId),
+        publishPrekeys: (upload) => link.publishPrekeys(upload),
+        countPrekeys: () => link.countPrekeys(),
+      },
       relayUrl: () => ref.session!.settings.relayUrl,
       displayName: () => ref.session!.settings.displayName,
       notify,
@@ -45,7 +50,7 @@ export class AgentSession {
       identity,
       url: settings.relayUrl,
       onEnvelope: (envelope) => peers.receive(envelope),
-      onLogin: () => void peers.flush(),
+      onLogin: () => void peers.onLogin(),
       onStatus: () => notify('status'),
     });
     const session = new AgentSession(identity, store, peers, link, settings);

@@ -3,6 +3,8 @@ import {
   loginMessage,
   type ClientToServerEvents,
   type Envelope,
+  type PrekeyBundleWire,
+  type PrekeyUploadWire,
   type RelayError,
   type Result,
   type ServerToClientEvents,
@@ -119,6 +121,37 @@ export class RelayLink {
         error: { code: 'internal', message: 'The relay did not acknowledge in time.' },
         permanent: false,
       };
+    }
+  }
+
+  /** The bundle to start a session with `agentId`; it takes one of its one-time prekeys. */
+  async fetchPrekeyBundle(agentId: string): Promise<Result<{ bundle: PrekeyBundleWire }>> {
+    return this.#request('prekeys:fetch', { agentId });
+  }
+
+  async publishPrekeys(upload: PrekeyUploadWire): Promise<Result<{ oneTimePrekeys: number }>> {
+    return this.#request('prekeys:publish', upload);
+  }
+
+  async countPrekeys(): Promise<Result<{ oneTimePrekeys: number }>> {
+    return this.#request('prekeys:count', {});
+  }
+
+  async #request<T>(
+    event: 'prekeys:fetch' | 'prekeys:publish' | 'prekeys:count',
+    payload: unknown,
+  ): Promise<Result<T>> {
+    const socket = this.#socket;
+    if (!socket || !this.#loggedIn) {
+      return { ok: false, error: { code: 'not_authenticated', message: 'Not connected to the relay.' } };
+    }
+    try {
+      return (await (socket.timeout(this.#timeout) as unknown as Socket).emitWithAck(
+        event,
+        payload,
+      )) as Result<T>;
+    } catch {
+      return { ok: false, error: { code: 'internal', message: 'The relay did not answer in time.' } };
     }
   }
 

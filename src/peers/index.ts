@@ -1,3 +1,4 @@
+export { SecureChannel, type KeyDirectory } from './channel';
 export { PeerService, type PeerServiceDeps, type PeerTransport } from './peer-service';
 export { PeerMessage, encodePeerMessage, decodePeerMessage } from './peer-message';
 export { encodeInvite, decodeInvite, INVITE_TTL_MS, type Invite } from './invite';

@@ -1,13 +1,14 @@
 import type { Envelope } from '../../relay/protocol';
-import { fingerprint, openFrom, sealFor, toBase64Url, type Identity } from '../crypto';
+import { fingerprint, isE2eError, safetyNumber, toBase64Url, type Identity } from '../crypto';
 import { ParleyError } from '../errors';
 import type { ContactView, ConversationView, MessageView, RpcTopic } from '../rpc';
-import type { AgentStore, ContactRecord, MessageRecord } from '../store';
+import type { AgentStore, ContactRecord, MessageRecord, StoreWrite } from '../store';
+import { SecureChannel, type KeyDirectory } from './channel';
 import { INVITE_TTL_MS, decodeInvite, encodeInvite } from './invite';
 import { decodePeerMessage, encodePeerMessage, type PeerMessage } from './peer-message';
 
 /** How the peers capability reaches the relay: the link, or a fake in tests. */
-export interface PeerTransport {
+export interface PeerTransport extends KeyDirectory {
   send(
     id: string,
     to: string,
@@ -37,12 +38,18 @@ const REJECT_MESSAGES = {
 } as const;
 
 /**
- * Contacts, pairing and conversations with other agents. Everything that leaves
- * goes through the outbox: sealed, persisted, then sent; it leaves the outbox
- * only when the relay acknowledges it (or refuses it for good).
+ * Contacts, pairing and conversations with other agents, end-to-end encrypted.
+ *
+ * Outgoing: the peer message is queued in the outbox (encrypted at rest by the
+ * vault), sealed with the contact's ratchet when it is sent, and leaves the outbox
+ * when the relay acknowledges it (or refuses it for good).
+ * Incoming: the envelope is opened, handled, and the new session state, what the
+ * message changed and its id land in one atomic commit before the relay is told
+ * it may forget the envelope.
  */
 export class PeerService {
   readonly #waiters = new Map<string, PairingWaiter>();
+  readonly #channel: SecureChannel;
   #flushing: Promise<void> | undefined;
   readonly #now: () => number;
   readonly #random: (n: number) => Uint8Array;
@@ -50,13 +57,20 @@ export class PeerService {
   constructor(private readonly deps: PeerServiceDeps) {
     this.#now = deps.now ?? Date.now;
     this.#random = deps.randomBytes ?? ((n) => crypto.getRandomValues(new Uint8Array(n)));
+    this.#channel = new SecureChannel(deps.identity, deps.store, deps.transport, this.#now);
+  }
+
+  /** Call after every relay login: publishes prekeys as needed, then sends what waits. */
+  async onLogin(): Promise<void> {
+    await this.#channel.maintainPrekeys().catch(() => undefined);
+    await this.flush();
   }
 
   async createInvite(): Promise<{ code: string; expiresAt: number }> {
     const secret = toBase64Url(this.#random(18));
     const createdAt = this.#now();
     const expiresAt = createdAt + INVITE_TTL_MS;
-    await this.deps.store.putInvite({ secret, createdAt, expiresAt });
+    await this.deps.store.commit([{ kind: 'invite', value: { secret, createdAt, expiresAt } }]);
     const code = encodeInvite({
       agentId: this.deps.identity.agentId,
       relayUrl: this.deps.relayUrl(),
@@ -75,7 +89,7 @@ export class PeerService {
       );
     }
     const existing = await this.deps.store.getContact(invite.agentId);
-    if (existing?.status === 'paired') return { contact: toContactView(existing) };
+    if (existing?.status === 'paired') return { contact: this.#contactView(existing) };
 
     const contact: ContactRecord = {
       agentId: invite.agentId,
@@ -83,19 +97,21 @@ export class PeerService {
       status: 'pending',
       addedAt: this.#now(),
     };
-    await this.deps.store.putContact(contact);
-    this.deps.notify('contacts');
-
     const answered = this.#waitForPairing(invite.agentId);
-    await this.#queue(invite.agentId, {
-      type: 'pair.request',
-      v: 1,
-      secret: invite.secret,
-      name: this.deps.displayName(),
-    });
+    await this.deps.store.commit([
+      { kind: 'contact', value: contact },
+      this.#queue(invite.agentId, {
+        type: 'pair.request',
+        v: 1,
+        secret: invite.secret,
+        name: this.deps.displayName(),
+      }),
+    ]);
+    this.deps.notify('contacts');
+    await this.flush();
     await answered; // throws the inviter's refusal
     const current = (await this.deps.store.getContact(invite.agentId)) ?? contact;
-    return { contact: toContactView(current) };
+    return { contact: this.#contactView(current) };
   }
 
   async sendChat(contactId: string, text: string): Promise<MessageView> {
@@ -105,15 +121,29 @@ export class PeerService {
     }
     const at = this.#now();
     const message: MessageRecord = { id: newId(), contactId, direction: 'out', text, at, status: 'queued' };
-    await this.deps.store.putMessage(message);
+    await this.deps.store.commit([
+      { kind: 'message', value: message },
+      this.#queue(contactId, { type: 'chat', v: 1, text, sentAt: at }, message.id),
+    ]);
     this.deps.notify('messages');
-    await this.#queue(contactId, { type: 'chat', v: 1, text, sentAt: at }, message.id);
+    await this.flush();
     return toMessageView((await this.deps.store.getMessage(message.id)) ?? message);
+  }
+
+  /** [SAF5] Marks a contact verified after the person compared safety numbers. */
+  async verifyContact(agentId: string, verified: boolean): Promise<ContactView> {
+    const contact = await this.deps.store.getContact(agentId);
+    if (!contact) throw new ParleyError('contact_unknown', 'There is no such contact.');
+    const { verifiedAt: _old, ...rest } = contact;
+    const updated: ContactRecord = verified ? { ...rest, verifiedAt: this.#now() } : rest;
+    await this.deps.store.commit([{ kind: 'contact', value: updated }]);
+    this.deps.notify('contacts');
+    return this.#contactView(updated);
   }
 
   async listContacts(): Promise<ContactView[]> {
     const contacts = await this.deps.store.listContacts();
-    return contacts.sort((a, b) => a.addedAt - b.addedAt).map(toContactView);
+    return contacts.sort((a, b) => a.addedAt - b.addedAt).map((c) => this.#contactView(c));
   }
 
   async listMessages(contactId: string): Promise<MessageView[]> {
@@ -127,7 +157,7 @@ export class PeerService {
         const messages = await this.deps.store.listMessages(contact.agentId);
         const last = messages.at(-1);
         return {
-          contact: toContactView(contact),
+          contact: this.#contactView(contact),
           count: messages.length,
           ...(last ? { last: toMessageView(last) } : {}),
         };
@@ -140,20 +170,29 @@ export class PeerService {
 
   /**
    * Handles one envelope from the relay. Resolving tells the relay to forget it,
-   * so everything that matters is stored before this returns. Envelopes that can
-   * never be read (tampered, not for us, not a peer message) are dropped.
+   * so everything it changed is committed first. Envelopes that can never be read
+   * (tampered, replayed, not for us, not a peer message) are recorded as seen and
+   * dropped.
    */
   async receive(envelope: Envelope): Promise<void> {
     const { store } = this.deps;
     if (await store.isSeen(envelope.id)) return;
-    let message: PeerMessage | null = null;
+    const writes: StoreWrite[] = [];
+    const after: (() => void)[] = [];
     try {
-      message = decodePeerMessage(openFrom(this.deps.identity, envelope.from, envelope.payload));
-    } catch {
-      message = null;
+      const opened = await this.#channel.open(envelope.from, envelope.id, envelope.payload);
+      // The ratchet moved even if the content is not a peer message: keep its new state.
+      writes.push(...opened.writes);
+      const message = decodePeerMessage(opened.plaintext);
+      if (message) await this.#handle(envelope, message, writes, after);
+    } catch (error) {
+      // A message we cannot open is dropped; anything else is a bug to surface.
+      if (!isE2eError(error)) throw error;
     }
-    if (message) await this.#handle(envelope, message);
-    await store.markSeen(envelope.id, this.#now());
+    writes.push({ kind: 'seen', envelopeId: envelope.id, at: this.#now() });
+    await store.commit(writes);
+    after.forEach((run) => run());
+    if (writes.some((w) => w.kind === 'outbox')) void this.flush();
   }
 
   /** Sends what waits in the outbox, oldest first; stops at the first transient failure. */
@@ -166,42 +205,55 @@ export class PeerService {
 
   async #flushOnce(): Promise<void> {
     const { store } = this.deps;
-    for (const item of await store.listOutbox()) {
-      const outcome = await this.deps.transport.send(item.id, item.to, item.payload);
-      if (!outcome.ok && !outcome.permanent) return;
-      await store.deleteOutbox(item.id);
-      if (item.messageId) {
-        const message = await store.getMessage(item.messageId);
-        if (message) {
-          await store.putMessage(
-            outcome.ok
-              ? { ...message, status: 'sent' }
-              : {
-                  ...message,
-                  status: 'failed',
-                  error: { code: 'relay_refused', message: outcome.error.message },
-                },
-          );
-          this.deps.notify('messages');
+    for (let item of await store.listOutbox()) {
+      if (item.payload === undefined) {
+        // Seal now and keep the ciphertext with the new session state, so a retry resends the same bytes.
+        let sealed;
+        try {
+          sealed = await this.#channel.seal(item.to, item.id, new TextEncoder().encode(item.plain));
+        } catch {
+          return; // No bundle or session yet (relay offline?): try again on the next login.
         }
+        const { plain: _plain, ...rest } = item;
+        item = { ...rest, payload: sealed.payload };
+        await store.commit([...sealed.writes, { kind: 'outbox', value: item }]);
       }
+      const outcome = await this.deps.transport.send(item.id, item.to, item.payload!);
+      if (!outcome.ok && !outcome.permanent) return;
+      const writes: StoreWrite[] = [{ kind: 'outbox.delete', id: item.id }];
+      const message = item.messageId ? await store.getMessage(item.messageId) : undefined;
+      if (message) {
+        writes.push({
+          kind: 'message',
+          value: outcome.ok
+            ? { ...message, status: 'sent' }
+            : {
+                ...message,
+                status: 'failed',
+                error: { code: 'relay_refused', message: outcome.error.message },
+              },
+        });
+      }
+      await store.commit(writes);
+      if (message) this.deps.notify('messages');
     }
   }
 
-  async #queue(to: string, message: PeerMessage, messageId?: string): Promise<void> {
+  #queue(to: string, message: PeerMessage, messageId?: string): StoreWrite {
     const id = messageId ?? newId();
-    const payload = sealFor(this.deps.identity, to, encodePeerMessage(message));
-    await this.deps.store.putOutbox({
-      id,
-      to,
-      payload,
-      createdAt: this.#now(),
-      ...(messageId ? { messageId } : {}),
-    });
-    await this.flush();
+    const plain = new TextDecoder().decode(encodePeerMessage(message));
+    return {
+      kind: 'outbox',
+      value: { id, to, plain, createdAt: this.#now(), ...(messageId ? { messageId } : {}) },
+    };
   }
 
-  async #handle(envelope: Envelope, message: PeerMessage): Promise<void> {
+  async #handle(
+    envelope: Envelope,
+    message: PeerMessage,
+    writes: StoreWrite[],
+    after: (() => void)[],
+  ): Promise<void> {
     const { store } = this.deps;
     const from = envelope.from;
     const contact = await store.getContact(from);
@@ -216,46 +268,61 @@ export class PeerService {
               ? 'invite_expired'
               : null;
         if (refusal) {
-          await this.#queue(from, { type: 'pair.reject', v: 1, reason: refusal });
+          writes.push(this.#queue(from, { type: 'pair.reject', v: 1, reason: refusal }));
           return;
         }
-        await store.putInvite({ ...invite!, usedBy: from });
-        await store.putContact({
-          agentId: from,
-          name: message.name || 'Unnamed',
-          status: 'paired',
-          addedAt: contact?.addedAt ?? this.#now(),
-        });
-        this.deps.notify('contacts');
-        await this.#queue(from, { type: 'pair.accept', v: 1, name: this.deps.displayName() });
+        writes.push(
+          { kind: 'invite', value: { ...invite!, usedBy: from } },
+          {
+            kind: 'contact',
+            value: {
+              agentId: from,
+              name: message.name || 'Unnamed',
+              status: 'paired',
+              addedAt: contact?.addedAt ?? this.#now(),
+            },
+          },
+          this.#queue(from, { type: 'pair.accept', v: 1, name: this.deps.displayName() }),
+        );
+        after.push(() => this.deps.notify('contacts'));
         return;
       }
       case 'pair.accept': {
         if (contact?.status !== 'pending') return;
-        await store.putContact({ ...contact, name: message.name || contact.name, status: 'paired' });
-        this.deps.notify('contacts');
-        this.#settle(from);
+        writes.push({
+          kind: 'contact',
+          value: { ...contact, name: message.name || contact.name, status: 'paired' },
+        });
+        after.push(() => {
+          this.deps.notify('contacts');
+          this.#settle(from);
+        });
         return;
       }
       case 'pair.reject': {
         if (contact?.status !== 'pending') return;
-        await store.deleteContact(from);
-        this.deps.notify('contacts');
-        this.#settle(from, new ParleyError(message.reason, REJECT_MESSAGES[message.reason]));
+        writes.push({ kind: 'contact.delete', agentId: from });
+        after.push(() => {
+          this.deps.notify('contacts');
+          this.#settle(from, new ParleyError(message.reason, REJECT_MESSAGES[message.reason]));
+        });
         return;
       }
       case 'chat': {
         // Only people we paired with may write to us; anything else is dropped unread.
         if (contact?.status !== 'paired') return;
-        await store.putMessage({
-          id: envelope.id,
-          contactId: from,
-          direction: 'in',
-          text: message.text,
-          at: envelope.sentAt,
-          status: 'received',
+        writes.push({
+          kind: 'message',
+          value: {
+            id: envelope.id,
+            contactId: from,
+            direction: 'in',
+            text: message.text,
+            at: envelope.sentAt,
+            status: 'received',
+          },
         });
-        this.deps.notify('messages');
+        after.push(() => this.deps.notify('messages'));
         return;
       }
     }
@@ -285,13 +352,23 @@ export class PeerService {
     if (error) waiter.reject(error);
     else waiter.resolve();
   }
+
+  #contactView(contact: ContactRecord): ContactView {
+    const { groups, qrPayload } = safetyNumber(this.deps.identity.agentId, contact.agentId);
+    return {
+      agentId: contact.agentId,
+      name: contact.name,
+      status: contact.status,
+      addedAt: contact.addedAt,
+      fingerprint: fingerprint(contact.agentId),
+      safetyNumber: groups.join(' '),
+      safetyQr: qrPayload,
+      verified: contact.verifiedAt !== undefined,
+    };
+  }
 }
 
 const newId = () => crypto.randomUUID().replaceAll('-', '');
-
-function toContactView(contact: ContactRecord): ContactView {
-  return { ...contact, fingerprint: fingerprint(contact.agentId) };
-}
 
 function toMessageView(message: MessageRecord): MessageView {
   return { ...message };

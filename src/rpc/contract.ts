@@ -30,6 +30,11 @@ export interface ContactView {
   fingerprint: string;
   status: ContactStatus;
   addedAt: number;
+  /** Safety number: 60 digits in 12 groups, the same on both sides (docs/protocol/crypto.md SAF*). */
+  safetyNumber: string;
+  /** What a QR code of the safety number encodes. */
+  safetyQr: string;
+  verified: boolean;
 }
 
 export type MessageStatus = 'queued' | 'sent' | 'received' | 'failed';
@@ -77,6 +82,7 @@ export const RPC_INPUTS = {
   'invite.create': z.object({}).strict(),
   'invite.accept': z.object({ code: z.string().min(1).max(2000) }).strict(),
   'messages.list': z.object({ contactId: AgentIdInput }).strict(),
+  'contacts.verify': z.object({ contactId: AgentIdInput, verified: z.boolean() }).strict(),
   'messages.send': z
     .object({ contactId: AgentIdInput, text: z.string().min(1).max(MAX_MESSAGE_CHARS) })
     .strict(),
@@ -103,6 +109,8 @@ export interface RpcContract {
   /** Resolves `paired` when the inviter answered in time, `pending` when it is offline. */
   'invite.accept': { input: Inputs['invite.accept']; output: { contact: ContactView } };
   'messages.list': { input: Inputs['messages.list']; output: MessageView[] };
+  /** The person compared safety numbers (or withdrew that). */
+  'contacts.verify': { input: Inputs['contacts.verify']; output: ContactView };
   'messages.send': { input: Inputs['messages.send']; output: MessageView };
   'settings.get': { input: Inputs['settings.get']; output: Settings };
   'settings.set': { input: Inputs['settings.set']; output: Settings };

@@ -21,6 +21,7 @@ function handlers(overrides: Partial<RpcHandlers> = {}): RpcHandlers {
     'invite.create': unused,
     'invite.accept': unused,
     'messages.list': unused,
+    'contacts.verify': unused,
     'messages.send': async ({ contactId, text }) => ({
       id: 'm1',
       contactId,

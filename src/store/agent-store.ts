@@ -7,10 +7,25 @@ import type {
   Settings,
 } from './records';
 
+/** One write of an atomic batch (`AgentStore.commit`). */
+export type StoreWrite =
+  | { kind: 'contact'; value: ContactRecord }
+  | { kind: 'contact.delete'; agentId: string }
+  | { kind: 'invite'; value: InviteRecord }
+  | { kind: 'message'; value: MessageRecord }
+  | { kind: 'outbox'; value: OutboxRecord }
+  | { kind: 'outbox.delete'; id: string }
+  /** Ratchet session state with one contact (plain JSON from src/crypto). */
+  | { kind: 'session'; agentId: string; value: unknown }
+  /** The agent's own prekey state, secrets included (plain JSON from src/crypto). */
+  | { kind: 'prekeys'; value: unknown }
+  | { kind: 'seen'; envelopeId: string; at: number };
+
 /**
- * What the agent keeps on the device. One interface, so the encrypted vault
- * (src/vault) can take over from the plain IndexedDB store without touching
- * the capabilities that use it.
+ * What the agent keeps on the device, on the encrypted vault. Capabilities read
+ * through the getters and write through `commit`, which applies a batch
+ * atomically: an inbound message's new session state, what it changed and the
+ * fact that it was handled land together or not at all.
  */
 export interface AgentStore {
   getIdentity(): Promise<IdentityRecord | undefined>;
@@ -21,22 +36,14 @@ export interface AgentStore {
 
   getContact(agentId: string): Promise<ContactRecord | undefined>;
   listContacts(): Promise<ContactRecord[]>;
-  putContact(contact: ContactRecord): Promise<void>;
-  deleteContact(agentId: string): Promise<void>;
-
   getInvite(secret: string): Promise<InviteRecord | undefined>;
-  putInvite(invite: InviteRecord): Promise<void>;
-
   getMessage(id: string): Promise<MessageRecord | undefined>;
-  putMessage(message: MessageRecord): Promise<void>;
   listMessages(contactId: string): Promise<MessageRecord[]>;
-  countMessages(contactId: string): Promise<number>;
-
-  putOutbox(item: OutboxRecord): Promise<void>;
   listOutbox(): Promise<OutboxRecord[]>;
-  deleteOutbox(id: string): Promise<void>;
-
+  getSession(agentId: string): Promise<unknown>;
+  getPrekeys(): Promise<unknown>;
   /** Inbound envelope ids already handled: the relay may deliver an envelope twice. */
   isSeen(envelopeId: string): Promise<boolean>;
-  markSeen(envelopeId: string, at: number): Promise<void>;
+
+  commit(writes: readonly StoreWrite[]): Promise<void>;
 }

@@ -11,6 +11,8 @@ export interface ContactRecord {
   name: string;
   status: ContactStatus;
   addedAt: number;
+  /** When the person compared safety numbers and marked this contact verified. */
+  verifiedAt?: number;
 }
 
 export interface MessageRecord {
@@ -30,12 +32,17 @@ export interface InviteRecord {
   usedBy?: string;
 }
 
-/** A sealed envelope waiting for the relay's acknowledgement. */
+/**
+ * Something to send. It is queued as `plain` (a peer message, encrypted at rest
+ * by the vault) and sealed for the ratchet at send time into `payload`, which is
+ * then kept so a retry resends the same ciphertext.
+ */
 export interface OutboxRecord {
   id: string;
   to: string;
-  payload: string;
   createdAt: number;
+  plain?: string;
+  payload?: string;
   messageId?: string;
 }
 

@@ -1,5 +1,5 @@
-import type { Vault } from '../vault';
-import type { AgentStore } from './agent-store';
+import type { Vault, VaultTx, VaultRecordMap } from '../vault';
+import type { AgentStore, StoreWrite } from './agent-store';
 import type {
   ContactRecord,
   IdentityRecord,
@@ -11,109 +11,93 @@ import type {
 
 /**
  * The agent's store on the encrypted vault (src/vault). Only ids and times are in
- * clear on disk (docs/protocol/vault.md); names, texts, keys and sealed payloads
- * are encrypted under their category's data key.
+ * clear on disk (docs/protocol/vault.md); names, texts, keys, sessions and sealed
+ * payloads are encrypted under their category's data key.
  */
 export function vaultAgentStore(vault: Vault): AgentStore {
-  const as = <T>(record: unknown) => record as T | undefined;
-  const strip = <T extends object>(record: T) => {
-    const { id: _id, ...rest } = record as T & { id: unknown };
-    return rest;
-  };
+  const unwrap = async <T>(pending: Promise<unknown>, field: string): Promise<T | undefined> =>
+    ((await pending) as Record<string, T> | undefined)?.[field];
+  const conversation = (contactId: string) => ({
+    index: 'conversationAt',
+    range: { lower: [contactId, -Infinity], upper: [contactId, Infinity] },
+  });
+
+  function apply(tx: VaultTx<VaultRecordMap>, write: StoreWrite, hashes: Map<string, string>): void {
+    switch (write.kind) {
+      case 'contact':
+        return tx.put('contacts', { id: write.value.agentId, contact: write.value });
+      case 'contact.delete':
+        return tx.delete('contacts', write.agentId);
+      case 'invite':
+        return tx.put('invites', { id: hashes.get(write.value.secret)!, invite: write.value });
+      case 'message':
+        return tx.put('messages', {
+          id: write.value.id,
+          conversationId: write.value.contactId,
+          at: write.value.at,
+          message: write.value,
+        });
+      case 'outbox':
+        return tx.put('outbox', { id: write.value.id, createdAt: write.value.createdAt, item: write.value });
+      case 'outbox.delete':
+        return tx.delete('outbox', write.id);
+      case 'session':
+        return tx.put('sessions', { id: write.agentId, session: write.value });
+      case 'prekeys':
+        return tx.put('agentConfig', { id: 'prekeys', state: write.value });
+      case 'seen':
+        return tx.put('seen', { id: write.envelopeId, at: write.at });
+    }
+  }
 
   return {
-    async getIdentity() {
-      const record = as<IdentityRecord & { id: string }>(await vault.get('agentConfig', 'identity'));
-      return record && (strip(record) as IdentityRecord);
-    },
+    getIdentity: () => unwrap<IdentityRecord>(vault.get('agentConfig', 'identity'), 'identity'),
     async putIdentity(identity) {
-      await vault.put('agentConfig', { id: 'identity', ...identity });
+      await vault.put('agentConfig', { id: 'identity', identity });
     },
     async getSettings() {
-      const record = as<Partial<Settings> & { id: string }>(await vault.get('preferences', 'settings'));
-      return record ? (strip(record) as Partial<Settings>) : {};
+      return (await unwrap<Partial<Settings>>(vault.get('preferences', 'settings'), 'settings')) ?? {};
     },
     async putSettings(settings) {
-      await vault.put('preferences', { id: 'settings', ...settings });
+      await vault.put('preferences', { id: 'settings', settings });
     },
-
-    async getContact(agentId) {
-      const record = as<ContactRecord & { id: string }>(await vault.get('contacts', agentId));
-      return record && (strip(record) as ContactRecord);
-    },
+    getContact: (agentId) => unwrap<ContactRecord>(vault.get('contacts', agentId), 'contact'),
     async listContacts() {
-      return (await vault.query('contacts', {})).map((r) => strip(r) as unknown as ContactRecord);
+      return (await vault.query('contacts')).map((r) => r.contact as ContactRecord);
     },
-    async putContact(contact) {
-      await vault.put('contacts', { id: contact.agentId, ...contact });
-    },
-    async deleteContact(agentId) {
-      await vault.delete('contacts', agentId);
-    },
-
     async getInvite(secret) {
-      const record = as<{ id: string; invite: InviteRecord }>(
-        await vault.get('invites', await hashId(secret)),
-      );
-      return record?.invite;
+      return unwrap<InviteRecord>(vault.get('invites', await hashId(secret)), 'invite');
     },
-    async putInvite(invite) {
-      await vault.put('invites', { id: await hashId(invite.secret), invite });
-    },
-
-    async getMessage(id) {
-      const record = as<{ id: string; conversationId: string; at: number; message: MessageRecord }>(
-        await vault.get('messages', id),
-      );
-      return record?.message;
-    },
-    async putMessage(message) {
-      await vault.put('messages', {
-        id: message.id,
-        conversationId: message.contactId,
-        at: message.at,
-        message,
-      });
-    },
+    getMessage: (id) => unwrap<MessageRecord>(vault.get('messages', id), 'message'),
     async listMessages(contactId) {
-      const records = await vault.query('messages', {
-        index: 'conversationAt',
-        range: { lower: [contactId, -Infinity], upper: [contactId, Infinity] },
-      });
-      return records.map((r) => (r as unknown as { message: MessageRecord }).message);
-    },
-    async countMessages(contactId) {
-      return vault.count('messages', {
-        index: 'conversationAt',
-        range: { lower: [contactId, -Infinity], upper: [contactId, Infinity] },
-      });
-    },
-
-    async putOutbox(item) {
-      await vault.put('outbox', { id: item.id, createdAt: item.createdAt, item });
+      return (await vault.query('messages', conversation(contactId))).map((r) => r.message as MessageRecord);
     },
     async listOutbox() {
-      const records = await vault.query('outbox', { index: 'createdAt' });
-      return records.map((r) => (r as unknown as { item: OutboxRecord }).item);
+      return (await vault.query('outbox', { index: 'createdAt' })).map((r) => r.item as OutboxRecord);
     },
-    async deleteOutbox(id) {
-      await vault.delete('outbox', id);
-    },
-
+    getSession: (agentId) => unwrap(vault.get('sessions', agentId), 'session'),
+    getPrekeys: () => unwrap(vault.get('agentConfig', 'prekeys'), 'state'),
     async isSeen(envelopeId) {
       return (await vault.get('seen', envelopeId)) !== undefined;
     },
-    async markSeen(envelopeId, at) {
-      await vault.put('seen', { id: envelopeId, at });
+    async commit(writes) {
+      if (writes.length === 0) return;
+      // Hash invite secrets before the transaction: nothing may await inside it.
+      const hashes = new Map<string, string>();
+      for (const w of writes)
+        if (w.kind === 'invite') hashes.set(w.value.secret, await hashId(w.value.secret));
+      await vault.transaction(
+        ['contacts', 'invites', 'messages', 'outbox', 'sessions', 'agentConfig', 'seen'],
+        (tx) => writes.forEach((w) => apply(tx, w, hashes)),
+      );
     },
   };
 }
 
-/** SHA-256 of a secret, base64url: a lookup key that does not reveal the secret. */
+/** SHA-256 of an invite secret, base64url: a lookup key that does not reveal the secret. */
 async function hashId(secret: string): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`parley/invite/${secret}`)),
-  );
+  const bytes = new TextEncoder().encode(`parley/invite/${secret}`);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   let binary = '';
   for (const b of digest) binary += String.fromCharCode(b);
   return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');

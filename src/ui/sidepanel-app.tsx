@@ -155,9 +155,7 @@ function Thread({ contact }: { contact: ContactView }) {
 
   return (
     <Section title={`With ${contact.name}`}>
-      <p class="muted mono" title="Compare this with your contact’s fingerprint">
-        {contact.fingerprint}
-      </p>
+      <SafetyNumber contact={contact} />
       <ul class="thread" data-testid="thread">
         {messages?.map((m) => (
           // Peer text is rendered as text, never as HTML.
@@ -191,5 +189,42 @@ function Thread({ contact }: { contact: ContactView }) {
       </form>
       <ErrorNote error={error} />
     </Section>
+  );
+}
+
+/** Compare this with what your contact sees; if it matches, nobody is in the middle. */
+function SafetyNumber({ contact }: { contact: ContactView }) {
+  const [error, setError] = useState<ErrorShape>();
+  const toggle = async () => {
+    try {
+      await agent.call('contacts.verify', { contactId: contact.agentId, verified: !contact.verified });
+      setError(undefined);
+    } catch (e) {
+      setError(e as ErrorShape);
+    }
+  };
+  return (
+    <details class="safety" data-testid="safety">
+      <summary>
+        {contact.verified ? (
+          <span class="notice" data-testid="verified">
+            ✓ Verified
+          </span>
+        ) : (
+          <span class="muted">Not verified — compare safety numbers</span>
+        )}
+      </summary>
+      <p class="mono" data-testid="safety-number" title={contact.safetyQr}>
+        {contact.safetyNumber}
+      </p>
+      <p class="muted">
+        Compare these digits with {contact.name}, in person or on a call. They are the same on both sides only
+        if nobody is in the middle.
+      </p>
+      <button class="secondary" data-testid="verify" onClick={toggle}>
+        {contact.verified ? 'Mark as not verified' : 'They match: mark as verified'}
+      </button>
+      <ErrorNote error={error} />
+    </details>
   );
 }

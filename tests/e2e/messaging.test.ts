@@ -30,6 +30,7 @@ const profiles = {
 let alice: AgentBrowser;
 let bob: AgentBrowser;
 let alicePanel: Page;
+let bobsCode = '';
 let bobPanel: Page;
 const secrets = [
   'Lunch on Thursday at the usual place?',
@@ -88,7 +89,7 @@ const waitForText = (panel: Page, text: string) =>
   );
 
 describe('two browsers, one relay', () => {
-  it('[PAIR1] pairs through an invite code: both list each other as contacts', async () => {
+  it('[PAIR4][E2E1][MSG1] pairs through an invite code while the inviter is offline: the first message is built from its prekeys', async () => {
     await alicePanel.click('[data-testid=create-invite]');
     await alicePanel.waitForSelector('[data-testid=invite-code]');
     const code = await alicePanel.$eval(
@@ -96,14 +97,20 @@ describe('two browsers, one relay', () => {
       (el) => (el as HTMLTextAreaElement).value,
     );
     expect(code).toMatch(/^parley1\./);
+    bobsCode = code;
+    await alice.close();
+
     await setInput(bobPanel, '[data-testid=invite-input]', code);
     await bobPanel.click('[data-testid=accept-invite]');
-    await bobPanel.waitForSelector('[data-testid=pair-result]');
+    await bobPanel.waitForSelector('[data-testid=pair-result]', { timeout: 20_000 });
     expect(await bobPanel.$eval('[data-testid=pair-result]', (el) => el.textContent)).toContain(
-      'Alice is now a contact',
+      'will confirm',
     );
-    await openThread(bobPanel, 'Alice');
+
+    alice = await launchAgent(profiles.alice);
+    alicePanel = await alice.open('sidepanel');
     await openThread(alicePanel, 'Bob');
+    await openThread(bobPanel, 'Alice');
 
     const popup = await alice.open('popup');
     await popup.waitForFunction(
@@ -115,17 +122,24 @@ describe('two browsers, one relay', () => {
     await popup.close();
   });
 
+  it('[SAF5] both side panels show the same safety number, and marking it verified sticks', async () => {
+    const number = (panel: Page) => panel.$eval('[data-testid=safety-number]', (el) => el.textContent);
+    const aliceSees = await number(alicePanel);
+    expect(aliceSees).toMatch(/^(\d{5} ){11}\d{5}$/);
+    expect(await number(bobPanel)).toBe(aliceSees);
+    await alicePanel.click('[data-testid=safety] summary');
+    await alicePanel.click('[data-testid=verify]');
+    await alicePanel.waitForSelector('[data-testid=verified]');
+  });
+
   it('[PAIR2] refuses a reused code and a malformed one with clear messages', async () => {
     const carol = await launchAgent(profiles.carol);
     try {
       await configure(carol, relayUrl, 'Carol');
       const carolPanel = await carol.open('sidepanel');
       await carolPanel.waitForSelector('[data-testid=relay-status][data-connected=true]');
-      const used = await alicePanel.$eval(
-        '[data-testid=invite-code]',
-        (el) => (el as HTMLTextAreaElement).value,
-      );
-      await setInput(carolPanel, '[data-testid=invite-input]', used);
+      // The code Bob already used to pair with Alice.
+      await setInput(carolPanel, '[data-testid=invite-input]', bobsCode);
       await carolPanel.click('[data-testid=accept-invite]');
       await carolPanel.waitForSelector('[data-testid=error][data-code=invite_used]');
       expect(await carolPanel.$eval('[data-testid=error]', (el) => el.textContent)).toContain('already used');
@@ -165,7 +179,7 @@ describe('two browsers, one relay', () => {
     expect((await threadTexts(bobPanel)).map((m) => m.text)).toEqual(secrets);
   });
 
-  it('[ENV5] every envelope the relay saw is opaque: no plaintext, in any encoding', async () => {
+  it('[ENV5][MSG1] every envelope the relay saw is opaque: no plaintext, in any encoding', async () => {
     await waitFor(() => seen.length >= 7, 5000, 'envelopes');
     const needles = [...secrets, 'Alice', 'Bob', 'pair.request', 'chat'];
     for (const envelope of seen) {

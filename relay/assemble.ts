@@ -1,0 +1,46 @@
+import type { RelayConfig } from './config';
+import { Fanout } from './fanout';
+import { firebaseTokenVerifier, RedisUidBindings } from './firebase';
+import type { Logger } from './log';
+import { MemoryMailbox, RedisMailbox } from './mailbox';
+import { RedisPrekeyStore } from './prekeys';
+import { RedisPresence } from './presence';
+import { connectRedis } from './redis';
+import { createRelay, type Relay, type RelayOptions } from './server';
+
+/** Builds a relay from its configuration: in-memory stores, or Redis ones shared by every node. */
+export function assembleRelay(config: RelayConfig, logger: Logger, extra: Partial<RelayOptions> = {}): Relay {
+  const common: RelayOptions = {
+    logger,
+    origins: config.origins,
+    limits: config.limits,
+    ...(config.transports ? { transports: config.transports } : {}),
+    ...(config.firebaseProjectId ? { tokenVerifier: firebaseTokenVerifier(config.firebaseProjectId) } : {}),
+    ...extra,
+  };
+  if (!config.redisUrl) return createRelay({ mailbox: new MemoryMailbox(config.mailbox), ...common });
+
+  // Two connections: a subscriber connection can run nothing but (un)subscribe commands.
+  const redis = connectRedis(config.redisUrl, 'parley-relay');
+  const sub = connectRedis(config.redisUrl, 'parley-relay-sub');
+  const onError = (error: Error) =>
+    logger.warn('redis_error', { error: error.name, message: error.message.slice(0, 80) });
+  redis.on('error', onError);
+  sub.on('error', onError);
+  const prefix = config.keyPrefix;
+  const fanout = new Fanout({ pub: redis, sub, prefix }, () => logger.warn('fanout_message_dropped'));
+  return createRelay({
+    mailbox: new RedisMailbox(redis, { ...config.mailbox, keyPrefix: prefix }),
+    prekeys: new RedisPrekeyStore(redis, prefix),
+    presence: new RedisPresence(redis, fanout.nodeId, { prefix }),
+    bindings: new RedisUidBindings(redis, prefix),
+    fanout,
+    ready: async () => {
+      await redis.ping();
+    },
+    closeStores: async () => {
+      await Promise.allSettled([redis.quit(), sub.quit()]);
+    },
+    ...common,
+  });
+}

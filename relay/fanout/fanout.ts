@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Envelope, PresenceState, Receipt } from '../protocol';
+
+export type FanoutMessage =
+  | { t: 'deliver'; envelope: Envelope }
+  | { t: 'receipt'; receipt: Receipt }
+  | { t: 'presence'; state: PresenceState };
+
+export const agentChannel = (agentId: string) => `a:${agentId}`;
+export const presenceChannel = (agentId: string) => `p:${agentId}`;
+
+/**
+ * Moves a message to whichever relay nodes hold a connection interested in a channel (NOD1).
+ * A node subscribes to an agent's channel while that agent is connected to it, so Redis sends
+ * each message only to the nodes that need it. A message for a channel this node holds is
+ * handled in-process at once; the copy Redis echoes back to its publisher is skipped.
+ * Subscriptions are reference counted: one per interested connection.
+ */
+export class Fanout {
+  readonly nodeId = randomBytes(8).toString('base64url');
+  readonly #counts = new Map<string, number>();
+  readonly #ready = new Map<string, Promise<unknown>>();
+  #handler: (channel: string, message: FanoutMessage) => void = () => {};
+  #resync: () => void = () => {};
+
+  /** Without Redis, a fanout serves one process. */
+  constructor(
+    private readonly redis?: { pub: Redis; sub: Redis; prefix: string },
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {
+    if (!redis) return;
+    let first = true;
+    redis.sub.on('ready', () => {
+      // After a reconnect ioredis re-subscribes, but what was published meanwhile is gone:
+      // let the relay re-read the mailboxes of everyone connected here.
+      if (!first) this.#resync();
+      first = false;
+    });
+    redis.sub.on('message', (channel: string, raw: string) => {
+      const bar = raw.indexOf('|');
+      if (raw.slice(0, bar) === this.nodeId) return;
+      try {
+        this.#handler(channel.slice(redis.prefix.length), JSON.parse(raw.slice(bar + 1)) as FanoutMessage);
+      } catch (error) {
+        this.onError(error);
+      }
+    });
+  }
+
+  onMessage(handler: (channel: string, message: FanoutMessage) => void): void {
+    this.#handler = handler;
+  }
+
+  onResync(handler: () => void): void {
+    this.#resync = handler;
+  }
+
+  /** Resolves once messages published to `channel` from any node reach this one. */
+  async subscribe(channel: string): Promise<void> {
+    const count = (this.#counts.get(channel) ?? 0) + 1;
+    this.#counts.set(channel, count);
+    if (!this.redis) return;
+    if (count === 1) this.#ready.set(channel, this.redis.sub.subscribe(this.redis.prefix + channel));
+    await this.#ready.get(channel);
+  }
+
+  async unsubscribe(channel: string): Promise<void> {
+    const count = (this.#counts.get(channel) ?? 0) - 1;
+    if (count > 0) {
+      this.#counts.set(channel, count);
+      return;
+    }
+    this.#counts.delete(channel);
+    this.#ready.delete(channel);
+    if (this.redis) await this.redis.sub.unsubscribe(this.redis.prefix + channel);
+  }
+
+  async publish(channel: string, message: FanoutMessage): Promise<void> {
+    if (this.#counts.has(channel)) this.#handler(channel, message);
+    if (this.redis) {
+      await this.redis.pub.publish(this.redis.prefix + channel, `${this.nodeId}|${JSON.stringify(message)}`);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { Fanout, agentChannel, presenceChannel, type FanoutMessage } from './fanout';

@@ -1,0 +1,7 @@
+export {
+  firebaseTokenVerifier,
+  TokenRefused,
+  type TokenVerifier,
+  type VerifiedToken,
+} from './token-verifier';
+export { MemoryUidBindings, RedisUidBindings, type UidBindings } from './uid-bindings';

@@ -1,0 +1,43 @@
+import { initializeApp, type App } from 'firebase-admin/app';
+import { getAuth } from 'firebase-admin/auth';
+import type { RelayErrorCode } from '../protocol';
+
+export interface VerifiedToken {
+  readonly uid: string;
+  /** When the token stops being valid (ms since the epoch). */
+  readonly expiresAt: number;
+}
+
+export class TokenRefused extends Error {
+  constructor(readonly code: Extract<RelayErrorCode, 'firebase_token_invalid' | 'firebase_token_expired'>) {
+    super(code);
+    this.name = 'TokenRefused';
+  }
+}
+
+/** Checks a Firebase ID token; throws TokenRefused. */
+export interface TokenVerifier {
+  verify(idToken: string): Promise<VerifiedToken>;
+}
+
+let apps = 0;
+
+/** firebase-admin's `verifyIdToken` (signature, audience = project, issuer, expiry). */
+export function firebaseTokenVerifier(projectId: string): TokenVerifier {
+  // A named app per verifier: tests run several relays (and projects) in one process.
+  const app: App = initializeApp({ projectId }, `parley-relay-${++apps}`);
+  const auth = getAuth(app);
+  return {
+    async verify(idToken) {
+      try {
+        const decoded = await auth.verifyIdToken(idToken);
+        return { uid: decoded.uid, expiresAt: decoded.exp * 1000 };
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        throw new TokenRefused(
+          code === 'auth/id-token-expired' ? 'firebase_token_expired' : 'firebase_token_invalid',
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { TokenBucket, type RateLimit } from './token-bucket';
+export { originAllowed, type OriginPolicy } from './origin-policy';

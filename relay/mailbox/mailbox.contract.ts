@@ -1,0 +1,160 @@
+// One contract, run against every Mailbox implementation (mailbox.test.ts).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Envelope } from '../protocol';
+import type { Mailbox, MailboxLimits } from './mailbox';
+
+export interface MailboxHarness {
+  /** A fresh, empty mailbox with these limits, reading time from `now`. */
+  create(options: Partial<MailboxLimits> & { now: () => number }): Promise<Mailbox>;
+}
+
+const agent = (n: number) => `agent${String(n).padStart(38, '0')}`;
+const ALICE = agent(1);
+const BOB = agent(2);
+const CAROL = agent(3);
+
+const envelope = (id: string, to = BOB, payload = 'AAAA'): Envelope => ({
+  id: `env-${id}`.padEnd(8, '0'),
+  from: ALICE,
+  to,
+  payload,
+  sentAt: 1,
+});
+
+export function mailboxContract(name: string, harness: MailboxHarness): void {
+  describe(`Mailbox contract: ${name}`, () => {
+    let clock = 1_000_000;
+    const now = () => clock;
+    const make = (limits: Partial<MailboxLimits> = {}) => {
+      clock = 1_000_000;
+      return harness.create({ ...limits, now });
+    };
+
+    it('[MBX6] hands envelopes back oldest first and forgets only the acknowledged one', async () => {
+      const box = await make();
+      const ids = ['c', 'a', 'b', 'd'].map((id) => envelope(id));
+      for (const e of ids) expect(await box.put(e)).toMatchObject({ status: 'stored' });
+      expect((await box.pending(BOB)).map((e) => e.id)).toEqual(ids.map((e) => e.id));
+      expect(await box.pending(BOB, 2)).toEqual(ids.slice(0, 2));
+      expect(await box.ack(BOB, ids[1]!.id)).toBe(true);
+      expect(await box.ack(BOB, ids[1]!.id)).toBe(false);
+      expect((await box.pending(BOB)).map((e) => e.id)).toEqual([ids[0]!.id, ids[2]!.id, ids[3]!.id]);
+      expect(await box.depth(BOB)).toBe(3);
+      await box.close();
+    });
+
+    it('[MBX6] keeps each agent’s mail apart: one agent cannot acknowledge another’s', async () => {
+      const box = await make();
+      const e = envelope('x1');
+      await box.put(e);
+      await box.put(envelope('x2', CAROL));
+      expect(await box.ack(CAROL, e.id)).toBe(false);
+      expect(await box.pending(BOB)).toEqual([e]);
+      expect((await box.pending(CAROL)).map((x) => x.id)).toEqual([envelope('x2').id]);
+      expect(await box.pending(ALICE)).toEqual([]);
+      expect(await box.depth(ALICE)).toBe(0);
+      await box.close();
+    });
+
+    it('[MBX2] stores an envelope id once while it is held', async () => {
+      const box = await make();
+      const e = envelope('dup');
+      expect(await box.put(e)).toEqual({ status: 'stored', depth: 1 });
+      expect(await box.put({ ...e, payload: 'BBBB' })).toEqual({ status: 'duplicate', depth: 1 });
+      expect(await box.pending(BOB)).toEqual([e]);
+      await box.close();
+    });
+
+    it('[MBX3] forgets envelopes older than the TTL, and only those', async () => {
+      const box = await make({ ttlMs: 1000 });
+      await box.put(envelope('old'));
+      clock += 600;
+      await box.put(envelope('new'));
+      clock += 500; // 'old' is 1,100 ms old, 'new' 500 ms.
+      expect((await box.pending(BOB)).map((e) => e.id)).toEqual([envelope('new').id]);
+      expect(await box.depth(BOB)).toBe(1);
+      expect(await box.ack(BOB, envelope('old').id)).toBe(false);
+      clock += 500;
+      expect(await box.depth(BOB)).toBe(0);
+      await box.close();
+    });
+
+    it('[MBX4] refuses an envelope past the count cap, and has room again after an ack', async () => {
+      const box = await make({ maxCount: 3 });
+      for (const id of ['1', '2', '3']) expect((await box.put(envelope(id))).status).toBe('stored');
+      expect(await box.put(envelope('4'))).toEqual({ status: 'full', depth: 3 });
+      // Another recipient's mailbox is not affected.
+      expect((await box.put(envelope('4', CAROL))).status).toBe('stored');
+      await box.ack(BOB, envelope('1').id);
+      expect((await box.put(envelope('4'))).status).toBe('stored');
+      expect((await box.pending(BOB)).map((e) => e.id)).toEqual(['2', '3', '4'].map((i) => envelope(i).id));
+      await box.close();
+    });
+
+    it('[MBX4] refuses an envelope past the byte cap; expired mail does not count', async () => {
+      const size = Buffer.byteLength(JSON.stringify(envelope('a', BOB, 'A'.repeat(1000))));
+      const box = await make({ maxBytes: size * 2 + 200, ttlMs: 1000 });
+      expect((await box.put(envelope('a', BOB, 'A'.repeat(1000)))).status).toBe('stored');
+      expect((await box.put(envelope('b', BOB, 'A'.repeat(1000)))).status).toBe('stored');
+      expect((await box.put(envelope('c', BOB, 'A'.repeat(1000)))).status).toBe('full');
+      expect((await box.put(envelope('d', BOB, 'AAAA'))).status).toBe('stored');
+      clock += 2000;
+      expect((await box.put(envelope('e', BOB, 'A'.repeat(1000)))).status).toBe('stored');
+      expect((await box.pending(BOB)).map((e) => e.id)).toEqual([envelope('e').id]);
+      await box.close();
+    });
+
+    it('[MBX6] behaves like a model under any sequence of puts, acks and clock steps', async () => {
+      const op = fc.oneof(
+        fc.record({
+          kind: fc.constant('put' as const),
+          id: fc.integer({ min: 0, max: 12 }),
+          to: fc.integer({ min: 0, max: 1 }),
+        }),
+        fc.record({
+          kind: fc.constant('ack' as const),
+          id: fc.integer({ min: 0, max: 12 }),
+          to: fc.integer({ min: 0, max: 1 }),
+        }),
+        fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 400 }) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { maxLength: 30 }), async (ops) => {
+          const box = await make({ maxCount: 5, ttlMs: 1000 });
+          const model = new Map<string, { id: string; expiresAt: number }[]>();
+          const recipients = [BOB, CAROL];
+          try {
+            for (const o of ops) {
+              if (o.kind === 'tick') {
+                clock += o.ms;
+                continue;
+              }
+              const to = recipients[o.to]!;
+              const id = envelope(String(o.id)).id;
+              const live = (model.get(to) ?? []).filter((x) => x.expiresAt > clock);
+              model.set(to, live);
+              if (o.kind === 'put') {
+                const expected = live.some((x) => x.id === id)
+                  ? 'duplicate'
+                  : live.length >= 5
+                    ? 'full'
+                    : 'stored';
+                expect((await box.put({ ...envelope(String(o.id), to) })).status).toBe(expected);
+                if (expected === 'stored') live.push({ id, expiresAt: clock + 1000 });
+              } else {
+                const held = live.findIndex((x) => x.id === id);
+                expect(await box.ack(to, id)).toBe(held >= 0);
+                if (held >= 0) live.splice(held, 1);
+              }
+              expect((await box.pending(to)).map((e) => e.id)).toEqual(live.map((x) => x.id));
+            }
+          } finally {
+            await box.close();
+          }
+        }),
+        { seed: 4, numRuns: 40 },
+      );
+    });
+  });
+}

@@ -1,0 +1,142 @@
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../log';
+import { MemoryMailbox, type Mailbox, type PutResult } from '../mailbox';
+import type { Envelope } from '../protocol';
+import { createRelay, type Relay } from '../server';
+import {
+  envelopeId,
+  inbox,
+  login,
+  makeAgent,
+  openSocket,
+  payloadOf,
+  request,
+  type ClientSocket,
+} from '../test-client';
+
+const relays: Relay[] = [];
+const sockets: ClientSocket[] = [];
+
+async function start(options: Parameters<typeof createRelay>[0] = {}) {
+  const relay = createRelay(options);
+  relays.push(relay);
+  const { url } = await relay.listen(0);
+  const open = async () => {
+    const s = await openSocket(url);
+    sockets.push(s);
+    return s;
+  };
+  return { relay, url, open };
+}
+
+afterEach(async () => {
+  sockets.splice(0).forEach((s) => s.disconnect());
+  await Promise.all(relays.splice(0).map((r) => r.close()));
+});
+
+describe('observability', () => {
+  it('[OBS1] /readyz is 200 while the store answers, 503 when it does not', async () => {
+    let up = true;
+    const { url } = await start({
+      ready: async () => {
+        if (!up) throw new Error('down');
+      },
+    });
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    up = false;
+    const down = await fetch(`${url}/readyz`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ status: 'store_unreachable' });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/nope`)).status).toBe(404);
+  });
+
+  it('[OBS2] /metrics counts connections, envelopes in and out, depth, latency and rejections', async () => {
+    const { url, open } = await start();
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    const b = await open();
+    await login(a, alice);
+    await login(b, bob);
+    const got = inbox(b);
+    await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' });
+    await got.waitFor(1);
+    await request(a, 'send', { id: 'x', to: bob.agentId, payload: 'AAAA' });
+    await request(a, 'nope', {});
+    const text = await expect
+      .poll(async () => (await fetch(`${url}/metrics`)).text())
+      .toMatch(/relay_envelopes_out_total 1/);
+    void text;
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^relay_connections 2$/m);
+    expect(metrics).toMatch(/^relay_authenticated_connections 2$/m);
+    expect(metrics).toMatch(/^relay_envelopes_in_total\{outcome="stored"\} 1$/m);
+    expect(metrics).toMatch(/^relay_mailbox_depth_count 1$/m);
+    expect(metrics).toMatch(/^relay_delivery_latency_seconds_count 1$/m);
+    expect(metrics).toMatch(/^relay_rejections_total\{code="bad_request"\} 1$/m);
+    expect(metrics).toMatch(/^relay_rejections_total\{code="unknown_event"\} 1$/m);
+    // No agent id ever becomes a label.
+    expect(metrics).not.toContain(alice.agentId);
+  });
+
+  it('[OBS4] logs events and codes, never payloads, agent keys or signatures', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const { open } = await start({ logger: createLogger('relay', 'debug', sink) });
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    await login(a, alice);
+    const secret = payloadOf('the meeting is about the merger');
+    await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: secret });
+    const b = await open();
+    const { nonce } = await request(b, 'auth:challenge', {});
+    const badSignature = makeAgent().signLogin(nonce, bob.agentId);
+    await request(b, 'auth:login', { agentId: bob.agentId, nonce, signature: badSignature });
+    await expect.poll(() => lines.join('')).toContain('login_refused');
+    const all = lines.join('');
+    for (const forbidden of [secret, badSignature, nonce]) expect(all).not.toContain(forbidden);
+    expect(JSON.parse(lines.find((l) => l.includes('login_refused'))!)).toMatchObject({
+      code: 'bad_signature',
+    });
+  });
+
+  it('[OBS5] shuts down gracefully: refuses new work, finishes what is in flight, then closes', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inner = new MemoryMailbox();
+    const slow: Mailbox = {
+      put: async (e: Envelope): Promise<PutResult> => {
+        await gate;
+        return inner.put(e);
+      },
+      pending: (agentId, limit) => inner.pending(agentId, limit),
+      ack: (agentId, id) => inner.ack(agentId, id),
+      depth: (agentId) => inner.depth(agentId),
+      close: () => inner.close(),
+    };
+    const { relay, url, open } = await start({ mailbox: slow });
+    const alice = makeAgent();
+    const a = await open();
+    await login(a, alice);
+    const pending = request(a, 'send', { id: envelopeId(), to: alice.agentId, payload: 'AAAA' });
+    await new Promise((r) => setTimeout(r, 20)); // let the send reach the relay
+    const closing = relay.close();
+    relays.splice(relays.indexOf(relay), 1);
+    expect((await fetch(`${url}/readyz`).catch(() => ({ status: 503 }))).status).toBe(503);
+    expect(await request(a, 'send', { id: envelopeId(), to: alice.agentId, payload: 'AAAA' })).toMatchObject({
+      error: { code: 'unavailable' },
+    });
+    release();
+    expect(await pending).toMatchObject({ ok: true });
+    await closing;
+    await expect(openSocket(url)).rejects.toBeTruthy();
+  });
+});

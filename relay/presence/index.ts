@@ -1,0 +1,1 @@
+export { MemoryPresence, RedisPresence, type PresenceRegistry } from './presence-registry';

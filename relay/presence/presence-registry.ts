@@ -1,0 +1,95 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Who is online, across nodes (PRS*). A node reports an agent up when its first connection
+ * there logs in and down when its last one leaves; the registry answers only for ids the
+ * asker names — it has no way to list who is online.
+ */
+export interface PresenceRegistry {
+  up(agentId: string): Promise<void>;
+  /** Returns whether the agent is still online on another node. */
+  down(agentId: string): Promise<boolean>;
+  isOnline(agentIds: readonly string[]): Promise<boolean[]>;
+  close(): Promise<void>;
+}
+
+export class MemoryPresence implements PresenceRegistry {
+  readonly #online = new Set<string>();
+  async up(agentId: string) {
+    this.#online.add(agentId);
+  }
+  async down(agentId: string) {
+    this.#online.delete(agentId);
+    return false;
+  }
+  async isOnline(agentIds: readonly string[]) {
+    return agentIds.map((id) => this.#online.has(id));
+  }
+  async close() {}
+}
+
+/**
+ * Per agent, a sorted set of node ids scored by a lease expiry. A node renews the leases of
+ * its agents every third of the lease, so the agents of a node that died (kill -9) read as
+ * offline once their lease runs out, without anyone cleaning up.
+ */
+export class RedisPresence implements PresenceRegistry {
+  readonly #local = new Set<string>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly nodeId: string,
+    private readonly options: { prefix?: string; leaseMs?: number; now?: () => number } = {},
+  ) {
+    this.#timer = setInterval(() => void this.#renew().catch(() => {}), this.#lease / 3);
+    this.#timer.unref();
+  }
+
+  get #lease() {
+    return this.options.leaseMs ?? 60_000;
+  }
+
+  #now() {
+    return (this.options.now ?? Date.now)();
+  }
+
+  #key(agentId: string) {
+    return `${this.options.prefix ?? ''}on:{${agentId}}`;
+  }
+
+  async up(agentId: string) {
+    this.#local.add(agentId);
+    await this.redis
+      .multi()
+      .zadd(this.#key(agentId), this.#now() + this.#lease, this.nodeId)
+      .pexpire(this.#key(agentId), this.#lease * 2)
+      .exec();
+  }
+
+  async down(agentId: string) {
+    this.#local.delete(agentId);
+    const key = this.#key(agentId);
+    const result = await this.redis.multi().zrem(key, this.nodeId).zcount(key, this.#now(), '+inf').exec();
+    return Number(result?.[1]?.[1] ?? 0) > 0;
+  }
+
+  async isOnline(agentIds: readonly string[]) {
+    const now = this.#now();
+    const counts = await Promise.all(agentIds.map((id) => this.redis.zcount(this.#key(id), now, '+inf')));
+    return counts.map((n) => n > 0);
+  }
+
+  async close() {
+    clearInterval(this.#timer);
+  }
+
+  async #renew() {
+    const expires = this.#now() + this.#lease;
+    const pipeline = this.redis.pipeline();
+    for (const agentId of this.#local) {
+      pipeline.zadd(this.#key(agentId), expires, this.nodeId).pexpire(this.#key(agentId), this.#lease * 2);
+    }
+    await pipeline.exec();
+  }
+}

@@ -1,0 +1,2 @@
+export { LuaScript } from './lua-script';
+export { connectRedis } from './connect';

@@ -1,0 +1,87 @@
+// Test helper: the Firebase Auth emulator (firebase-tools, no network with CI=true) on free
+// ports, from a temporary firebase.json shaped like the repo's. ~13 s to start on 2 cores.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from './redis-server';
+
+export interface AuthEmulator {
+  /** host:port, the value of FIREBASE_AUTH_EMULATOR_HOST. */
+  readonly host: string;
+  readonly projectId: string;
+  stop(): Promise<void>;
+}
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export async function startAuthEmulator(projectId = 'demo-parley'): Promise<AuthEmulator> {
+  const [auth, hub, logging] = [await freePort(), await freePort(), await freePort()];
+  const dir = mkdtempSync(path.join(tmpdir(), 'parley-firebase-'));
+  const config = path.join(dir, 'firebase.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      emulators: {
+        auth: { host: '127.0.0.1', port: auth },
+        hub: { host: '127.0.0.1', port: hub },
+        logging: { host: '127.0.0.1', port: logging },
+        ui: { enabled: false },
+        singleProjectMode: true,
+      },
+    }),
+  );
+  const bin = path.join(ROOT, 'node_modules/.bin/firebase');
+  const child = spawn(
+    bin,
+    ['emulators:start', '--only', 'auth', '--project', projectId, '--config', config],
+    {
+      cwd: dir,
+      env: { ...process.env, CI: 'true', NO_UPDATE_NOTIFIER: '1', FIREBASE_AUTH_EMULATOR_HOST: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      try {
+        process.kill(-child.pid!, 'SIGTERM'); // its whole process group (java-less, but node children)
+      } catch {
+        child.kill('SIGTERM');
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(
+        new Error(`The Firebase Auth emulator did not start within 90 s. Its output:\n${out.slice(-2000)}`),
+      );
+    }, 90_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(
+        new Error(`The Firebase Auth emulator exited (${code}) before it was ready:\n${out.slice(-2000)}`),
+      );
+    });
+    const poll = setInterval(() => {
+      if (out.includes('All emulators ready')) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve();
+      }
+    }, 100);
+  });
+  return { host: `127.0.0.1:${auth}`, projectId, stop };
+}
