@@ -4,11 +4,20 @@ import preact from '@preact/preset-vite';
 // The manifest carries, from the start, everything later capabilities need
 // (side panel, the palette shortcut, the Google Calendar content script, the
 // CSP that lets libsodium and sql.js compile WebAssembly).
+/**
+ * `PARLEY_LAB=1` builds a lab copy of the extension into `.output/lab/`: the same
+ * extension plus test-only pages (`entrypoints/*-lab`) that run suites and
+ * benchmarks inside the real extension. Production builds never contain them.
+ */
+const LAB = process.env.PARLEY_LAB === '1';
+const PRODUCT_ENTRYPOINTS = ['background', 'popup', 'sidepanel', 'options', 'google-calendar'];
+
 export default defineConfig({
   srcDir: '.',
   entrypointsDir: 'entrypoints',
   publicDir: 'assets/public',
-  outDir: '.output',
+  outDir: LAB ? '.output/lab' : '.output',
+  ...(LAB ? {} : { filterEntrypoints: PRODUCT_ENTRYPOINTS }),
   vite: () => ({ plugins: [preact()] }),
   manifest: ({ browser }) => ({
     name: 'Parley',
