@@ -1,3 +1,4 @@
+import { isCalendarError } from '../calendar';
 import { loadSodium } from '../crypto';
 import { ParleyError, type ErrorCode } from '../errors';
 import type { Platform } from '../platform';
@@ -46,11 +47,13 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
       session?.link.ensureConnected();
       void session?.peers.flush(); // what could not be sealed or sent yet
     });
+    // [SYN10] Calendars sync every 15 minutes while the agent is unlocked.
+    deps.platform.onAlarm('parley-calendar', 15, () => void session?.calendar.sync());
     return vault;
   })();
 
   function startSession(vault: Vault): Promise<AgentSession> {
-    starting ??= AgentSession.start(vaultAgentStore(vault), notify, now).then((s) => {
+    starting ??= AgentSession.start(vault, vaultAgentStore(vault), deps.platform, notify, now).then((s) => {
       session = s;
       notify('status');
       return s;
@@ -109,6 +112,16 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     'contacts.verify': async ({ contactId, verified }) =>
       (await unlocked()).peers.verifyContact(contactId, verified),
     'messages.send': async ({ contactId, text }) => (await unlocked()).peers.sendChat(contactId, text),
+    'calendar.overview': async () => (await unlocked()).calendar.overview(),
+    'calendar.connect': async () => calendarCall(async () => (await unlocked()).calendar.connect()),
+    'calendar.disconnect': async () => (await unlocked()).calendar.disconnect(),
+    'calendar.sync': async () => {
+      const { calendar } = await unlocked();
+      await calendar.sync();
+      return calendar.overview();
+    },
+    'calendar.select': async ({ calendarId, selected }) =>
+      (await unlocked()).calendar.select(calendarId, selected),
     'settings.get': async () => (await unlocked()).currentSettings,
     'settings.set': async (patch) => {
       const settings = await (await unlocked()).updateSettings(withoutUndefined(patch));
@@ -136,6 +149,16 @@ const VAULT_CODES: Partial<Record<string, ErrorCode>> = {
   not_set_up: 'setup_required',
   locked: 'locked',
 };
+
+/** Calendar failures cross the RPC as `calendar_failed` with the calendar's own message. */
+async function calendarCall<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (isCalendarError(error)) throw new ParleyError('calendar_failed', error.message, { cause: error });
+    throw error;
+  }
+}
 
 /** Vault failures the person can act on cross the RPC with their message; others stay internal. */
 async function vaultCall(action: () => Promise<void>): Promise<void> {

@@ -1,4 +1,14 @@
+import {
+  CalendarService,
+  GOOGLE_CALENDAR_BASE_URL,
+  GOOGLE_OAUTH_DEFAULTS,
+  GoogleOAuth,
+  vaultCalendarCache,
+  type CalendarChoice,
+  type StoredTokens,
+} from '../calendar';
 import { fingerprint, generateIdentity, identityFromSecretKey, type Identity } from '../crypto';
+import type { Vault } from '../vault';
 import { RelayLink } from '../link';
 import { PeerService } from '../peers';
 import type { AgentStatus, RpcTopic, Settings } from '../rpc';
@@ -7,11 +17,16 @@ import type { AgentStore } from '../store';
 export const DEFAULT_SETTINGS: Settings = {
   relayUrl: 'http://127.0.0.1:8787',
   displayName: 'Parley user',
+  google: {
+    clientId: '',
+    ...GOOGLE_OAUTH_DEFAULTS,
+    apiBaseUrl: GOOGLE_CALENDAR_BASE_URL,
+  },
 };
 
 /**
  * Everything that exists only while the vault is unlocked: the identity key, the
- * relay link (it signs the login) and the peers. Locking stops it.
+ * relay link (it signs the login), the peers and the calendar. Locking stops it.
  */
 export class AgentSession {
   private constructor(
@@ -19,16 +34,27 @@ export class AgentSession {
     readonly store: AgentStore,
     readonly peers: PeerService,
     readonly link: RelayLink,
+    readonly calendar: CalendarService,
     private settings: Settings,
   ) {}
 
   static async start(
+    vault: Vault,
     store: AgentStore,
+    platform: {
+      launchWebAuthFlow(url: string, interactive: boolean): Promise<string>;
+      redirectUri(): string;
+    },
     notify: (topic: RpcTopic) => void,
     now: () => number,
   ): Promise<AgentSession> {
     const identity = await loadOrCreateIdentity(store, now);
-    const settings: Settings = { ...DEFAULT_SETTINGS, ...(await store.getSettings()) };
+    const saved = await store.getSettings();
+    const settings: Settings = {
+      ...DEFAULT_SETTINGS,
+      ...saved,
+      google: { ...DEFAULT_SETTINGS.google, ...saved.google },
+    };
     // The link and the peers refer to each other: the link hands envelopes to the
     // peers, the peers send through the link.
     const ref: { session?: AgentSession } = {};
@@ -53,7 +79,25 @@ export class AgentSession {
       onLogin: () => void peers.onLogin(),
       onStatus: () => notify('status'),
     });
-    const session = new AgentSession(identity, store, peers, link, settings);
+    const calendar = new CalendarService({
+      oauth: new GoogleOAuth({
+        config: () => ref.session!.settings.google,
+        launchWebAuthFlow: (url, interactive) => platform.launchWebAuthFlow(url, interactive),
+        redirectUri: platform.redirectUri(),
+        load: async () =>
+          (await vault.get('agentConfig', 'google-tokens'))?.tokens as StoredTokens | undefined,
+        save: async (tokens) => void (await vault.put('agentConfig', { id: 'google-tokens', tokens })),
+        clear: () => vault.delete('agentConfig', 'google-tokens'),
+        now,
+      }),
+      cache: vaultCalendarCache(vault),
+      apiBaseUrl: () => ref.session!.settings.google.apiBaseUrl,
+      loadChoices: async () =>
+        (await vault.get('preferences', 'calendars'))?.choices as CalendarChoice[] | undefined,
+      saveChoices: async (choices) => void (await vault.put('preferences', { id: 'calendars', choices })),
+      onChange: () => notify('calendar'),
+    });
+    const session = new AgentSession(identity, store, peers, link, calendar, settings);
     ref.session = session;
     link.start();
     return session;
@@ -63,8 +107,10 @@ export class AgentSession {
     return this.settings;
   }
 
-  async updateSettings(patch: Partial<Settings>): Promise<Settings> {
-    this.settings = { ...this.settings, ...patch };
+  async updateSettings(
+    patch: Partial<Omit<Settings, 'google'>> & { google?: Partial<Settings['google']> },
+  ): Promise<Settings> {
+    this.settings = { ...this.settings, ...patch, google: { ...this.settings.google, ...patch.google } };
     await this.store.putSettings(this.settings);
     this.link.retarget(this.settings.relayUrl);
     return this.settings;

@@ -65,3 +65,18 @@ export {
 } from './writes';
 export { resolveConflict, CLOCK_SKEW_MS, type ConflictSide, type Verdict } from './conflicts';
 export { isIanaZone, instantRange, checkEventTimes } from './time';
+export { vaultCalendarCache } from './vault-cache';
+export {
+  GoogleOAuth,
+  GOOGLE_OAUTH_DEFAULTS,
+  GOOGLE_SCOPES,
+  type GoogleOAuthConfig,
+  type GoogleOAuthDeps,
+  type StoredTokens,
+} from './oauth';
+export {
+  CalendarService,
+  type CalendarChoice,
+  type CalendarOverview,
+  type CalendarServiceDeps,
+} from './service';

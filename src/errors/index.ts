@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'message_too_long',
   'relay_unavailable',
   'relay_refused',
+  'calendar_failed',
   'internal',
 ] as const;
 

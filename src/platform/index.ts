@@ -16,6 +16,10 @@ export interface Platform {
   ): void;
   /** Tells open UI surfaces something changed; no one listening is fine. */
   broadcast(message: unknown): void;
+  /** `identity.launchWebAuthFlow`: opens the sign-in window, resolves with the final redirect URL. */
+  launchWebAuthFlow(url: string, interactive: boolean): Promise<string>;
+  /** The redirect URL the browser intercepts for this extension (`identity.getRedirectURL()`). */
+  redirectUri(): string;
   /** A repeating alarm that survives the worker being stopped. */
   onAlarm(name: string, periodMinutes: number, handler: () => void): void;
 }
@@ -40,6 +44,12 @@ export function browserPlatform(): Platform {
         // No page is open to hear it.
       });
     },
+    async launchWebAuthFlow(url, interactive) {
+      const redirected = await browser.identity.launchWebAuthFlow({ url, interactive });
+      if (!redirected) throw new Error('the sign-in window was closed');
+      return redirected;
+    },
+    redirectUri: () => browser.identity.getRedirectURL(),
     onAlarm(name, periodMinutes, handler) {
       void browser.alarms.create(name, { periodInMinutes: periodMinutes });
       browser.alarms.onAlarm.addListener((alarm) => {

@@ -55,9 +55,40 @@ export interface ConversationView {
   count: number;
 }
 
+/** Where the agent reaches Google. The defaults are Google's; tests point them at the fake. */
+export interface GoogleSettings {
+  /** An OAuth client id registered for this extension (Google Cloud console). */
+  clientId: string;
+  authUrl: string;
+  tokenUrl: string;
+  revokeUrl: string;
+  apiBaseUrl: string;
+}
+
 export interface Settings {
   relayUrl: string;
   displayName: string;
+  google: GoogleSettings;
+}
+
+export interface CalendarView {
+  id: string;
+  summary: string;
+  primary: boolean;
+  selected: boolean;
+  events: number;
+  state: 'never_synced' | 'ok' | 'degraded' | 'reconnect_required';
+  lastSyncedAt?: number;
+  reason?: string;
+}
+
+export interface CalendarOverviewView {
+  connected: boolean;
+  syncing: boolean;
+  calendars: CalendarView[];
+  events: number;
+  lastSyncedAt?: number;
+  error?: { code: string; message: string };
 }
 
 export const MAX_MESSAGE_CHARS = 4000;
@@ -86,11 +117,27 @@ export const RPC_INPUTS = {
   'messages.send': z
     .object({ contactId: AgentIdInput, text: z.string().min(1).max(MAX_MESSAGE_CHARS) })
     .strict(),
+  'calendar.overview': z.object({}).strict(),
+  'calendar.connect': z.object({}).strict(),
+  'calendar.disconnect': z.object({}).strict(),
+  'calendar.sync': z.object({}).strict(),
+  'calendar.select': z.object({ calendarId: z.string().min(1).max(1024), selected: z.boolean() }).strict(),
   'settings.get': z.object({}).strict(),
   'settings.set': z
     .object({
       relayUrl: z.url({ protocol: /^(https?|wss?)$/ }).optional(),
       displayName: z.string().trim().min(1).max(60).optional(),
+      google: z
+        .object({
+          clientId: z.string().trim().max(300),
+          authUrl: z.url({ protocol: /^https?$/ }),
+          tokenUrl: z.url({ protocol: /^https?$/ }),
+          revokeUrl: z.url({ protocol: /^https?$/ }),
+          apiBaseUrl: z.url({ protocol: /^https?$/ }),
+        })
+        .partial()
+        .strict()
+        .optional(),
     })
     .strict(),
 } as const;
@@ -112,6 +159,13 @@ export interface RpcContract {
   /** The person compared safety numbers (or withdrew that). */
   'contacts.verify': { input: Inputs['contacts.verify']; output: ContactView };
   'messages.send': { input: Inputs['messages.send']; output: MessageView };
+  'calendar.overview': { input: Inputs['calendar.overview']; output: CalendarOverviewView };
+  /** Signs in with Google (a window opens), lists the calendars and syncs. */
+  'calendar.connect': { input: Inputs['calendar.connect']; output: CalendarOverviewView };
+  /** Revokes Google's tokens and forgets the cached calendars. */
+  'calendar.disconnect': { input: Inputs['calendar.disconnect']; output: CalendarOverviewView };
+  'calendar.sync': { input: Inputs['calendar.sync']; output: CalendarOverviewView };
+  'calendar.select': { input: Inputs['calendar.select']; output: CalendarOverviewView };
   'settings.get': { input: Inputs['settings.get']; output: Settings };
   'settings.set': { input: Inputs['settings.set']; output: Settings };
 }
@@ -121,7 +175,7 @@ export type RpcInput<M extends RpcMethod> = RpcContract[M]['input'];
 export type RpcOutput<M extends RpcMethod> = RpcContract[M]['output'];
 
 /** What the background broadcasts when something the UI shows has changed. */
-export type RpcTopic = 'status' | 'contacts' | 'messages';
+export type RpcTopic = 'status' | 'contacts' | 'messages' | 'calendar';
 
 export const RPC_REQUEST = 'parley/rpc' as const;
 export const RPC_EVENT = 'parley/event' as const;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import { ErrorNote, Section } from './components';
+import { CalendarSettings } from './calendar-section';
 import { LockGate } from './lock-gate';
 import { agent, useAgentQuery } from './rpc';
 
@@ -72,6 +73,7 @@ function SettingsForm() {
           <ErrorNote error={error} />
         </form>
       </Section>
+      {settings && <CalendarSettings google={settings.google} />}
     </>
   );
 }

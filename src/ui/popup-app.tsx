@@ -1,4 +1,5 @@
 import { openSidePanel } from '../platform';
+import { CalendarLine } from './calendar-section';
 import { RelayDot } from './components';
 import { LockGate } from './lock-gate';
 import { agent } from './rpc';
@@ -23,6 +24,7 @@ export function PopupApp() {
               <span data-testid="contact-count">{status.contacts}</span>{' '}
               {status.contacts === 1 ? 'contact' : 'contacts'}
             </div>
+            <CalendarLine />
             <div class="muted">Relay: {status.relay.url}</div>
             <div class="row">
               <button onClick={() => void openSidePanel().catch(() => undefined)}>Open side panel</button>

@@ -80,6 +80,7 @@ export const VAULT_SCHEMA: VaultSchema = {
     ),
     events: byId('calendar', {
       calendarId: { keyPath: 'calendarId' },
+      calendarStart: { keyPath: ['calendarId', 'start'] },
       start: { keyPath: 'start' },
       end: { keyPath: 'end' },
       updated: { keyPath: 'updated' },

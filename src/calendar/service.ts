@@ -1,0 +1,152 @@
+import { CalendarClient } from './client';
+import type { CalendarCache } from './cache';
+import { systemClock, type Clock } from './clock';
+import { isCalendarError } from './errors';
+import type { GoogleOAuth } from './oauth';
+import { calendarStatus, syncCalendar } from './sync';
+
+export interface CalendarChoice {
+  id: string;
+  summary: string;
+  primary: boolean;
+  selected: boolean;
+}
+
+/** What the UI shows about the person's calendars. */
+export interface CalendarOverview {
+  connected: boolean;
+  syncing: boolean;
+  calendars: (CalendarChoice & {
+    events: number;
+    state: 'never_synced' | 'ok' | 'degraded' | 'reconnect_required';
+    lastSyncedAt?: number;
+    reason?: string;
+  })[];
+  /** Events in the selected calendars, and when the oldest of them last synced. */
+  events: number;
+  lastSyncedAt?: number;
+  error?: { code: string; message: string };
+}
+
+export interface CalendarServiceDeps {
+  oauth: GoogleOAuth;
+  cache: CalendarCache & { countEvents(calendarId: string): Promise<number> };
+  apiBaseUrl: () => string;
+  loadChoices(): Promise<CalendarChoice[] | undefined>;
+  saveChoices(choices: CalendarChoice[]): Promise<void>;
+  onChange(): void;
+  clock?: Clock;
+}
+
+/**
+ * The person's Google Calendar, as the agent knows it: which calendars count,
+ * their cached events (on the vault), and keeping them in sync — every 15
+ * minutes, on demand, and after the agent writes.
+ */
+export class CalendarService {
+  readonly #clock: Clock;
+  #syncing: Promise<void> | undefined;
+  #lastError: { code: string; message: string } | undefined;
+
+  constructor(private readonly deps: CalendarServiceDeps) {
+    this.#clock = deps.clock ?? systemClock;
+  }
+
+  get client(): CalendarClient {
+    return new CalendarClient({
+      baseUrl: this.deps.apiBaseUrl(),
+      tokens: this.deps.oauth,
+      clock: this.#clock,
+    });
+  }
+
+  /** [CAL1] Sign in, list the calendars (the primary one counts by default), and sync. */
+  async connect(): Promise<CalendarOverview> {
+    await this.deps.oauth.connect();
+    const listed = await this.client.listCalendars();
+    const previous = new Map((await this.deps.loadChoices())?.map((c) => [c.id, c.selected]));
+    await this.deps.saveChoices(
+      listed.map((c) => ({
+        id: c.id,
+        summary: c.summaryOverride ?? c.summary ?? c.id,
+        primary: c.primary === true,
+        selected: previous.get(c.id) ?? c.primary === true,
+      })),
+    );
+    this.deps.onChange();
+    await this.sync();
+    return this.overview();
+  }
+
+  async disconnect(): Promise<CalendarOverview> {
+    await this.deps.oauth.disconnect();
+    for (const choice of (await this.deps.loadChoices()) ?? [])
+      await this.deps.cache.clearCalendar(choice.id);
+    await this.deps.saveChoices([]);
+    this.deps.onChange();
+    return this.overview();
+  }
+
+  async select(calendarId: string, selected: boolean): Promise<CalendarOverview> {
+    const choices = (await this.deps.loadChoices()) ?? [];
+    await this.deps.saveChoices(choices.map((c) => (c.id === calendarId ? { ...c, selected } : c)));
+    if (selected) await this.sync();
+    this.deps.onChange();
+    return this.overview();
+  }
+
+  /** Syncs every selected calendar; concurrent calls share one run. */
+  sync(): Promise<void> {
+    this.#syncing ??= this.#syncAll().finally(() => {
+      this.#syncing = undefined;
+      this.deps.onChange();
+    });
+    return this.#syncing;
+  }
+
+  async #syncAll(): Promise<void> {
+    if (!(await this.deps.oauth.isConnected())) return;
+    const deps = { client: this.client, cache: this.deps.cache, clock: this.#clock };
+    this.#lastError = undefined;
+    for (const choice of (await this.deps.loadChoices()) ?? []) {
+      if (!choice.selected) continue;
+      try {
+        await syncCalendar(deps, choice.id, { onProgress: () => this.deps.onChange() });
+      } catch (error) {
+        // The calendar's sync state records the failure; cached data stays readable with its age.
+        this.#lastError = isCalendarError(error)
+          ? { code: error.code, message: error.message }
+          : { code: 'internal', message: 'The calendar sync failed unexpectedly.' };
+      }
+    }
+  }
+
+  async overview(): Promise<CalendarOverview> {
+    const connected = await this.deps.oauth.isConnected();
+    const choices = (await this.deps.loadChoices()) ?? [];
+    const calendars = await Promise.all(
+      choices.map(async (choice) => {
+        const status = await calendarStatus({ cache: this.deps.cache, clock: this.#clock }, choice.id);
+        return {
+          ...choice,
+          events: await this.deps.cache.countEvents(choice.id),
+          state: status.state,
+          ...(status.state !== 'never_synced' && status.lastSyncedAt !== undefined
+            ? { lastSyncedAt: status.lastSyncedAt }
+            : {}),
+          ...(status.state === 'degraded' ? { reason: status.reason } : {}),
+        };
+      }),
+    );
+    const selected = calendars.filter((c) => c.selected);
+    const synced = selected.map((c) => c.lastSyncedAt).filter((t): t is number => t !== undefined);
+    return {
+      connected,
+      syncing: this.#syncing !== undefined,
+      calendars,
+      events: selected.reduce((n, c) => n + c.events, 0),
+      ...(synced.length ? { lastSyncedAt: Math.min(...synced) } : {}),
+      ...(this.#lastError ? { error: this.#lastError } : {}),
+    };
+  }
+}
