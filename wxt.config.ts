@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+
+const resolveFile = createRequire(import.meta.url).resolve;
 
 // The manifest carries, from the start, everything later capabilities need
 // (side panel, the palette shortcut, the Google Calendar content script, the
@@ -10,6 +14,9 @@ import preact from '@preact/preset-vite';
  * benchmarks inside the real extension. Production builds never contain them.
  */
 const LAB = process.env.PARLEY_LAB === '1';
+const LAB_ALIASES: Record<string, string> = LAB
+  ? { vitest: fileURLToPath(new URL('entrypoints/vault-lab/vitest-shim.ts', import.meta.url)) }
+  : {};
 const PRODUCT_ENTRYPOINTS = ['background', 'popup', 'sidepanel', 'options', 'google-calendar'];
 
 export default defineConfig({
@@ -18,7 +25,23 @@ export default defineConfig({
   publicDir: 'assets/public',
   outDir: LAB ? '.output/lab' : '.output',
   ...(LAB ? {} : { filterEntrypoints: PRODUCT_ENTRYPOINTS }),
-  vite: () => ({ plugins: [preact()] }),
+  vite: () => ({
+    plugins: [preact()],
+    // Lab pages run suites written for vitest (src/**/*.contract.ts) inside the
+    // extension; there `vitest` is a small in-page runner. Production never imports it.
+    resolve: {
+      alias: LAB_ALIASES,
+    },
+  }),
+  hooks: {
+    // sql.js (history) fetches its wasm at run time: ship it at the extension's root.
+    'build:publicAssets': (_, assets) => {
+      assets.push({
+        absoluteSrc: resolveFile('sql.js/dist/sql-wasm-browser.wasm'),
+        relativeDest: 'sql-wasm-browser.wasm',
+      });
+    },
+  },
   manifest: ({ browser }) => ({
     name: 'Parley',
     description: 'Your personal agent: finds meeting times with other people’s agents, privately.',

@@ -1,5 +1,6 @@
 import { isCalendarError } from '../calendar';
 import { loadSodium } from '../crypto';
+import { prepareScheduling } from '../scheduling';
 import { ParleyError, type ErrorCode } from '../errors';
 import type { Platform } from '../platform';
 import { RPC_EVENT, createRpcServer, type AgentStatus, type RpcHandlers, type RpcTopic } from '../rpc';
@@ -37,6 +38,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
 
   const opened = (async () => {
     await loadSodium();
+    await prepareScheduling();
     const vault = await deps.openVault();
     vault.subscribe((event) => {
       if (event.type === 'locked' || event.type === 'reset') stopSession();
@@ -46,6 +48,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
       void vault.checkIdle();
       session?.link.ensureConnected();
       void session?.peers.flush(); // what could not be sealed or sent yet
+      void session?.negotiator.tick(); // timeouts, retransmissions, expiry
     });
     // [SYN10] Calendars sync every 15 minutes while the agent is unlocked.
     deps.platform.onAlarm('parley-calendar', 15, () => void session?.calendar.sync());
@@ -122,6 +125,18 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     },
     'calendar.select': async ({ calendarId, selected }) =>
       (await unlocked()).calendar.select(calendarId, selected),
+    'negotiations.list': async () => (await unlocked()).negotiator.list(),
+    'negotiations.start': async (input) => {
+      const session = await unlocked();
+      const contacts = await session.peers.listContacts();
+      const unknown = input.contactIds.filter(
+        (id) => !contacts.some((c) => c.agentId === id && c.status === 'paired'),
+      );
+      if (unknown.length) throw new ParleyError('contact_unknown', 'Choose people who are paired contacts.');
+      return session.negotiator.start(input);
+    },
+    'negotiations.decide': async ({ negotiationId, actionHash, approved }) =>
+      (await unlocked()).negotiator.decide(negotiationId, actionHash, approved),
     'settings.get': async () => (await unlocked()).currentSettings,
     'settings.set': async (patch) => {
       const settings = await (await unlocked()).updateSettings(withoutUndefined(patch));

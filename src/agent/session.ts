@@ -9,6 +9,7 @@ import {
 } from '../calendar';
 import { fingerprint, generateIdentity, identityFromSecretKey, type Identity } from '../crypto';
 import type { Vault } from '../vault';
+import { Negotiator } from './negotiator';
 import { RelayLink } from '../link';
 import { PeerService } from '../peers';
 import type { AgentStatus, RpcTopic, Settings } from '../rpc';
@@ -35,6 +36,7 @@ export class AgentSession {
     readonly peers: PeerService,
     readonly link: RelayLink,
     readonly calendar: CalendarService,
+    readonly negotiator: Negotiator,
     private settings: Settings,
   ) {}
 
@@ -71,6 +73,7 @@ export class AgentSession {
       displayName: () => ref.session!.settings.displayName,
       notify,
       now,
+      onNegotiationMessage: (from, body) => void ref.session?.negotiator.receive(from, body),
     });
     const link: RelayLink = new RelayLink({
       identity,
@@ -97,7 +100,16 @@ export class AgentSession {
       saveChoices: async (choices) => void (await vault.put('preferences', { id: 'calendars', choices })),
       onChange: () => notify('calendar'),
     });
-    const session = new AgentSession(identity, store, peers, link, calendar, settings);
+    const negotiator = new Negotiator({
+      me: identity.agentId,
+      vault,
+      calendar,
+      send: (to, body) => peers.sendNegotiationMessage(to, body),
+      names: async () => new Map((await store.listContacts()).map((c) => [c.agentId, c.name])),
+      notify,
+      now,
+    });
+    const session = new AgentSession(identity, store, peers, link, calendar, negotiator, settings);
     ref.session = session;
     link.start();
     return session;

@@ -1,9 +1,35 @@
 import { CalendarClient } from './client';
 import type { CalendarCache } from './cache';
 import { systemClock, type Clock } from './clock';
-import { isCalendarError } from './errors';
+import { CalendarError, isCalendarError } from './errors';
 import type { GoogleOAuth } from './oauth';
 import { calendarStatus, syncCalendar } from './sync';
+import { createEvent, deleteEvent, eventIdForNegotiation } from './writes';
+
+/** Busy time as scheduling needs it: times and status only, never titles (src/scheduling CalendarSnapshot). */
+export interface BusySnapshot {
+  events: (
+    | {
+        kind: 'timed';
+        id: string;
+        calendarId: string;
+        status: 'busy' | 'tentative' | 'free';
+        declined: boolean;
+        start: number;
+        end: number;
+      }
+    | {
+        kind: 'allDay';
+        id: string;
+        calendarId: string;
+        status: 'busy' | 'tentative' | 'free';
+        declined: boolean;
+        startDate: string;
+        endDate: string;
+      }
+  )[];
+  calendars: { calendarId: string; known: { start: number; end: number }[] }[];
+}
 
 export interface CalendarChoice {
   id: string;
@@ -119,6 +145,77 @@ export class CalendarService {
           : { code: 'internal', message: 'The calendar sync failed unexpectedly.' };
       }
     }
+  }
+
+  /**
+   * [CAL3] The selected calendars' busy times in a range. A calendar that never
+   * synced, or whose last sync failed, is known nowhere: scheduling then treats it
+   * as unknown, never as free.
+   */
+  async busy(range: { start: number; end: number }): Promise<BusySnapshot> {
+    const snapshot: BusySnapshot = { events: [], calendars: [] };
+    for (const choice of (await this.deps.loadChoices()) ?? []) {
+      if (!choice.selected) continue;
+      const state = await this.deps.cache.getSyncState(choice.id);
+      const known =
+        state && state.health === 'ok' && state.lastSyncedAt !== undefined
+          ? [{ start: Date.parse(state.window.timeMin), end: Date.parse(state.window.timeMax) }]
+          : [];
+      snapshot.calendars.push({ calendarId: choice.id, known });
+      for (const e of await this.deps.cache.listEvents(choice.id, { fromMs: range.start, toMs: range.end })) {
+        const status = e.transparent ? 'free' : e.status === 'tentative' ? 'tentative' : 'busy';
+        const base = { id: e.id, calendarId: choice.id, status, declined: e.declined } as const;
+        if (e.allDay && e.start.date && e.end.date) {
+          snapshot.events.push({ ...base, kind: 'allDay', startDate: e.start.date, endDate: e.end.date });
+        } else {
+          snapshot.events.push({ ...base, kind: 'timed', start: e.startMs, end: e.endMs });
+        }
+      }
+    }
+    return snapshot;
+  }
+
+  /**
+   * [CAL4] Books a negotiated meeting on the person's primary (or first selected)
+   * calendar with the id derived from the negotiation id: a retry, or the copy an
+   * invitation already put there, is recognised instead of duplicated.
+   */
+  async book(input: {
+    negotiationId: string;
+    title: string;
+    start: number;
+    end: number;
+    timeZone: string;
+  }): Promise<string> {
+    const choices = ((await this.deps.loadChoices()) ?? []).filter((c) => c.selected);
+    const target = choices.find((c) => c.primary) ?? choices[0];
+    if (!target)
+      throw new CalendarError('reconnect_required', 'Connect Google Calendar before booking meetings.');
+    const event = await createEvent(
+      { client: this.client, cache: this.deps.cache, clock: this.#clock },
+      {
+        calendarId: target.id,
+        negotiationId: input.negotiationId,
+        summary: input.title,
+        start: { dateTime: new Date(input.start).toISOString(), timeZone: input.timeZone },
+        end: { dateTime: new Date(input.end).toISOString(), timeZone: input.timeZone },
+      },
+    );
+    this.deps.onChange();
+    return event.id;
+  }
+
+  async cancelBooking(negotiationId: string): Promise<void> {
+    const eventId = await eventIdForNegotiation(negotiationId);
+    for (const choice of (await this.deps.loadChoices()) ?? []) {
+      if (await this.deps.cache.getEvent(choice.id, eventId)) {
+        await deleteEvent(
+          { client: this.client, cache: this.deps.cache, clock: this.#clock },
+          { calendarId: choice.id, eventId, origin: 'agent' },
+        );
+      }
+    }
+    this.deps.onChange();
   }
 
   async overview(): Promise<CalendarOverview> {

@@ -15,6 +15,8 @@ export const PeerMessage = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('pair.accept'), v: z.literal(1), name: z.string().max(60) }).strict(),
+  // A scheduling message (src/scheduling validates the body with its own schema).
+  z.object({ type: z.literal('negotiation'), v: z.literal(1), body: z.string().min(2).max(32_768) }).strict(),
   z
     .object({
       type: z.literal('pair.reject'),

@@ -266,6 +266,16 @@ describe('messages', () => {
     await expect.poll(async () => (await texts(bob, a)).sort()).toEqual(['in:me too', 'out:still here']);
   });
 
+  it('[MSG6] messages queued while the outbox is being sent are sent in the same run, not left for later', async () => {
+    const [alice, bob] = [await makeAgent('Alice'), await makeAgent('Bob')];
+    await pair(alice, bob);
+    const b = bob.identity.agentId;
+    const texts10 = Array.from({ length: 10 }, (_, i) => `burst ${i}`);
+    await Promise.all(texts10.map((t) => alice.peers.sendChat(b, t)));
+    await expect.poll(async () => (await texts(bob, alice.identity.agentId)).length).toBe(10);
+    expect(await alice.store.listOutbox()).toEqual([]);
+  });
+
   it('[SAF5] both sides show the same safety number, and a contact can be marked verified', async () => {
     const [alice, bob] = [await makeAgent('Alice'), await makeAgent('Bob')];
     await pair(alice, bob);

@@ -27,6 +27,8 @@ export interface PeerServiceDeps {
   randomBytes?: (n: number) => Uint8Array;
   /** How long `acceptInvite` waits for the inviter's answer before reporting `pending`. */
   pairingWaitMs?: number;
+  /** Scheduling messages from paired contacts, handed over after the envelope is committed. */
+  onNegotiationMessage?(from: string, body: string): void;
 }
 
 type PairingWaiter = { resolve: () => void; reject: (error: ParleyError) => void };
@@ -51,6 +53,7 @@ export class PeerService {
   readonly #waiters = new Map<string, PairingWaiter>();
   readonly #channel: SecureChannel;
   #flushing: Promise<void> | undefined;
+  #flushAgain = false;
   readonly #now: () => number;
   readonly #random: (n: number) => Uint8Array;
 
@@ -130,6 +133,19 @@ export class PeerService {
     return toMessageView((await this.deps.store.getMessage(message.id)) ?? message);
   }
 
+  /** Sends a scheduling message to a paired contact through the outbox and the ratchet. */
+  async sendNegotiationMessage(to: string, body: string): Promise<void> {
+    const contact = await this.deps.store.getContact(to);
+    if (contact?.status !== 'paired') {
+      throw new ParleyError(
+        'contact_unknown',
+        'You can only negotiate with contacts who accepted your invite.',
+      );
+    }
+    await this.deps.store.commit([this.#queue(to, { type: 'negotiation', v: 1, body })]);
+    void this.flush();
+  }
+
   /** [SAF5] Marks a contact verified after the person compared safety numbers. */
   async verifyContact(agentId: string, verified: boolean): Promise<ContactView> {
     const contact = await this.deps.store.getContact(agentId);
@@ -195,15 +211,25 @@ export class PeerService {
     if (writes.some((w) => w.kind === 'outbox')) void this.flush();
   }
 
-  /** Sends what waits in the outbox, oldest first; stops at the first transient failure. */
+  /**
+   * Sends what waits in the outbox, oldest first; stops at the first transient
+   * failure. Calls during a run are not lost: the run goes round again.
+   */
   flush(): Promise<void> {
-    this.#flushing ??= this.#flushOnce().finally(() => {
+    this.#flushAgain = true;
+    this.#flushing ??= (async () => {
+      while (this.#flushAgain) {
+        this.#flushAgain = false;
+        if (!(await this.#flushOnce())) break;
+      }
+    })().finally(() => {
       this.#flushing = undefined;
     });
     return this.#flushing;
   }
 
-  async #flushOnce(): Promise<void> {
+  /** One pass over the outbox; false when it stopped at a transient failure. */
+  async #flushOnce(): Promise<boolean> {
     const { store } = this.deps;
     for (let item of await store.listOutbox()) {
       if (item.payload === undefined) {
@@ -212,14 +238,14 @@ export class PeerService {
         try {
           sealed = await this.#channel.seal(item.to, item.id, new TextEncoder().encode(item.plain));
         } catch {
-          return; // No bundle or session yet (relay offline?): try again on the next login.
+          return false; // No bundle or session yet (relay offline?): try again on the next login.
         }
         const { plain: _plain, ...rest } = item;
         item = { ...rest, payload: sealed.payload };
         await store.commit([...sealed.writes, { kind: 'outbox', value: item }]);
       }
       const outcome = await this.deps.transport.send(item.id, item.to, item.payload!);
-      if (!outcome.ok && !outcome.permanent) return;
+      if (!outcome.ok && !outcome.permanent) return false;
       const writes: StoreWrite[] = [{ kind: 'outbox.delete', id: item.id }];
       const message = item.messageId ? await store.getMessage(item.messageId) : undefined;
       if (message) {
@@ -237,6 +263,7 @@ export class PeerService {
       await store.commit(writes);
       if (message) this.deps.notify('messages');
     }
+    return true;
   }
 
   #queue(to: string, message: PeerMessage, messageId?: string): StoreWrite {
@@ -306,6 +333,11 @@ export class PeerService {
           this.deps.notify('contacts');
           this.#settle(from, new ParleyError(message.reason, REJECT_MESSAGES[message.reason]));
         });
+        return;
+      }
+      case 'negotiation': {
+        if (contact?.status !== 'paired') return;
+        after.push(() => this.deps.onNegotiationMessage?.(from, message.body));
         return;
       }
       case 'chat': {

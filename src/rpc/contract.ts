@@ -71,6 +71,25 @@ export interface Settings {
   google: GoogleSettings;
 }
 
+export interface NegotiationView {
+  id: string;
+  role: 'organizer' | 'participant';
+  phase: string;
+  /** For a participant, the organizer's title: peer text, shown as text only. */
+  title: string;
+  with: string[];
+  slot?: { start: number; end: number };
+  outcome?: 'booked' | 'failed' | 'cancelled';
+  /** What the agent waits for the person to approve: one exact action. */
+  approval?: {
+    actionHash: string;
+    description: string;
+    slots: readonly { start: number; end: number }[];
+    expiresAt: number;
+  };
+  updated: number;
+}
+
 export interface CalendarView {
   id: string;
   summary: string;
@@ -122,6 +141,22 @@ export const RPC_INPUTS = {
   'calendar.disconnect': z.object({}).strict(),
   'calendar.sync': z.object({}).strict(),
   'calendar.select': z.object({ calendarId: z.string().min(1).max(1024), selected: z.boolean() }).strict(),
+  'negotiations.list': z.object({}).strict(),
+  'negotiations.start': z
+    .object({
+      contactIds: z.array(AgentIdInput).min(1).max(19),
+      durationMin: z.number().int().min(5).max(480),
+      title: z.string().trim().min(1).max(200),
+      withinDays: z.number().int().min(1).max(60),
+    })
+    .strict(),
+  'negotiations.decide': z
+    .object({
+      negotiationId: z.string().min(1).max(64),
+      actionHash: z.string().min(1).max(128),
+      approved: z.boolean(),
+    })
+    .strict(),
   'settings.get': z.object({}).strict(),
   'settings.set': z
     .object({
@@ -166,6 +201,10 @@ export interface RpcContract {
   'calendar.disconnect': { input: Inputs['calendar.disconnect']; output: CalendarOverviewView };
   'calendar.sync': { input: Inputs['calendar.sync']; output: CalendarOverviewView };
   'calendar.select': { input: Inputs['calendar.select']; output: CalendarOverviewView };
+  'negotiations.list': { input: Inputs['negotiations.list']; output: NegotiationView[] };
+  /** "Find a time with…": the agent negotiates with the contacts' agents. */
+  'negotiations.start': { input: Inputs['negotiations.start']; output: NegotiationView };
+  'negotiations.decide': { input: Inputs['negotiations.decide']; output: NegotiationView };
   'settings.get': { input: Inputs['settings.get']; output: Settings };
   'settings.set': { input: Inputs['settings.set']; output: Settings };
 }
@@ -175,7 +214,7 @@ export type RpcInput<M extends RpcMethod> = RpcContract[M]['input'];
 export type RpcOutput<M extends RpcMethod> = RpcContract[M]['output'];
 
 /** What the background broadcasts when something the UI shows has changed. */
-export type RpcTopic = 'status' | 'contacts' | 'messages' | 'calendar';
+export type RpcTopic = 'status' | 'contacts' | 'messages' | 'calendar' | 'negotiations';
 
 export const RPC_REQUEST = 'parley/rpc' as const;
 export const RPC_EVENT = 'parley/event' as const;

@@ -1,6 +1,7 @@
 import { openSidePanel } from '../platform';
 import { CalendarLine } from './calendar-section';
 import { RelayDot } from './components';
+import { PendingApprovals } from './meetings-section';
 import { LockGate } from './lock-gate';
 import { agent } from './rpc';
 
@@ -25,6 +26,7 @@ export function PopupApp() {
               {status.contacts === 1 ? 'contact' : 'contacts'}
             </div>
             <CalendarLine />
+            <PendingApprovals />
             <div class="muted">Relay: {status.relay.url}</div>
             <div class="row">
               <button onClick={() => void openSidePanel().catch(() => undefined)}>Open side panel</button>

@@ -3,6 +3,7 @@ import type { ErrorShape } from '../errors';
 import type { ContactView } from '../rpc';
 import { ErrorNote, RelayDot, Section, formatTime } from './components';
 import { LockGate } from './lock-gate';
+import { MeetingsSection } from './meetings-section';
 import { agent, useAgentQuery } from './rpc';
 
 export function SidePanelApp() {
@@ -31,6 +32,7 @@ function Conversations() {
   return (
     <>
       <Invites />
+      <MeetingsSection />
       <Section title="Conversations">
         {conversations?.length === 0 && <p class="muted">No contacts yet. Invite someone above.</p>}
         <ul class="contacts" data-testid="contacts">

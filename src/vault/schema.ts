@@ -88,6 +88,8 @@ export const VAULT_SCHEMA: VaultSchema = {
     syncState: byId('sync'),
     approvals: byId('approvals', { status: { keyPath: 'status' }, createdAt: { keyPath: 'createdAt' } }),
     outbox: byId('outbox', { createdAt: { keyPath: 'createdAt' } }),
+    // One record per negotiation: the state machine's JSON, its pending approvals and outcome.
+    negotiations: byId('approvals', { updated: { keyPath: 'updated' } }),
     // Invite secrets are keyed by their hash: the secret itself is never in clear.
     invites: byId('contacts'),
     // Inbound envelope ids already handled (the relay may deliver twice).
@@ -113,6 +115,7 @@ export type VaultRecordMap = {
   approvals: { id: string; status: string; createdAt: number } & Fields;
   outbox: { id: string; createdAt: number } & Fields;
   invites: { id: string } & Fields;
+  negotiations: { id: string; updated: number } & Fields;
   seen: { id: string; at: number } & Fields;
   audit: { id: string; at: number } & Fields;
 };

@@ -2,11 +2,11 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGoogleCalendar, type FakeGoogleCalendar } from '../fakes/google-calendar';
 import {
+  connectCalendar,
   ensureBuilt,
   launchAgent,
   makeProfileDir,
   removeProfileDir,
-  setInput,
   type AgentBrowser,
 } from './harness';
 
@@ -54,21 +54,9 @@ describe('Google Calendar in the extension', () => {
   let options: Page;
 
   it('[CAL1] connects through OAuth against the fake, syncs, and shows the count and freshness', async () => {
+    await connectCalendar(agent, fake.url);
     options = await agent.open('options');
-    await options.waitForSelector('[data-testid=calendar-connect]');
-    await options.click('details summary'); // advanced endpoints
-    const endpoints: Record<string, string> = {
-      clientId: 'parley-e2e.apps.googleusercontent.com',
-      authUrl: `${fake.url}/o/oauth2/v2/auth`,
-      tokenUrl: `${fake.url}/token`,
-      revokeUrl: `${fake.url}/revoke`,
-      apiBaseUrl: `${fake.url}/calendar/v3`,
-    };
-    for (const [key, value] of Object.entries(endpoints))
-      await setInput(options, `input[name="google.${key}"]`, value);
-    await options.click('[data-testid=google-endpoints] button[type=submit]');
-    await options.click('[data-testid=calendar-connect]');
-    await options.waitForSelector('[data-testid=calendars] input[type=checkbox]', { timeout: 30_000 });
+    await options.waitForSelector('[data-testid=calendars] input[type=checkbox]');
 
     expect(await popupText('[data-testid=calendar-events]')).toBe('25');
     expect(await popupText('[data-testid=calendar-freshness]')).toBe('synced just now');

@@ -135,3 +135,38 @@ export const threadTexts = (page: Page) =>
       direction: li.getAttribute('data-direction'),
     })),
   );
+
+/** Points an agent's Google settings at a fake Google Calendar and connects it (OAuth + first sync). */
+export async function connectCalendar(agent: AgentBrowser, fakeUrl: string): Promise<void> {
+  const options = await agent.open('options');
+  await options.waitForSelector('[data-testid=calendar-connect]');
+  await options.click('details summary');
+  const endpoints: Record<string, string> = {
+    clientId: 'parley-e2e.apps.googleusercontent.com',
+    authUrl: `${fakeUrl}/o/oauth2/v2/auth`,
+    tokenUrl: `${fakeUrl}/token`,
+    revokeUrl: `${fakeUrl}/revoke`,
+    apiBaseUrl: `${fakeUrl}/calendar/v3`,
+  };
+  for (const [key, value] of Object.entries(endpoints))
+    await setInput(options, `input[name="google.${key}"]`, value);
+  await options.click('[data-testid=google-endpoints] button[type=submit]');
+  await options.click('[data-testid=calendar-connect]');
+  await options.waitForSelector('[data-testid=calendars] input[type=checkbox]', { timeout: 30_000 });
+  await options.close();
+}
+
+/** Pairs two agents through the side panels: `inviter` creates a code, `invitee` pastes it. */
+export async function pairPanels(inviter: Page, invitee: Page, inviterName: string): Promise<void> {
+  await inviter.click('[data-testid=create-invite]');
+  await inviter.waitForSelector('[data-testid=invite-code]');
+  const code = await inviter.$eval('[data-testid=invite-code]', (el) => (el as HTMLTextAreaElement).value);
+  await setInput(invitee, '[data-testid=invite-input]', code);
+  await invitee.click('[data-testid=accept-invite]');
+  await invitee.waitForFunction(
+    (name) =>
+      document.querySelector('[data-testid=pair-result]')?.textContent?.includes(`${name} is now a contact`),
+    { timeout: 20_000 },
+    inviterName,
+  );
+}

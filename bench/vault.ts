@@ -1,0 +1,27 @@
+/**
+ * `npm run bench:vault`: the vault benchmark (src/vault/bench-core.ts) inside the
+ * extension, in a real Chromium: 10,000 calendar events through the vault and raw
+ * through idb in the same run, a one-week range query with decryption, persisting a
+ * 10 MB history database, one unlock at the production PBKDF2 count.
+ * Builds the lab extension first unless it is newer than the sources.
+ */
+import { makeProfileDir, removeProfileDir } from '../tests/e2e/harness';
+import { ensureLabBuilt, launchLab } from '../tests/e2e/lab';
+
+ensureLabBuilt();
+
+const profile = makeProfileDir('bench-vault');
+const lab = await launchLab(profile);
+try {
+  const tab = await lab.labPage();
+  const result = await tab.evaluate(() => globalThis.vaultLab.bench());
+  const breakdown = await tab.evaluate(() => globalThis.vaultLab.benchBreakdown());
+  process.stdout.write(`${JSON.stringify({ env: 'chromium extension page', ...result, breakdown })}\n`);
+  const { put_10k_ms, raw_put_10k_ms, ratio, week_query_ms, sqlite_persist_ms, unlock_ms } = result;
+  process.stdout.write(
+    `${JSON.stringify({ suite: 'vault', put_10k_ms, raw_put_10k_ms, ratio, week_query_ms, sqlite_persist_ms, unlock_ms })}\n`,
+  );
+} finally {
+  await lab.close();
+  removeProfileDir(profile);
+}

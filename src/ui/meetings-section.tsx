@@ -1,0 +1,184 @@
+import { useState } from 'preact/hooks';
+import type { ErrorShape } from '../errors';
+import type { NegotiationView } from '../rpc';
+import { ErrorNote, Section } from './components';
+import { agent, useAgentQuery } from './rpc';
+
+const when = (slot: { start: number; end: number }) =>
+  `${new Date(slot.start).toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })}–${new Date(slot.end).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}`;
+
+const PHASES: Record<string, string> = {
+  checking: 'checking your calendar',
+  querying: 'asking for their free times',
+  approving: 'waiting for your approval',
+  approving_disclosure: 'waiting for your approval',
+  approving_accept: 'waiting for your approval',
+  proposing: 'proposing a time',
+  responded: 'shared free times, waiting',
+  booking: 'booking',
+  booked: 'booked',
+  failed: 'no time found',
+  cancelled: 'cancelled',
+  declined: 'declined',
+  expired: 'expired',
+};
+
+/** Approve or decline exactly what the agent asks, from the popup or the side panel. */
+export function Approvals({ negotiations }: { negotiations: NegotiationView[] }) {
+  const [error, setError] = useState<ErrorShape>();
+  const pending = negotiations.filter((n) => n.approval);
+  if (pending.length === 0) return null;
+  const decide = async (n: NegotiationView, approved: boolean) => {
+    try {
+      await agent.call('negotiations.decide', {
+        negotiationId: n.id,
+        actionHash: n.approval!.actionHash,
+        approved,
+      });
+      setError(undefined);
+    } catch (e) {
+      setError(e as ErrorShape);
+    }
+  };
+  return (
+    <div class="stack" data-testid="approvals">
+      {pending.map((n) => (
+        <div class="bubble" key={n.id} data-testid="approval" data-negotiation={n.id}>
+          <strong>{n.title}</strong> <span class="muted">with {n.with.join(', ')}</span>
+          <div>{n.approval!.description}</div>
+          <ul class="muted">
+            {n.approval!.slots.map((s) => (
+              <li key={s.start}>{when(s)}</li>
+            ))}
+          </ul>
+          <div class="row">
+            <button data-testid="approve" onClick={() => decide(n, true)}>
+              Approve
+            </button>
+            <button class="secondary" data-testid="decline" onClick={() => decide(n, false)}>
+              Decline
+            </button>
+          </div>
+        </div>
+      ))}
+      <ErrorNote error={error} />
+    </div>
+  );
+}
+
+export function PendingApprovals() {
+  const { data } = useAgentQuery('negotiations.list', {}, ['negotiations']);
+  return data ? <Approvals negotiations={data} /> : null;
+}
+
+/** "Find a time with…" and what each negotiation is doing, in plain words. */
+export function MeetingsSection() {
+  const { data: negotiations } = useAgentQuery('negotiations.list', {}, ['negotiations']);
+  const { data: contacts } = useAgentQuery('contacts.list', {}, ['contacts']);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [title, setTitle] = useState('');
+  const [durationMin, setDuration] = useState(30);
+  const [withinDays, setWithin] = useState(7);
+  const [error, setError] = useState<ErrorShape>();
+  const paired = contacts?.filter((c) => c.status === 'paired') ?? [];
+
+  const start = async (event: Event) => {
+    event.preventDefault();
+    try {
+      await agent.call('negotiations.start', {
+        contactIds: chosen,
+        durationMin,
+        title: title.trim() || 'Meeting',
+        withinDays,
+      });
+      setError(undefined);
+      setChosen([]);
+      setTitle('');
+    } catch (e) {
+      setError(e as ErrorShape);
+    }
+  };
+
+  return (
+    <Section title="Meetings">
+      <div class="stack">
+        {negotiations && <Approvals negotiations={negotiations} />}
+        {paired.length > 0 && (
+          <form class="stack" onSubmit={start} data-testid="find-time">
+            <span>Find a time with…</span>
+            {paired.map((c) => (
+              <label class="row" key={c.agentId}>
+                <input
+                  type="checkbox"
+                  style={{ width: 'auto' }}
+                  data-testid="find-time-contact"
+                  data-name={c.name}
+                  checked={chosen.includes(c.agentId)}
+                  onChange={(e) =>
+                    setChosen(
+                      e.currentTarget.checked
+                        ? [...chosen, c.agentId]
+                        : chosen.filter((id) => id !== c.agentId),
+                    )
+                  }
+                />
+                {c.name}
+              </label>
+            ))}
+            <input
+              placeholder="What is it about?"
+              name="title"
+              value={title}
+              onInput={(e) => setTitle(e.currentTarget.value)}
+            />
+            <div class="row">
+              <select
+                name="duration"
+                value={durationMin}
+                onChange={(e) => setDuration(Number(e.currentTarget.value))}
+              >
+                {[15, 30, 45, 60, 90].map((m) => (
+                  <option value={m} key={m}>
+                    {m} minutes
+                  </option>
+                ))}
+              </select>
+              <select
+                name="within"
+                value={withinDays}
+                onChange={(e) => setWithin(Number(e.currentTarget.value))}
+              >
+                {[3, 7, 14, 30].map((d) => (
+                  <option value={d} key={d}>
+                    within {d} days
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" disabled={chosen.length === 0} data-testid="find-time-submit">
+              Find a time
+            </button>
+          </form>
+        )}
+        <ErrorNote error={error} />
+        <ul class="contacts" data-testid="negotiations">
+          {negotiations?.map((n) => (
+            <li
+              key={n.id}
+              class="bubble"
+              data-testid="negotiation"
+              data-phase={n.phase}
+              data-outcome={n.outcome ?? ''}
+            >
+              <strong>{n.title}</strong> <span class="muted">with {n.with.join(', ')}</span>
+              <div class="muted">
+                {PHASES[n.phase] ?? n.phase}
+                {n.slot && ` · ${when(n.slot)}`}
+              </div>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </Section>
+  );
+}

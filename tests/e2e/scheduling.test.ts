@@ -1,0 +1,174 @@
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRelay, type Relay } from '../../relay/server';
+import type { Envelope } from '../../relay/protocol';
+import { startFakeGoogleCalendar, type FakeGoogleCalendar } from '../fakes/google-calendar';
+import {
+  configure,
+  connectCalendar,
+  ensureBuilt,
+  launchAgent,
+  makeProfileDir,
+  pairPanels,
+  removeProfileDir,
+  type AgentBrowser,
+} from './harness';
+
+/**
+ * Scheduling end to end: three real browsers, each with its own Google account
+ * (a fake Google Calendar each), one relay. Ana asks for 30 minutes with Ben,
+ * then with Ben and Cy; every person approves in their side panel; every
+ * calendar ends with exactly one event per meeting, at the same time.
+ */
+const names = ['Ana', 'Ben', 'Cy'] as const;
+type Name = (typeof names)[number];
+let relay: Relay;
+const seen: Envelope[] = [];
+const fakes = {} as Record<Name, FakeGoogleCalendar>;
+const agents = {} as Record<Name, AgentBrowser>;
+const panels = {} as Record<Name, Page>;
+const profiles = Object.fromEntries(names.map((n) => [n, makeProfileDir(n.toLowerCase())])) as Record<
+  Name,
+  string
+>;
+
+beforeAll(async () => {
+  ensureBuilt();
+  relay = createRelay({ observe: (e) => seen.push(e) });
+  const { url } = await relay.listen(0);
+  for (const name of names) fakes[name] = await startFakeGoogleCalendar({ port: 0 });
+  for (const name of names) {
+    agents[name] = await launchAgent(profiles[name]);
+    await configure(agents[name], url, name);
+    await connectCalendar(agents[name], fakes[name].url);
+    panels[name] = await agents[name].open('sidepanel');
+    await panels[name].waitForSelector('[data-testid=relay-status][data-connected=true]');
+  }
+  await pairPanels(panels.Ana, panels.Ben, 'Ana');
+  await pairPanels(panels.Ana, panels.Cy, 'Ana');
+});
+
+afterAll(async () => {
+  await Promise.allSettled(names.map((n) => agents[n]?.close()));
+  await Promise.allSettled(names.map((n) => fakes[n]?.close()));
+  await relay?.close();
+  Object.values(profiles).forEach(removeProfileDir);
+});
+
+/** Asks Ana's agent to find a time with `who`, titled `title`. */
+async function findTime(who: Name[], title: string) {
+  const panel = panels.Ana;
+  await panel.waitForSelector('[data-testid=find-time]');
+  for (const name of who) await panel.click(`[data-testid=find-time-contact][data-name="${name}"]`);
+  await panel.$eval(
+    'input[name=title]',
+    (el, t) => {
+      const input = el as HTMLInputElement;
+      input.value = t;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    title,
+  );
+  await panel.click('[data-testid=find-time-submit]');
+}
+
+/** Approves whatever the agents ask about `title` until every one of `who` shows it booked. */
+async function approveUntilBooked(who: Name[], title: string) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    let booked = 0;
+    for (const name of who) {
+      const panel = panels[name];
+      const state = await panel.evaluate((t) => {
+        const item = [...document.querySelectorAll('[data-testid=negotiation]')].find((n) =>
+          n.textContent?.includes(t),
+        );
+        const approval = [...document.querySelectorAll('[data-testid=approval]')].find((n) =>
+          n.textContent?.includes(t),
+        );
+        approval?.querySelector<HTMLButtonElement>('[data-testid=approve]')?.click();
+        return item?.getAttribute('data-outcome') ?? '';
+      }, title);
+      if (state === 'booked') booked++;
+    }
+    if (booked === who.length) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const shown = await Promise.all(
+    who.map(
+      async (name) =>
+        `${name}: ${await panels[name].$eval('[data-testid=negotiations]', (el) => el.textContent)}`,
+    ),
+  );
+  throw new Error(`"${title}" was not booked by all of ${who.join(', ')} in time (${shown.join(' | ')})`);
+}
+
+async function eventsTitled(name: Name, title?: string) {
+  const response = await fetch(
+    `${fakes[name].url}/calendar/v3/calendars/primary/events?singleEvents=true&maxResults=2500`,
+    {
+      headers: { authorization: 'Bearer test' },
+    },
+  );
+  const body = (await response.json()) as {
+    items: { status: string; summary?: string; start: { dateTime?: string } }[];
+  };
+  return body.items.filter((e) => e.status !== 'cancelled' && (title === undefined || e.summary === title));
+}
+
+describe('negotiating a meeting', () => {
+  it('[NGR1][NGR2][NGR3][NGR7] two agents: Ana asks for 30 minutes with Ben, both approve, both calendars get exactly one event', async () => {
+    await findTime(['Ben'], 'Launch plan');
+    await approveUntilBooked(['Ana', 'Ben'], 'Launch plan');
+    // The invitee books its own copy right after it learns of the booking.
+    await expect.poll(() => eventsTitled('Ben', 'Launch plan (with Ana)').then((l) => l.length)).toBe(1);
+    const [ana, ben] = [
+      await eventsTitled('Ana', 'Launch plan'),
+      await eventsTitled('Ben', 'Launch plan (with Ana)'),
+    ];
+    expect(ana).toHaveLength(1);
+    expect(ben).toHaveLength(1);
+    expect(Date.parse(ben[0]!.start.dateTime!)).toBe(Date.parse(ana[0]!.start.dateTime!));
+    expect(await eventsTitled('Cy')).toHaveLength(0);
+  });
+
+  it('[NGR5][NGR4] three agents converge on one time, avoiding the slot already booked', async () => {
+    await findTime(['Ben', 'Cy'], 'Quarterly review');
+    await approveUntilBooked(['Ana', 'Ben', 'Cy'], 'Quarterly review');
+    const titles = {
+      Ana: 'Quarterly review',
+      Ben: 'Quarterly review (with Ana)',
+      Cy: 'Quarterly review (with Ana)',
+    };
+    for (const name of ['Ben', 'Cy'] as const) {
+      await expect.poll(() => eventsTitled(name, titles[name]).then((l) => l.length)).toBe(1);
+    }
+    const events = await Promise.all(names.map((n) => eventsTitled(n, titles[n])));
+    for (const list of events) expect(list).toHaveLength(1);
+    const starts = new Set(events.map((list) => Date.parse(list[0]!.start.dateTime!)));
+    expect(starts.size).toBe(1);
+    const launch = Date.parse((await eventsTitled('Ana', 'Launch plan'))[0]!.start.dateTime!);
+    expect(starts.has(launch)).toBe(false);
+    // Every calendar holds exactly the meetings its person was part of.
+    expect((await eventsTitled('Ana')).length).toBe(2);
+    expect((await eventsTitled('Ben')).length).toBe(2);
+    expect((await eventsTitled('Cy')).length).toBe(1);
+  });
+
+  it('[NGR6] the relay saw only ciphertext: no title, name or message type', async () => {
+    for (const envelope of seen) {
+      const decoded = Buffer.from(envelope.payload, 'base64url').toString('latin1');
+      for (const needle of [
+        'Launch plan',
+        'Quarterly review',
+        'QUERY',
+        'PROPOSAL',
+        'negotiation',
+        'Ana',
+        'Ben',
+      ]) {
+        expect(decoded).not.toContain(needle);
+      }
+    }
+  });
+});
