@@ -17,15 +17,16 @@ function walk(dir: string, keep: (file: string) => boolean, out: string[] = []):
 }
 
 const specFiles = ['docs/protocol.md', ...walk('docs/protocol', (f) => f.endsWith('.md'))];
-/** `**AUTH3**` defines AUTH3; `**FAKE1–9**` defines FAKE1 … FAKE9. */
+/** `**AUTH3**` (or a list item `- [VLB1]`) defines AUTH3; `**FAKE1–9**` defines FAKE1 … FAKE9. */
 function definedIn(text: string): string[] {
-  return [...text.matchAll(/\*\*([A-Z][A-Z0-9]*?)(\d+)(?:[–-](\d+))?\*\*/g)].flatMap(
-    ([, prefix, from, to]) => {
-      const ids: string[] = [];
-      for (let n = Number(from); n <= Number(to ?? from); n++) ids.push(`${prefix}${n}`);
-      return ids;
-    },
-  );
+  const pattern = /\*\*([A-Z][A-Z0-9]*?)(\d+)(?:[–-](\d+))?\*\*|^- \[([A-Z][A-Z0-9]*?)(\d+)\]/gm;
+  return [...text.matchAll(pattern)].flatMap(([, p1, f1, to, p2, f2]) => {
+    const prefix = p1 ?? p2;
+    const from = Number(f1 ?? f2);
+    const ids: string[] = [];
+    for (let n = from; n <= Number(to ?? from); n++) ids.push(`${prefix}${n}`);
+    return ids;
+  });
 }
 const defined = new Set(specFiles.flatMap((f) => definedIn(read(f))));
 const testFiles = ['src', 'relay', 'tests'].flatMap((d) =>
