@@ -2,11 +2,16 @@
 // socket.io forwarder (`io.to(id).emit`), on one node and on two nodes + Redis, driven by a load
 // generator in a separate process; then 10,000 idle authenticated connections.
 // Last line: {"suite":"relay",...}. Phases are shortened (8 s saturate, 6 s at 2,000/s) so the
-// whole run stays under ~3 minutes on 2 cores.
+// whole run stays within a few minutes on 2 cores.
+//
+// Fairness: both sides of a ratio run with the same load generator, 1,000 clients, the same
+// 1 KiB payload, the same send window and phase length, and are interleaved (raw, relay, raw,
+// relay…; BENCH_REPS rounds, default 2) so drift and noise show in the per-phase lines printed
+// before the JSON. Ratios use the mean of the rounds.
 //
 // One file, three roles: the orchestrator (default), `--role raw` (the baseline server) and
 // `--role load` (the load generator).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -25,6 +30,7 @@ const CLIENTS = 1000;
 const SATURATE_S = 8;
 const RATE_S = 6;
 const IDLE = 10_000;
+const REPS = Number(process.env.BENCH_REPS ?? 2);
 const role = process.argv[process.argv.indexOf('--role') + 1];
 
 // ─── role: raw forwarder ────────────────────────────────────────────────────────────────────
@@ -58,11 +64,17 @@ interface LoadJob {
 }
 
 interface LoadResult {
+  /** Distinct envelopes the application handled. */
   delivered: number;
   perSecond: number;
+  p50: number;
   p99: number;
+  /** Acknowledged by the relay, never handled by the recipient's application. */
   lost: number;
+  /** Envelopes the application handled twice (its dedupe by id did not catch the copy). */
   duplicates: number;
+  /** Copies that reached the socket again and were dropped by the dedupe (at-least-once). */
+  redeliveries: number;
   refused: number;
 }
 
@@ -73,12 +85,39 @@ async function loadGenerator(): Promise<void> {
   const ids: string[] = [];
   const sentAt = new Map<string, number>();
   const acked = new Set<string>();
-  const seen = new Set<string>();
+  // The recipient application, as the extension's PeerService.receive does it: look the id up
+  // in the seen store on arrival, handle, record it as seen, then acknowledge. A copy that
+  // arrives while the first is still being handled passes the look-up: that is an
+  // application-level duplicate. A copy arriving later is a redelivery the dedupe drops.
+  const handled = new Set<string>();
+  const handling = new Set<string>();
   const latencies: number[] = [];
   let duplicates = 0;
+  let redeliveries = 0;
   let refused = 0;
   let counting = false;
   let deliveredInWindow = 0;
+
+  const receive = (envelope: { id: string }, ack?: (r: { ok: boolean }) => void) => {
+    const id = envelope.id;
+    if (handled.has(id)) {
+      redeliveries++;
+      ack?.({ ok: true });
+      return;
+    }
+    if (handling.has(id)) duplicates++;
+    handling.add(id);
+    // Stand-in for the store commit: the handling finishes asynchronously.
+    void Promise.resolve().then(() => {
+      handling.delete(id);
+      if (handled.has(id)) return ack?.({ ok: true });
+      handled.add(id);
+      const t0 = sentAt.get(id);
+      if (t0 !== undefined) latencies.push(performance.now() - t0);
+      if (counting) deliveredInWindow++;
+      ack?.({ ok: true });
+    });
+  };
 
   const open = async (i: number) => {
     const url = job.urls[i % job.urls.length]!;
@@ -99,6 +138,7 @@ async function loadGenerator(): Promise<void> {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
     });
+    socket.on('deliver', receive);
     if (key) {
       const challenge = await socket.timeout(30_000).emitWithAck('auth:challenge', {});
       const signature = sign(null, loginMessage(challenge.nonce, agentId), key).toString('base64url');
@@ -107,14 +147,6 @@ async function loadGenerator(): Promise<void> {
         .emitWithAck('auth:login', { agentId, nonce: challenge.nonce, signature });
       if (!login.ok) throw new Error(`login refused: ${login.error.code}`);
     }
-    socket.on('deliver', (envelope: { id: string }, ack?: (r: { ok: boolean }) => void) => {
-      ack?.({ ok: true });
-      if (seen.has(envelope.id)) duplicates++;
-      else seen.add(envelope.id);
-      const t0 = sentAt.get(envelope.id);
-      if (t0 !== undefined) latencies.push(performance.now() - t0);
-      if (counting) deliveredInWindow++;
-    });
     sockets[i] = socket;
     ids[i] = agentId;
   };
@@ -126,17 +158,19 @@ async function loadGenerator(): Promise<void> {
     process.stdout.write('ready\n');
     await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
     sockets.forEach((s) => s.disconnect());
-    process.stdout.write(
-      `${JSON.stringify({ delivered: 0, perSecond: 0, p99: 0, lost: 0, duplicates: 0, refused: 0 })}\n`,
-    );
+    process.stdout.write(`${JSON.stringify({ delivered: 0 })}\n`);
     process.exit(0);
   }
 
+  // The same pause for both sides: the relay finishes the logins' mailbox drains and the
+  // first second of a phase measures the phase, not the 1,000 logins before it.
+  await new Promise((r) => setTimeout(r, 1000));
   let seq = 0;
   const sendOne = async (i: number): Promise<void> => {
     // Each client writes to the next one: with round-robin nodes, every envelope crosses nodes.
     const to = ids[(i + 1) % ids.length]!;
-    const id = `m${i}_${seq++}`.padEnd(8, '0');
+    // Unique within the run (ids are 8–64 characters).
+    const id = `e${String(seq++).padStart(9, '0')}`;
     sentAt.set(id, performance.now());
     const result = await sockets[i]!.timeout(10_000)
       .emitWithAck('send', { id, to, payload })
@@ -145,6 +179,7 @@ async function loadGenerator(): Promise<void> {
     else refused++;
   };
 
+  process.stdout.write('started\n');
   const started = performance.now();
   const deadline = started + job.seconds * 1000;
   counting = true;
@@ -158,29 +193,39 @@ async function loadGenerator(): Promise<void> {
       ),
     );
   } else {
-    const perTick = (job.rate! * 10) / 1000;
+    // Open loop: what is due by the clock is sent, however late the timer fired.
     let next = 0;
-    let carry = 0;
     const inflight: Promise<void>[] = [];
     while (performance.now() < deadline) {
-      carry += perTick;
-      for (; carry >= 1; carry--) inflight.push(sendOne(next++ % sockets.length));
-      await new Promise((r) => setTimeout(r, 10));
+      const due = Math.floor(((performance.now() - started) / 1000) * job.rate!);
+      while (next < due) inflight.push(sendOne(next++ % sockets.length));
+      await new Promise((r) => setTimeout(r, 5));
     }
     await Promise.all(inflight);
   }
   const elapsed = (performance.now() - started) / 1000;
   counting = false;
+  process.stdout.write('ended\n');
   const perSecond = deliveredInWindow / elapsed;
-  // Let what was acknowledged arrive, then count what never did.
+  // Let what was acknowledged arrive, then count what never did; late copies still count.
   const settle = performance.now() + 10_000;
-  while ([...acked].some((id) => !seen.has(id)) && performance.now() < settle)
+  while ([...acked].some((id) => !handled.has(id)) && performance.now() < settle)
     await new Promise((r) => setTimeout(r, 100));
-  const lost = [...acked].filter((id) => !seen.has(id)).length;
+  await new Promise((r) => setTimeout(r, 300));
+  const lost = [...acked].filter((id) => !handled.has(id)).length;
   latencies.sort((a, b) => a - b);
-  const p99 = latencies[Math.floor(latencies.length * 0.99)] ?? 0;
+  const at = (q: number) => latencies[Math.floor(latencies.length * q)] ?? 0;
   sockets.forEach((s) => s.disconnect());
-  const result: LoadResult = { delivered: seen.size, perSecond, p99, lost, duplicates, refused };
+  const result: LoadResult = {
+    delivered: handled.size,
+    perSecond,
+    p50: at(0.5),
+    p99: at(0.99),
+    lost,
+    duplicates,
+    redeliveries,
+    refused,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
 }
@@ -193,7 +238,7 @@ function spawnSelf(roleName: string, env: Record<string, string>): ChildProcess 
   });
 }
 
-async function startRaw(redisUrl?: string): Promise<{ url: string; child: ChildProcess }> {
+async function startRaw(redisUrl?: string): Promise<{ url: string; pid: number; kill(): void }> {
   const child = spawnSelf('raw', redisUrl ? { REDIS_URL: redisUrl } : {});
   const url = await new Promise<string>((resolve) => {
     let out = '';
@@ -203,15 +248,43 @@ async function startRaw(redisUrl?: string): Promise<{ url: string; child: ChildP
       if (m) resolve(m[1]!);
     });
   });
-  return { url, child };
+  return { url, pid: child.pid!, kill: () => child.kill('SIGKILL') };
 }
 
-async function runLoad(job: LoadJob, onReady?: () => Promise<void>): Promise<LoadResult> {
+/** CPU seconds (user + system) a process used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+interface Measured extends LoadResult {
+  /** CPU milliseconds per 1,000 handled envelopes during the window: servers, Redis, load. */
+  serverMs: number;
+  redisMs: number;
+  loadMs: number;
+}
+
+/** Runs one load phase; `servers` are the pids whose CPU the window is charged to. */
+async function runLoad(
+  job: LoadJob,
+  servers: number[],
+  redisPid: number,
+  onReady?: () => Promise<void>,
+): Promise<Measured> {
   const child = spawnSelf('load', { LOAD_JOB: JSON.stringify(job) });
+  const pids = [...servers, redisPid, child.pid!];
   let out = '';
+  let before: number[] = [];
+  let after: number[] = [];
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
+      if (!before.length && out.includes('started\n')) before = pids.map(cpuSeconds);
+      if (!after.length && out.includes('ended\n')) after = pids.map(cpuSeconds);
       if (onReady && out.includes('ready\n')) {
         const ready = onReady;
         onReady = undefined;
@@ -221,7 +294,15 @@ async function runLoad(job: LoadJob, onReady?: () => Promise<void>): Promise<Loa
     child.once('exit', (code) => {
       const last = out.trim().split('\n').at(-1) ?? '';
       if (code !== 0) return reject(new Error(`load generator exited ${code}: ${out.slice(-500)}`));
-      resolve(JSON.parse(last) as LoadResult);
+      const result = JSON.parse(last) as LoadResult;
+      const used = pids.map((_, i) => (after[i] ?? 0) - (before[i] ?? 0));
+      const perK = (s: number) => (s * 1000 * 1000) / Math.max(1, result.perSecond * job.seconds);
+      resolve({
+        ...result,
+        serverMs: perK(used.slice(0, servers.length).reduce((a, b) => a + b, 0)),
+        redisMs: perK(used[servers.length] ?? 0),
+        loadMs: perK(used[servers.length + 1] ?? 0),
+      });
     });
   });
 }
@@ -229,10 +310,26 @@ async function runLoad(job: LoadJob, onReady?: () => Promise<void>): Promise<Loa
 const rssKb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+function describe(label: string, m: Measured): string {
+  return (
+    `  ${label.padEnd(24)} ${m.perSecond.toFixed(0).padStart(6)}/s  p50 ${m.p50.toFixed(1)} ms  ` +
+    `p99 ${m.p99.toFixed(1)} ms  lost ${m.lost}  dup ${m.duplicates}  redelivered ${m.redeliveries}  ` +
+    `refused ${m.refused}  cpu ms/1k: server ${m.serverMs.toFixed(0)} redis ${m.redisMs.toFixed(0)} ` +
+    `load ${m.loadMs.toFixed(0)}`
+  );
+}
 
 async function orchestrate(): Promise<void> {
   const startedAt = Date.now();
   const redis = await startRedis();
+  const redisPid = Number(
+    execFileSync('pgrep', ['-f', `redis-server 127.0.0.1:${redis.port}`])
+      .toString()
+      .trim()
+      .split('\n')[0],
+  );
   const relayEnv = {
     REDIS_URL: redis.url,
     RELAY_RATE_PER_SECOND: '1000',
@@ -240,40 +337,57 @@ async function orchestrate(): Promise<void> {
     RELAY_MAX_CONNECTIONS: String(IDLE + 1000),
     LOG_LEVEL: 'error',
   };
-  const kill = (c: ChildProcess) => c.kill('SIGKILL');
-  const saturate = (kind: LoadJob['kind'], urls: string[]) =>
-    runLoad({ kind, urls, mode: 'saturate', clients: CLIENTS, seconds: SATURATE_S });
-  const at2000 = (kind: LoadJob['kind'], urls: string[]) =>
-    runLoad({ kind, urls, mode: 'rate', clients: CLIENTS, seconds: RATE_S, rate: 2000 });
+  const job = (kind: LoadJob['kind'], urls: string[], mode: 'saturate' | 'rate'): LoadJob =>
+    mode === 'saturate'
+      ? { kind, urls, mode, clients: CLIENTS, seconds: SATURATE_S }
+      : { kind, urls, mode, clients: CLIENTS, seconds: RATE_S, rate: 2000 };
+  const relayPhases: Measured[] = [];
+
+  /** Raw and relay alternate, REPS rounds each, on servers that stay up between rounds. */
+  async function compare(
+    title: string,
+    mode: 'saturate' | 'rate',
+    raw: { urls: string[]; pids: number[] },
+    ours: { urls: string[]; pids: number[] },
+  ): Promise<{ raw: Measured[]; ours: Measured[] }> {
+    log(`${title}`);
+    const out = { raw: [] as Measured[], ours: [] as Measured[] };
+    for (let r = 1; r <= REPS; r++) {
+      const a = await runLoad(job('raw', raw.urls, mode), raw.pids, redisPid);
+      log(describe(`raw #${r}`, a));
+      const b = await runLoad(job('relay', ours.urls, mode), ours.pids, redisPid);
+      log(describe(`relay #${r}`, b));
+      out.raw.push(a);
+      out.ours.push(b);
+      relayPhases.push(b);
+    }
+    return out;
+  }
 
   // One node.
   const raw1 = await startRaw();
-  const rawSat = await saturate('raw', [raw1.url]);
-  const rawRate = await at2000('raw', [raw1.url]);
-  kill(raw1.child);
-  log(`raw, 1 node: ${rawSat.perSecond.toFixed(0)}/s saturated; p99 ${rawRate.p99.toFixed(1)} ms at 2,000/s`);
-
   const ours1 = await startRelayProcess(relayEnv);
-  const oursSat = await saturate('relay', [ours1.url]);
-  const oursRate = await at2000('relay', [ours1.url]);
+  const one = { urls: [raw1.url], pids: [raw1.pid] };
+  const oneOurs = { urls: [ours1.url], pids: [ours1.pid] };
+  const sat1 = await compare('1 node, saturated (relay: Redis mailboxes)', 'saturate', one, oneOurs);
+  const rate1 = await compare('1 node, open loop at 2,000/s', 'rate', one, oneOurs);
+  raw1.kill();
   await ours1.kill();
-  log(
-    `relay, 1 node + Redis mailboxes: ${oursSat.perSecond.toFixed(0)}/s saturated; p99 ${oursRate.p99.toFixed(1)} ms at 2,000/s`,
-  );
 
   // Two nodes + Redis.
   const rawA = await startRaw(redis.url);
   const rawB = await startRaw(redis.url);
-  const raw2Sat = await saturate('raw', [rawA.url, rawB.url]);
-  kill(rawA.child);
-  kill(rawB.child);
-  log(`raw, 2 nodes + Redis adapter: ${raw2Sat.perSecond.toFixed(0)}/s saturated`);
-
   const oursA = await startRelayProcess(relayEnv);
   const oursB = await startRelayProcess(relayEnv);
-  const ours2Sat = await saturate('relay', [oursA.url, oursB.url]);
+  const sat2 = await compare(
+    '2 nodes + Redis, saturated (raw: Redis adapter)',
+    'saturate',
+    { urls: [rawA.url, rawB.url], pids: [rawA.pid, rawB.pid] },
+    { urls: [oursA.url, oursB.url], pids: [oursA.pid, oursB.pid] },
+  );
+  rawA.kill();
+  rawB.kill();
   await Promise.all([oursA.kill(), oursB.kill()]);
-  log(`relay, 2 nodes + Redis: ${ours2Sat.perSecond.toFixed(0)}/s saturated`);
 
   // Idle: 10,000 authenticated connections on one node.
   const idleNode: RelayProcess = await startRelayProcess(relayEnv);
@@ -282,6 +396,8 @@ async function orchestrate(): Promise<void> {
   let after = before;
   await runLoad(
     { kind: 'relay', urls: [idleNode.url], mode: 'idle', clients: IDLE, seconds: 0 },
+    [idleNode.pid],
+    redisPid,
     async () => {
       await new Promise((r) => setTimeout(r, 2000));
       after = rssKb(idleNode.pid);
@@ -295,25 +411,27 @@ async function orchestrate(): Promise<void> {
 
   await redis.stop();
   const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
-  const lost = oursSat.lost + oursRate.lost + ours2Sat.lost;
-  const duplicates = oursSat.duplicates + oursRate.duplicates + ours2Sat.duplicates;
+  const perSecond = (ms: Measured[]) => mean(ms.map((m) => m.perSecond));
+  const p99 = (ms: Measured[]) => mean(ms.map((m) => m.p99));
+  const sum = (key: 'lost' | 'duplicates' | 'redeliveries' | 'refused') =>
+    relayPhases.reduce((n, m) => n + m[key], 0);
   log(
-    `refused sends (relay phases): ${oursSat.refused + oursRate.refused + ours2Sat.refused}; ` +
-      `ulimit -n: ${process.env.ULIMIT_N ?? 'see report'}; total ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
+    `relay phases: ${sum('redeliveries')} wire redeliveries (dropped by the dedupe), ${sum('refused')} refused sends; ` +
+      `${REPS} rounds, means used; total ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
   );
   process.stdout.write(
     `${JSON.stringify({
       suite: 'relay',
-      raw_per_s: Math.round(rawSat.perSecond),
-      relay_per_s: Math.round(oursSat.perSecond),
-      ratio: round(oursSat.perSecond / rawSat.perSecond, 2),
-      raw2_per_s: Math.round(raw2Sat.perSecond),
-      relay2_per_s: Math.round(ours2Sat.perSecond),
-      ratio2: round(ours2Sat.perSecond / raw2Sat.perSecond, 2),
-      p99_ms_at_2000: round(oursRate.p99),
-      raw_p99_ms_at_2000: round(rawRate.p99),
-      lost,
-      duplicates,
+      raw_per_s: Math.round(perSecond(sat1.raw)),
+      relay_per_s: Math.round(perSecond(sat1.ours)),
+      ratio: round(perSecond(sat1.ours) / perSecond(sat1.raw), 2),
+      raw2_per_s: Math.round(perSecond(sat2.raw)),
+      relay2_per_s: Math.round(perSecond(sat2.ours)),
+      ratio2: round(perSecond(sat2.ours) / perSecond(sat2.raw), 2),
+      p99_ms_at_2000: round(p99(rate1.ours)),
+      raw_p99_ms_at_2000: round(p99(rate1.raw)),
+      lost: sum('lost'),
+      duplicates: sum('duplicates'),
       idle_conn_kb: round(idleConnKb),
     })}\n`,
   );

@@ -4,7 +4,7 @@ import { firebaseTokenVerifier, RedisUidBindings } from './firebase';
 import type { Logger } from './log';
 import { MemoryMailbox, RedisMailbox } from './mailbox';
 import { RedisPrekeyStore } from './prekeys';
-import { RedisPresence } from './presence';
+import { presenceKey, RedisPresence } from './presence';
 import { connectRedis } from './redis';
 import { createRelay, type Relay, type RelayOptions } from './server';
 
@@ -30,7 +30,11 @@ export function assembleRelay(config: RelayConfig, logger: Logger, extra: Partia
   const prefix = config.keyPrefix;
   const fanout = new Fanout({ pub: redis, sub, prefix }, () => logger.warn('fanout_message_dropped'));
   return createRelay({
-    mailbox: new RedisMailbox(redis, { ...config.mailbox, keyPrefix: prefix }),
+    mailbox: new RedisMailbox(redis, {
+      ...config.mailbox,
+      keyPrefix: prefix,
+      presenceKey: (agentId) => presenceKey(prefix, agentId),
+    }),
     prekeys: new RedisPrekeyStore(redis, prefix),
     presence: new RedisPresence(redis, fanout.nodeId, { prefix }),
     bindings: new RedisUidBindings(redis, prefix),

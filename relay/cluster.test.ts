@@ -79,6 +79,47 @@ describe('many nodes', () => {
     await expect.poll(() => mailbox.depth(bob.agentId)).toBe(0);
   });
 
+  it('[NOD3] publishes to Redis only when another node holds the recipient or the sender', async () => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    // Watches every agent channel, as a node would: what the relays publish for these two.
+    const watcher = new Redis(redis.url);
+    const published: string[] = [];
+    watcher.on('pmessage', (_pattern: string, channel: string) => published.push(channel));
+    await watcher.psubscribe(`${PREFIX}a:*`);
+    try {
+      const a = await open(nodes[0]!);
+      const b1 = await open(nodes[0]!);
+      await login(a, alice);
+      const first = inbox(b1);
+      await login(b1, bob);
+      const receipts: Receipt[] = [];
+      a.on('receipt', (r) => receipts.push(r));
+      const mine = (channel: string) => channel.endsWith(bob.agentId) || channel.endsWith(alice.agentId);
+
+      // Everyone on node 1: delivered and receipted in-process, nothing published.
+      await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: payloadOf('local') });
+      await first.waitFor(1);
+      await expect.poll(() => receipts.length).toBe(1);
+      // A marker through Redis: once it arrives, anything published before it has too.
+      await client.publish(`${PREFIX}a:marker`, 'x');
+      await expect.poll(() => published.includes(`${PREFIX}a:marker`)).toBe(true);
+      expect(published.filter(mine)).toEqual([]);
+
+      // Bob also on node 2: the envelope must cross, and both of his connections get it.
+      const b2 = await open(nodes[1]!);
+      const second = inbox(b2);
+      await login(b2, bob);
+      const id = envelopeId();
+      await request(a, 'send', { id, to: bob.agentId, payload: payloadOf('both') });
+      await second.waitFor(1);
+      expect(second.received.map((e) => e.id)).toEqual([id]);
+      expect(published).toContain(`${PREFIX}a:${bob.agentId}`);
+    } finally {
+      watcher.disconnect();
+    }
+  });
+
   it('[NOD2] keeps mail sent through one node for a recipient who later connects to another', async () => {
     const alice = makeAgent();
     const bob = makeAgent();

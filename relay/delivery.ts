@@ -4,6 +4,7 @@ import { agentChannel } from './fanout';
 import type { Logger } from './log';
 import type { Mailbox } from './mailbox';
 import type { RelayMetrics } from './observability/metrics';
+import type { PresenceRegistry } from './presence';
 import type { Envelope } from './protocol';
 
 /** What delivery keeps per connection. */
@@ -32,6 +33,7 @@ export class Delivery {
   constructor(
     private readonly mailbox: Mailbox,
     private readonly fanout: Fanout,
+    private readonly presence: PresenceRegistry,
     private readonly metrics: RelayMetrics,
     private readonly log: Logger,
     private readonly now: () => number,
@@ -101,10 +103,17 @@ export class Delivery {
     if (!removed) return true;
     this.metrics.envelopesOut.inc();
     this.metrics.deliveryLatency.observe(Math.max(0, this.now() - envelope.sentAt) / 1000);
-    await this.fanout.publish(agentChannel(envelope.from), {
+    // Receipts are best effort (an offline sender gets none): ask where the sender is rather
+    // than publish to Redis when it is only here.
+    const channel = agentChannel(envelope.from);
+    const receipt = {
       t: 'receipt',
       receipt: { id: envelope.id, to: envelope.to, status: 'delivered' },
-    });
+    } as const;
+    void this.fanout.publish(channel, receipt, { remote: false });
+    if (await this.presence.elsewhere(envelope.from)) {
+      await this.fanout.publish(channel, receipt, { local: false });
+    }
     return true;
   }
 }

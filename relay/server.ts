@@ -97,6 +97,7 @@ interface SocketData extends DeliveryState {
   tokenExpiresAt?: number;
   bucket?: TokenBucket;
   watching?: Set<string>;
+  loginTimer?: NodeJS.Timeout;
 }
 
 type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
@@ -117,7 +118,15 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const origins: OriginPolicy = options.origins ?? { allowMissing: true };
   const metrics = createMetrics();
   const challenges = new ChallengeAuthority(now, options.challengeTtlMs);
-  const delivery = new Delivery(mailbox, fanout, metrics, log, now, options.deliverTimeoutMs ?? 30_000);
+  const delivery = new Delivery(
+    mailbox,
+    fanout,
+    presence,
+    metrics,
+    log,
+    now,
+    options.deliverTimeoutMs ?? 30_000,
+  );
   const agentBuckets = new Map<string, TokenBucket>();
   let draining = false;
   let inflight = 0;
@@ -165,10 +174,17 @@ export function createRelay(options: RelayOptions = {}): Relay {
   });
   fanout.onResync(() => {
     log.info('fanout.resync');
-    for (const socket of io.sockets.sockets.values()) {
-      const agentId = socket.data.agentId;
-      if (agentId) void delivery.drain(socket, agentId).catch(() => {});
-    }
+    // Leases first: other nodes publish to this one only while they see its lease (NOD3), and
+    // the Redis that came back may have lost them.
+    void presence
+      .renew()
+      .catch(() => {})
+      .then(() => {
+        for (const socket of io.sockets.sockets.values()) {
+          const agentId = socket.data.agentId;
+          if (agentId) void delivery.drain(socket, agentId).catch(() => {});
+        }
+      });
   });
 
   function socketsIn(room: string): RelaySocket[] {
@@ -177,82 +193,87 @@ export function createRelay(options: RelayOptions = {}): Relay {
     return [...ids].flatMap((id) => io.sockets.sockets.get(id) ?? []);
   }
 
-  io.on('connection', (socket: RelaySocket) => {
-    metrics.connections.inc();
-    socket.data.bucket = new TokenBucket(limits.perConnection.burst, limits.perConnection.perSecond, now);
-    const loginTimer = setTimeout(() => {
-      if (!socket.data.agentId) socket.disconnect(true);
-    }, limits.loginTimeoutMs);
+  const refuse = (ack: Reply, error: RelayError) => {
+    rejected(error.code);
+    ack({ ok: false, error });
+  };
 
-    const refuse = (ack: unknown, error: RelayError) => {
-      rejected(error.code);
-      if (typeof ack === 'function') ack({ ok: false, error });
-      else socket.emit('relay:error', error);
+  /** The connection's bucket, then the agent's once logged in (LIM2). */
+  const allowed = (socket: RelaySocket): boolean => {
+    if (!socket.data.bucket!.take()) return false;
+    const agentId = socket.data.agentId;
+    if (!agentId) return true;
+    let bucket = agentBuckets.get(agentId);
+    if (!bucket) {
+      bucket = new TokenBucket(limits.perAgent.burst, limits.perAgent.perSecond, now);
+      agentBuckets.set(agentId, bucket);
+    }
+    return bucket.take();
+  };
+
+  // Every handler validates before it trusts, answers through the ack when there is one,
+  // and never throws into socket.io. Handlers are made once for all connections (socket.io
+  // calls a listener with the socket as `this`): nothing per idle connection but its state.
+  const guard = (
+    handler: (socket: RelaySocket, payload: unknown, ack: Reply) => Promise<void>,
+    needsLogin = true,
+  ) => {
+    return function (this: RelaySocket, payload: unknown, ack: unknown): void {
+      serve(this, payload, ack);
     };
-
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if ((CLIENT_EVENTS as readonly string[]).includes(event)) return;
-      refuse(
-        args.at(-1),
-        relayError('unknown_event', `The relay does not know the event "${String(event).slice(0, 40)}".`),
-      );
-    });
-
-    /** The connection's bucket, then the agent's once logged in (LIM2). */
-    const allowed = (): boolean => {
-      if (!socket.data.bucket!.take()) return false;
-      const agentId = socket.data.agentId;
-      if (!agentId) return true;
-      let bucket = agentBuckets.get(agentId);
-      if (!bucket) {
-        bucket = new TokenBucket(limits.perAgent.burst, limits.perAgent.perSecond, now);
-        agentBuckets.set(agentId, bucket);
+    function serve(socket: RelaySocket, payload: unknown, ack: unknown): void {
+      if (typeof ack !== 'function') {
+        const error = relayError('bad_request', 'Every request needs an acknowledgement callback.');
+        rejected(error.code);
+        socket.emit('relay:error', error);
+        return;
       }
-      return bucket.take();
-    };
-
-    // Every handler validates before it trusts, answers through the ack when there is one,
-    // and never throws into socket.io.
-    const guard =
-      (handler: (payload: unknown, ack: Reply) => Promise<void>, needsLogin = true) =>
-      (payload: unknown, ack: unknown): void => {
-        if (typeof ack !== 'function') {
-          return refuse(
-            undefined,
-            relayError('bad_request', 'Every request needs an acknowledgement callback.'),
-          );
-        }
-        if (draining) return refuse(ack, relayError('unavailable'));
-        if (!allowed()) return refuse(ack, relayError('rate_limited'));
-        if (needsLogin && !socket.data.agentId) return refuse(ack, relayError('not_authenticated'));
-        if (needsLogin && options.tokenVerifier && now() >= (socket.data.tokenExpiresAt ?? 0)) {
-          return refuse(ack, relayError('firebase_token_expired'));
-        }
-        inflight++;
-        handler(payload, ack as Reply)
-          .catch((e: unknown) => {
-            const unavailable = isStoreFailure(e);
-            log[unavailable ? 'warn' : 'error']('handler_failed', {
-              error: e instanceof Error ? e.name : 'unknown',
-            });
-            refuse(ack, relayError(unavailable ? 'unavailable' : 'internal'));
-          })
-          .finally(() => {
-            if (--inflight === 0) idle?.();
+      const reply = ack as Reply;
+      if (draining) return refuse(reply, relayError('unavailable'));
+      if (!allowed(socket)) return refuse(reply, relayError('rate_limited'));
+      if (needsLogin && !socket.data.agentId) return refuse(reply, relayError('not_authenticated'));
+      if (needsLogin && options.tokenVerifier && now() >= (socket.data.tokenExpiresAt ?? 0)) {
+        return refuse(reply, relayError('firebase_token_expired'));
+      }
+      inflight++;
+      handler(socket, payload, reply)
+        .catch((e: unknown) => {
+          const unavailable = isStoreFailure(e);
+          log[unavailable ? 'warn' : 'error']('handler_failed', {
+            error: e instanceof Error ? e.name : 'unknown',
           });
-      };
+          refuse(reply, relayError(unavailable ? 'unavailable' : 'internal'));
+        })
+        .finally(() => {
+          if (--inflight === 0) idle?.();
+        });
+    }
+  };
 
-    socket.on(
+  function onUnknown(this: RelaySocket, event: string, ...args: unknown[]): void {
+    if ((CLIENT_EVENTS as readonly string[]).includes(event)) return;
+    const error = relayError(
+      'unknown_event',
+      `The relay does not know the event "${String(event).slice(0, 40)}".`,
+    );
+    const ack = args.at(-1);
+    if (typeof ack === 'function') return refuse(ack as Reply, error);
+    rejected(error.code);
+    this.emit('relay:error', error);
+  }
+
+  const HANDLERS: [string, (this: RelaySocket, payload: unknown, ack: unknown) => void][] = [
+    [
       'auth:challenge',
-      guard(async (payload, ack) => {
+      guard(async (socket, payload, ack) => {
         if (!ChallengeRequest.safeParse(payload ?? {}).success) return refuse(ack, relayError('bad_request'));
         ack({ ok: true, ...challenges.issue(socket.id) });
       }, false),
-    );
+    ],
 
-    socket.on(
+    [
       'auth:login',
-      guard(async (payload, ack) => {
+      guard(async (socket, payload, ack) => {
         if (socket.data.agentId) return refuse(ack, relayError('already_authenticated'));
         const login = LoginRequest.safeParse(payload);
         if (!login.success) return refuse(ack, relayError('bad_request', describe(login.error)));
@@ -277,7 +298,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
           return refuse(ack, relayError('too_many_connections'));
         }
         socket.data.agentId = agentId;
-        clearTimeout(loginTimer);
+        clearTimeout(socket.data.loginTimer);
         metrics.authenticated.inc();
         const first = socketsIn(agentRoom(agentId)).length === 0;
         await socket.join(agentRoom(agentId));
@@ -296,11 +317,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
             log.warn('drain_failed', { error: e instanceof Error ? e.name : 'unknown' }),
           );
       }, false),
-    );
+    ],
 
-    socket.on(
+    [
       'auth:refresh',
-      guard(async (payload, ack) => {
+      guard(async (socket, payload, ack) => {
         // Allowed past the token's expiry (that is its point), but only once logged in.
         if (!socket.data.agentId) return refuse(ack, relayError('not_authenticated'));
         const request = RefreshRequest.safeParse(payload);
@@ -312,11 +333,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
         socket.data.tokenExpiresAt = verified.expiresAt;
         ack({ ok: true, expiresAt: verified.expiresAt });
       }, false),
-    );
+    ],
 
-    socket.on(
+    [
       'send',
-      guard(async (payload, ack) => {
+      guard(async (socket, payload, ack) => {
         const from = socket.data.agentId!;
         if (
           isObject(payload) &&
@@ -328,21 +349,26 @@ export function createRelay(options: RelayOptions = {}): Relay {
         const send = SendRequest.safeParse(payload);
         if (!send.success) return refuse(ack, relayError('bad_request', describe(send.error)));
         const envelope: Envelope = { ...send.data, from, sentAt: now() };
-        const { status, depth } = await mailbox.put(envelope);
+        const { status, depth, elsewhere } = await mailbox.put(envelope, fanout.nodeId);
         if (status === 'full') return refuse(ack, relayError('mailbox_full'));
         metrics.envelopesIn.inc({ outcome: status });
         options.observe?.(envelope);
+        // The sender's ack follows the durable enqueue (MBX6); the push follows the ack.
         ack({ ok: true, id: envelope.id });
         if (status === 'stored') {
           metrics.mailboxDepth.observe(depth);
-          await fanout.publish(agentChannel(envelope.to), { t: 'deliver', envelope });
+          await fanout.publish(
+            agentChannel(envelope.to),
+            { t: 'deliver', envelope },
+            { remote: elsewhere ?? true },
+          );
         }
       }),
-    );
+    ],
 
-    socket.on(
+    [
       'prekeys:publish',
-      guard(async (payload, ack) => {
+      guard(async (socket, payload, ack) => {
         const upload = prekeyUploadWireSchema.safeParse(payload);
         if (!upload.success) return refuse(ack, relayError('bad_request', describe(upload.error)));
         if (upload.data.agentId !== socket.data.agentId) return refuse(ack, relayError('agent_mismatch'));
@@ -357,31 +383,31 @@ export function createRelay(options: RelayOptions = {}): Relay {
         }
         ack({ ok: true, oneTimePrekeys: await prekeys.publish(upload.data) });
       }),
-    );
+    ],
 
-    socket.on(
+    [
       'prekeys:fetch',
-      guard(async (payload, ack) => {
+      guard(async (socket, payload, ack) => {
         const request = PrekeyFetchRequest.safeParse(payload);
         if (!request.success) return refuse(ack, relayError('bad_request', describe(request.error)));
         const bundle = await prekeys.take(request.data.agentId);
         if (!bundle) return refuse(ack, relayError('prekeys_not_found'));
         ack({ ok: true, bundle });
       }),
-    );
+    ],
 
-    socket.on(
+    [
       'prekeys:count',
-      guard(async (payload, ack) => {
+      guard(async (socket, payload, ack) => {
         if (!PrekeyCountRequest.safeParse(payload ?? {}).success)
           return refuse(ack, relayError('bad_request'));
         ack({ ok: true, oneTimePrekeys: await prekeys.count(socket.data.agentId!) });
       }),
-    );
+    ],
 
-    socket.on(
+    [
       'presence:subscribe',
-      guard(async (payload, ack) => {
+      guard(async (socket, payload, ack) => {
         const request = PresenceSubscribeRequest.safeParse(payload);
         if (!request.success) return refuse(ack, relayError('bad_request', describe(request.error)));
         const watching = (socket.data.watching ??= new Set());
@@ -403,11 +429,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
           presence: request.data.agentIds.map((agentId, i) => ({ agentId, online: online[i]! })),
         });
       }),
-    );
+    ],
 
-    socket.on(
+    [
       'presence:unsubscribe',
-      guard(async (payload, ack) => {
+      guard(async (socket, payload, ack) => {
         const request = PresenceSubscribeRequest.safeParse(payload);
         if (!request.success) return refuse(ack, relayError('bad_request', describe(request.error)));
         for (const id of request.data.agentIds) {
@@ -417,31 +443,48 @@ export function createRelay(options: RelayOptions = {}): Relay {
         }
         ack({ ok: true });
       }),
-    );
+    ],
+  ];
 
-    socket.on('disconnect', () => {
-      clearTimeout(loginTimer);
-      delivery.dropped(socket);
-      metrics.connections.dec();
-      for (const id of socket.data.watching ?? [])
-        void fanout.unsubscribe(presenceChannel(id)).catch(() => {});
-      const agentId = socket.data.agentId;
-      if (!agentId) return;
-      metrics.authenticated.dec();
-      void (async () => {
-        await fanout.unsubscribe(agentChannel(agentId));
-        if (socketsIn(agentRoom(agentId)).length > 0) return;
-        agentBuckets.delete(agentId);
-        if (!(await presence.down(agentId))) {
-          await fanout.publish(presenceChannel(agentId), {
-            t: 'presence',
-            state: { agentId, online: false },
-          });
-        }
-      })().catch((e: unknown) =>
-        log.warn('disconnect_cleanup_failed', { error: e instanceof Error ? e.name : 'unknown' }),
-      );
-    });
+  function onDisconnect(this: RelaySocket): void {
+    disconnected(this);
+  }
+
+  function disconnected(socket: RelaySocket): void {
+    clearTimeout(socket.data.loginTimer);
+    delivery.dropped(socket);
+    metrics.connections.dec();
+    for (const id of socket.data.watching ?? []) void fanout.unsubscribe(presenceChannel(id)).catch(() => {});
+    const agentId = socket.data.agentId;
+    if (!agentId) return;
+    metrics.authenticated.dec();
+    void (async () => {
+      await fanout.unsubscribe(agentChannel(agentId));
+      if (socketsIn(agentRoom(agentId)).length > 0) return;
+      agentBuckets.delete(agentId);
+      if (!(await presence.down(agentId))) {
+        await fanout.publish(presenceChannel(agentId), {
+          t: 'presence',
+          state: { agentId, online: false },
+        });
+      }
+    })().catch((e: unknown) =>
+      log.warn('disconnect_cleanup_failed', { error: e instanceof Error ? e.name : 'unknown' }),
+    );
+  }
+
+  io.on('connection', (socket: RelaySocket) => {
+    // The upgrade request (an IncomingMessage with its buffers) is not needed once the
+    // handshake is read (the origin check above): socket.io's "Memory usage" guide.
+    (socket.conn as { request: unknown }).request = null;
+    metrics.connections.inc();
+    socket.data.bucket = new TokenBucket(limits.perConnection.burst, limits.perConnection.perSecond, now);
+    socket.data.loginTimer = setTimeout(() => {
+      if (!socket.data.agentId) socket.disconnect(true);
+    }, limits.loginTimeoutMs);
+    socket.onAny(onUnknown);
+    for (const [event, handler] of HANDLERS) socket.on(event as 'send', handler);
+    socket.on('disconnect', onDisconnect);
   });
 
   return {

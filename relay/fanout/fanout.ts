@@ -76,9 +76,18 @@ export class Fanout {
     if (this.redis) await this.redis.sub.unsubscribe(this.redis.prefix + channel);
   }
 
-  async publish(channel: string, message: FanoutMessage): Promise<void> {
-    if (this.#counts.has(channel)) this.#handler(channel, message);
-    if (this.redis) {
+  /**
+   * `remote: false` when the caller knows no other node holds the channel's agent (its
+   * presence leases say so): the message is handled here only, with no Redis round trip and
+   * no echo. `local: false` when the caller already handled it here.
+   */
+  async publish(
+    channel: string,
+    message: FanoutMessage,
+    { remote = true, local = true } = {},
+  ): Promise<void> {
+    if (local && this.#counts.has(channel)) this.#handler(channel, message);
+    if (this.redis && remote) {
       await this.redis.pub.publish(this.redis.prefix + channel, `${this.nodeId}|${JSON.stringify(message)}`);
     }
   }

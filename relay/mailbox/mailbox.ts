@@ -4,6 +4,12 @@ import type { Envelope } from '../protocol';
 export interface PutResult {
   readonly status: 'stored' | 'duplicate' | 'full';
   readonly depth: number;
+  /**
+   * For a stored envelope: whether a relay node other than the one that asked holds a
+   * connection of the recipient (its presence lease, read in the same atomic step as the
+   * write). Absent when the mailbox cannot tell; the caller must then assume another does.
+   */
+  readonly elsewhere?: boolean;
 }
 
 /** Limits every mailbox implementation honours (MBX3, MBX4). */
@@ -32,7 +38,8 @@ export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
  * stores nothing and reports `full`.
  */
 export interface Mailbox {
-  put(envelope: Envelope): Promise<PutResult>;
+  /** `node`: the asking relay node, for `PutResult.elsewhere`. */
+  put(envelope: Envelope, node?: string): Promise<PutResult>;
   /** Envelopes waiting for `agentId`, oldest first, expired ones left out (and forgotten). */
   pending(agentId: string, limit?: number): Promise<Envelope[]>;
   /** Forgets a delivered envelope. Returns false if it was not there (already acknowledged). */

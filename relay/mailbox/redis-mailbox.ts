@@ -46,8 +46,22 @@ local function drop_if_empty()
 end
 `;
 
-// ARGV: id, record, bytes, maxCount, maxBytes, ttlMs, now → {status (1 stored, 0 duplicate, 2 full), depth}
+// KEYS[4] (optional): the recipient's presence leases (node id scored by lease expiry; same
+// hash tag, so same slot).
+// ARGV: id, record, bytes, maxCount, maxBytes, ttlMs, now, node
+//   → {status (1 stored, 0 duplicate, 2 full), depth, elsewhere (1 when a node other than
+//      ARGV[8] holds a live lease)}
+// Reading the leases in the same script as the write is what lets a node skip the pub/sub
+// publish: a node that registers its lease after this script ran drains the mailbox after
+// registering, so it reads this envelope; one registered before is reported here (NOD3).
 const PUT = new LuaScript(`${REMOVE}
+local function elsewhere()
+  if not KEYS[4] then return 1 end
+  for _, node in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], ARGV[7], '+inf')) do
+    if node ~= ARGV[8] then return 1 end
+  end
+  return 0
+end
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return {0, redis.call('ZCARD', KEYS[1])} end
 local size = tonumber(ARGV[3])
 local function over()
@@ -66,7 +80,7 @@ redis.call('HINCRBY', KEYS[3], 'bytes', size)
 redis.call('ZADD', KEYS[1], seq, ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
-return {1, count + 1}
+return {1, count + 1, elsewhere()}
 `);
 
 // ARGV: now, limit → envelope JSON strings, oldest first; expired ones are removed on the way.
@@ -111,6 +125,11 @@ return redis.call('ZCARD', KEYS[1])
 export interface RedisMailboxOptions extends Partial<MailboxLimits> {
   /** Prepended to every key: lets tests (or tenants) share one Redis. */
   keyPrefix?: string;
+  /**
+   * The key of an agent's presence leases (`RedisPresence`); when set, `put` reports whether
+   * another node holds the recipient. It must share the mailbox keys' hash tag (`{agentId}`).
+   */
+  presenceKey?: (agentId: string) => string;
   now?: () => number;
 }
 
@@ -118,30 +137,38 @@ export class RedisMailbox implements Mailbox {
   readonly #limits: MailboxLimits;
   readonly #prefix: string;
   readonly #now: () => number;
+  readonly #presenceKey: ((agentId: string) => string) | undefined;
 
   constructor(
     private readonly redis: Redis,
     options: RedisMailboxOptions = {},
   ) {
-    const { keyPrefix, now, ...limits } = options;
+    const { keyPrefix, now, presenceKey, ...limits } = options;
     this.#limits = { ...DEFAULT_MAILBOX_LIMITS, ...limits };
     this.#prefix = keyPrefix ?? '';
     this.#now = now ?? Date.now;
+    this.#presenceKey = presenceKey;
   }
 
-  async put(envelope: Envelope): Promise<PutResult> {
+  async put(envelope: Envelope, node?: string): Promise<PutResult> {
     const json = JSON.stringify(envelope);
-    const expiresAt = this.#now() + this.#limits.ttlMs;
-    const [status, depth] = (await PUT.run(this.redis, this.#keys(envelope.to), [
+    const now = this.#now();
+    const expiresAt = now + this.#limits.ttlMs;
+    const keys = this.#keys(envelope.to);
+    const where = node !== undefined && this.#presenceKey;
+    if (where) keys.push(where(envelope.to));
+    const [status, depth, elsewhere] = (await PUT.run(this.redis, keys, [
       envelope.id,
       `${expiresAt}|${json}`,
       envelopeBytes(json),
       this.#limits.maxCount,
       this.#limits.maxBytes,
       this.#limits.ttlMs,
-      this.#now(),
-    ])) as [number, number];
-    return { status: status === 1 ? 'stored' : status === 0 ? 'duplicate' : 'full', depth };
+      now,
+      node ?? '',
+    ])) as [number, number, number?];
+    if (status !== 1) return { status: status === 0 ? 'duplicate' : 'full', depth };
+    return where ? { status: 'stored', depth, elsewhere: elsewhere === 1 } : { status: 'stored', depth };
   }
 
   async pending(agentId: string, limit = 1000): Promise<Envelope[]> {

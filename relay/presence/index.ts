@@ -1,1 +1,1 @@
-export { MemoryPresence, RedisPresence, type PresenceRegistry } from './presence-registry';
+export { MemoryPresence, RedisPresence, presenceKey, type PresenceRegistry } from './presence-registry';

@@ -10,8 +10,15 @@ export interface PresenceRegistry {
   /** Returns whether the agent is still online on another node. */
   down(agentId: string): Promise<boolean>;
   isOnline(agentIds: readonly string[]): Promise<boolean[]>;
+  /** Whether a node other than this one holds a live connection of the agent. */
+  elsewhere(agentId: string): Promise<boolean>;
+  /** Writes this node's leases again (the store may have lost them). */
+  renew(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The Redis key of an agent's leases; its hash tag is the mailbox's, so a script can read both. */
+export const presenceKey = (prefix: string, agentId: string) => `${prefix}on:{${agentId}}`;
 
 export class MemoryPresence implements PresenceRegistry {
   readonly #online = new Set<string>();
@@ -25,6 +32,11 @@ export class MemoryPresence implements PresenceRegistry {
   async isOnline(agentIds: readonly string[]) {
     return agentIds.map((id) => this.#online.has(id));
   }
+  /** One process: there is no other node. */
+  async elsewhere() {
+    return false;
+  }
+  async renew() {}
   async close() {}
 }
 
@@ -55,7 +67,7 @@ export class RedisPresence implements PresenceRegistry {
   }
 
   #key(agentId: string) {
-    return `${this.options.prefix ?? ''}on:{${agentId}}`;
+    return presenceKey(this.options.prefix ?? '', agentId);
   }
 
   async up(agentId: string) {
@@ -78,6 +90,16 @@ export class RedisPresence implements PresenceRegistry {
     const now = this.#now();
     const counts = await Promise.all(agentIds.map((id) => this.redis.zcount(this.#key(id), now, '+inf')));
     return counts.map((n) => n > 0);
+  }
+
+  async elsewhere(agentId: string) {
+    const nodes = await this.redis.zrangebyscore(this.#key(agentId), this.#now(), '+inf');
+    return nodes.some((node) => node !== this.nodeId);
+  }
+
+  /** Writes every local lease again (after Redis came back, possibly without its data). */
+  async renew() {
+    await this.#renew();
   }
 
   async close() {

@@ -59,7 +59,13 @@ afterAll(async () => {
 async function findTime(who: Name[], title: string) {
   const panel = panels.Ana;
   await panel.waitForSelector('[data-testid=find-time]');
-  for (const name of who) await panel.click(`[data-testid=find-time-contact][data-name="${name}"]`);
+  for (const name of who) {
+    // The contact list refreshes when the pairing event reaches the side panel.
+    const box = await panel.waitForSelector(`[data-testid=find-time-contact][data-name="${name}"]`, {
+      timeout: 15_000,
+    });
+    await box!.click();
+  }
   await panel.$eval(
     'input[name=title]',
     (el, t) => {
