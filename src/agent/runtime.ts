@@ -5,7 +5,7 @@ import { ParleyError, type ErrorCode } from '../errors';
 import type { Platform } from '../platform';
 import { RPC_EVENT, createRpcServer, type AgentStatus, type RpcHandlers, type RpcTopic } from '../rpc';
 import { vaultAgentStore } from '../store';
-import { isVaultError, type Vault } from '../vault';
+import { exportBackup, importBackup, isVaultError, type Vault } from '../vault';
 import { AgentSession } from './session';
 
 export interface AgentRuntimeDeps {
@@ -35,6 +35,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
   const notify = (topic: RpcTopic) => deps.platform.broadcast({ kind: RPC_EVENT, topic });
   let session: AgentSession | undefined;
   let starting: Promise<AgentSession> | undefined;
+  let quarantined = 0;
 
   const opened = (async () => {
     await loadSodium();
@@ -56,11 +57,24 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
   })();
 
   function startSession(vault: Vault): Promise<AgentSession> {
-    starting ??= AgentSession.start(vault, vaultAgentStore(vault), deps.platform, notify, now).then((s) => {
-      session = s;
-      notify('status');
-      return s;
-    });
+    // [DAT1] Every unlock checks every record's tag; what fails is set aside, the rest works.
+    starting ??= vault
+      .verifyIntegrity()
+      .then((report) => {
+        quarantined = report.quarantined.length;
+      })
+      .then(() => AgentSession.start(vault, vaultAgentStore(vault), deps.platform, notify, now))
+      .then(
+        (s) => {
+          session = s;
+          notify('status');
+          return s;
+        },
+        (error: unknown) => {
+          starting = undefined; // let the next call try again
+          throw error;
+        },
+      );
     return starting;
   }
 
@@ -74,7 +88,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
   async function status(vault: Vault): Promise<AgentStatus> {
     if (!(await vault.isSetUp())) return { lock: 'setup_required' };
     if (!vault.isUnlocked || !session) return { lock: 'locked' };
-    return { lock: 'unlocked', agent: await session.status() };
+    return { lock: 'unlocked', agent: await session.status(), ...(quarantined ? { quarantined } : {}) };
   }
 
   const unlocked = async (): Promise<AgentSession> => {
@@ -137,6 +151,34 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     },
     'negotiations.decide': async ({ negotiationId, actionHash, approved }) =>
       (await unlocked()).negotiator.decide(negotiationId, actionHash, approved),
+    'data.export': async ({ passphrase }) => {
+      await unlocked();
+      const vault = await opened;
+      const file = await vaultCall(() => exportBackup(vault, passphrase, now()));
+      return { fileName: `parley-backup-${new Date(now()).toISOString().slice(0, 10)}.json`, file };
+    },
+    'data.import': async ({ file, passphrase, mode }) => {
+      await unlocked();
+      const vault = await opened;
+      const report = await vaultCall(() => importBackup(vault, file, passphrase, { mode }));
+      quarantined = 0;
+      notify('contacts');
+      notify('messages');
+      return { written: report.written, skipped: report.skipped };
+    },
+    'data.prune': async ({ olderThanDays }) => {
+      await unlocked();
+      const report = await (await opened).prune({ olderThanMs: olderThanDays * 86_400_000 });
+      notify('messages');
+      return { deleted: Object.values(report.deleted).reduce((a, b) => a + b, 0) };
+    },
+    'data.deleteAll': async () => {
+      const vault = await opened;
+      stopSession();
+      await vault.deleteAllData();
+      quarantined = 0;
+      return status(vault);
+    },
     'settings.get': async () => (await unlocked()).currentSettings,
     'settings.set': async (patch) => {
       const settings = await (await unlocked()).updateSettings(withoutUndefined(patch));
@@ -163,6 +205,10 @@ const VAULT_CODES: Partial<Record<string, ErrorCode>> = {
   already_set_up: 'already_set_up',
   not_set_up: 'setup_required',
   locked: 'locked',
+  backup_wrong_passphrase: 'wrong_passphrase',
+  backup_invalid: 'backup_invalid',
+  backup_tampered: 'backup_invalid',
+  backup_incompatible: 'backup_invalid',
 };
 
 /** Calendar failures cross the RPC as `calendar_failed` with the calendar's own message. */
@@ -176,9 +222,9 @@ async function calendarCall<T>(action: () => Promise<T>): Promise<T> {
 }
 
 /** Vault failures the person can act on cross the RPC with their message; others stay internal. */
-async function vaultCall(action: () => Promise<void>): Promise<void> {
+async function vaultCall<T>(action: () => Promise<T>): Promise<T> {
   try {
-    await action();
+    return await action();
   } catch (error) {
     const code = isVaultError(error) ? VAULT_CODES[error.code] : undefined;
     if (!code || !isVaultError(error)) throw error;

@@ -248,8 +248,9 @@ export async function diffPage(
     if (item.status === 'cancelled') {
       removals.push(item.id);
       // [SYN7] A cancelled series id also takes its cached instances with it, whatever the server
-      // sends for them.
-      if (item.recurringEventId === undefined)
+      // sends for them. Under singleEvents a series master is never cached itself, so an id that
+      // is in the cache is a plain event and needs no (costly) search for instances.
+      if (item.recurringEventId === undefined && !(await cache.getEvent(state.calendarId, item.id)))
         removals.push(...(await cache.instanceIds(state.calendarId, item.id)));
       continue;
     }

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'relay_unavailable',
   'relay_refused',
   'calendar_failed',
+  'backup_invalid',
   'internal',
 ] as const;
 

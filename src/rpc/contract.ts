@@ -12,6 +12,8 @@ export type LockState = 'setup_required' | 'locked' | 'unlocked';
 
 export interface AgentStatus {
   lock: LockState;
+  /** Records that failed their integrity check at the last unlock and were set aside. */
+  quarantined?: number;
   /** The agent's identity and link exist only while the vault is unlocked. */
   agent?: {
     agentId: string;
@@ -157,6 +159,16 @@ export const RPC_INPUTS = {
       approved: z.boolean(),
     })
     .strict(),
+  'data.export': z.object({ passphrase: Passphrase }).strict(),
+  'data.import': z
+    .object({
+      file: z.string().min(2).max(200_000_000),
+      passphrase: Passphrase,
+      mode: z.enum(['merge', 'replace']),
+    })
+    .strict(),
+  'data.prune': z.object({ olderThanDays: z.number().int().min(1).max(36_500) }).strict(),
+  'data.deleteAll': z.object({ confirm: z.literal('delete everything') }).strict(),
   'settings.get': z.object({}).strict(),
   'settings.set': z
     .object({
@@ -205,6 +217,14 @@ export interface RpcContract {
   /** "Find a time with…": the agent negotiates with the contacts' agents. */
   'negotiations.start': { input: Inputs['negotiations.start']; output: NegotiationView };
   'negotiations.decide': { input: Inputs['negotiations.decide']; output: NegotiationView };
+  /** An encrypted, versioned backup file of everything, sealed with this passphrase. */
+  'data.export': { input: Inputs['data.export']; output: { fileName: string; file: string } };
+  /** Restores a backup (merge or replace); a wrong passphrase or a tampered file changes nothing. */
+  'data.import': { input: Inputs['data.import']; output: { written: number; skipped: number } };
+  /** Deletes messages and audit entries older than this many days. */
+  'data.prune': { input: Inputs['data.prune']; output: { deleted: number } };
+  /** Deletes every record and key on this device; the agent starts over. */
+  'data.deleteAll': { input: Inputs['data.deleteAll']; output: AgentStatus };
   'settings.get': { input: Inputs['settings.get']; output: Settings };
   'settings.set': { input: Inputs['settings.set']; output: Settings };
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import { ErrorNote, Section } from './components';
 import { CalendarSettings } from './calendar-section';
+import { DataSection } from './data-section';
 import { LockGate } from './lock-gate';
 import { agent, useAgentQuery } from './rpc';
 
@@ -74,6 +75,7 @@ function SettingsForm() {
         </form>
       </Section>
       {settings && <CalendarSettings google={settings.google} />}
+      <DataSection />
     </>
   );
 }

@@ -12,8 +12,14 @@ export function PopupApp() {
         <h1>Parley</h1>
       </header>
       <LockGate>
-        {({ agent: status }) => (
+        {({ agent: status, quarantined }) => (
           <div class="section stack">
+            {quarantined ? (
+              <p class="error" data-testid="quarantined">
+                {quarantined} stored record(s) failed their integrity check and were set aside. Restore from a
+                backup in settings.
+              </p>
+            ) : null}
             <RelayDot connected={status.relay.connected} />
             <div>
               <div class="muted">Your agent’s fingerprint</div>
