@@ -32,7 +32,12 @@ async function rpc(
 ): Promise<{ ok: boolean; output?: any; error?: any }> {
   return page.evaluate(
     (m, i) =>
-      chrome.runtime.sendMessage({ kind: 'parley/rpc', id: crypto.randomUUID(), method: m, input: i }),
+      (globalThis as any).chrome.runtime.sendMessage({
+        kind: 'parley/rpc',
+        id: crypto.randomUUID(),
+        method: m,
+        input: i,
+      }),
     method,
     input as object,
   );
