@@ -126,6 +126,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     'invite.create': async () => (await unlocked()).peers.createInvite(),
     'invite.accept': async ({ code }) => (await unlocked()).peers.acceptInvite(code),
     'messages.list': async ({ contactId }) => (await unlocked()).peers.listMessages(contactId),
+    'messages.search': async ({ text }) => (await unlocked()).search(text),
     'contacts.verify': async ({ contactId, verified }) =>
       (await unlocked()).peers.verifyContact(contactId, verified),
     'messages.send': async ({ contactId, text }) => (await unlocked()).peers.sendChat(contactId, text),
@@ -168,7 +169,9 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     },
     'data.prune': async ({ olderThanDays }) => {
       await unlocked();
+      const session = await unlocked();
       const report = await (await opened).prune({ olderThanMs: olderThanDays * 86_400_000 });
+      session.history?.prune(olderThanDays * 86_400_000);
       notify('messages');
       return { deleted: Object.values(report.deleted).reduce((a, b) => a + b, 0) };
     },

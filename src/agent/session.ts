@@ -8,12 +8,12 @@ import {
   type StoredTokens,
 } from '../calendar';
 import { fingerprint, generateIdentity, identityFromSecretKey, type Identity } from '../crypto';
-import type { Vault } from '../vault';
+import { openHistory, type ConversationHistory, type Vault } from '../vault';
 import { Negotiator } from './negotiator';
 import { RelayLink } from '../link';
 import { PeerService } from '../peers';
-import type { AgentStatus, RpcTopic, Settings } from '../rpc';
-import type { AgentStore } from '../store';
+import type { AgentStatus, MessageSearchHit, RpcTopic, Settings } from '../rpc';
+import type { AgentStore, MessageRecord } from '../store';
 
 export const DEFAULT_SETTINGS: Settings = {
   relayUrl: 'http://127.0.0.1:8787',
@@ -37,6 +37,7 @@ export class AgentSession {
     readonly link: RelayLink,
     readonly calendar: CalendarService,
     readonly negotiator: Negotiator,
+    readonly history: ConversationHistory | undefined,
     private settings: Settings,
   ) {}
 
@@ -46,6 +47,7 @@ export class AgentSession {
     platform: {
       launchWebAuthFlow(url: string, interactive: boolean): Promise<string>;
       redirectUri(): string;
+      assetUrl(file: string): string;
     },
     notify: (topic: RpcTopic) => void,
     now: () => number,
@@ -74,6 +76,7 @@ export class AgentSession {
       notify,
       now,
       onNegotiationMessage: (from, body) => void ref.session?.negotiator.receive(from, body),
+      onMessageStored: (m) => ref.session?.indexMessages([m]),
     });
     const link: RelayLink = new RelayLink({
       identity,
@@ -109,10 +112,51 @@ export class AgentSession {
       notify,
       now,
     });
-    const session = new AgentSession(identity, store, peers, link, calendar, negotiator, settings);
+    // [SRC1] Conversation history, searchable (SQLite FTS4 via sql.js), kept as an encrypted blob in
+    // the vault. Without it (the wasm failed to load) the agent still works, unsearchable.
+    const history = await openHistory(vault, { locateFile: (file) => platform.assetUrl(file) }).catch(
+      () => undefined,
+    );
+    const session = new AgentSession(identity, store, peers, link, calendar, negotiator, history, settings);
+    await session.#catchUpHistory();
     ref.session = session;
     link.start();
     return session;
+  }
+
+  /** Adds stored messages to the searchable history (idempotent by id; persisted in the background). */
+  indexMessages(messages: readonly MessageRecord[]): void {
+    this.history?.add(
+      messages.map((m) => ({
+        id: m.id,
+        conversationId: m.contactId,
+        at: m.at,
+        author: m.direction === 'out' ? this.identity.agentId : m.contactId,
+        text: m.text,
+      })),
+    );
+  }
+
+  /** The history is written in the background: after a crash, re-add what it missed. */
+  async #catchUpHistory(): Promise<void> {
+    if (!this.history) return;
+    const since = this.history.latestAt() ?? -Infinity;
+    for (const contact of await this.store.listContacts()) {
+      this.indexMessages((await this.store.listMessages(contact.agentId)).filter((m) => m.at >= since));
+    }
+  }
+
+  async search(text: string): Promise<MessageSearchHit[]> {
+    if (!this.history) return [];
+    const names = new Map((await this.store.listContacts()).map((c) => [c.agentId, c.name]));
+    return this.history.search(text, { limit: 30 }).map((hit) => ({
+      id: hit.id,
+      contactId: hit.conversationId,
+      contactName: names.get(hit.conversationId) ?? 'Unknown',
+      direction: hit.author === this.identity.agentId ? 'out' : 'in',
+      text: hit.text,
+      at: hit.at,
+    }));
   }
 
   get currentSettings(): Settings {
@@ -140,6 +184,7 @@ export class AgentSession {
 
   stop(): void {
     this.link.stop();
+    void this.history?.flush().catch(() => undefined);
   }
 }
 

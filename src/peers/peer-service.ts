@@ -27,6 +27,8 @@ export interface PeerServiceDeps {
   randomBytes?: (n: number) => Uint8Array;
   /** How long `acceptInvite` waits for the inviter's answer before reporting `pending`. */
   pairingWaitMs?: number;
+  /** A chat message was stored (sent or received): the searchable history indexes it. */
+  onMessageStored?(message: MessageRecord): void;
   /** Scheduling messages from paired contacts, handed over after the envelope is committed. */
   onNegotiationMessage?(from: string, body: string): void;
 }
@@ -129,6 +131,7 @@ export class PeerService {
       this.#queue(contactId, { type: 'chat', v: 1, text, sentAt: at }, message.id),
     ]);
     this.deps.notify('messages');
+    this.deps.onMessageStored?.(message);
     await this.flush();
     return toMessageView((await this.deps.store.getMessage(message.id)) ?? message);
   }
@@ -343,18 +346,19 @@ export class PeerService {
       case 'chat': {
         // Only people we paired with may write to us; anything else is dropped unread.
         if (contact?.status !== 'paired') return;
-        writes.push({
-          kind: 'message',
-          value: {
-            id: envelope.id,
-            contactId: from,
-            direction: 'in',
-            text: message.text,
-            at: envelope.sentAt,
-            status: 'received',
-          },
+        const stored: MessageRecord = {
+          id: envelope.id,
+          contactId: from,
+          direction: 'in',
+          text: message.text,
+          at: envelope.sentAt,
+          status: 'received',
+        };
+        writes.push({ kind: 'message', value: stored });
+        after.push(() => {
+          this.deps.notify('messages');
+          this.deps.onMessageStored?.(stored);
         });
-        after.push(() => this.deps.notify('messages'));
         return;
       }
     }

@@ -20,6 +20,8 @@ export interface Platform {
   launchWebAuthFlow(url: string, interactive: boolean): Promise<string>;
   /** The redirect URL the browser intercepts for this extension (`identity.getRedirectURL()`). */
   redirectUri(): string;
+  /** The URL of a file shipped at the extension's root (e.g. sql.js's wasm). */
+  assetUrl(file: string): string;
   /** A repeating alarm that survives the worker being stopped. */
   onAlarm(name: string, periodMinutes: number, handler: () => void): void;
 }
@@ -50,6 +52,7 @@ export function browserPlatform(): Platform {
       return redirected;
     },
     redirectUri: () => browser.identity.getRedirectURL(),
+    assetUrl: (file) => browser.runtime.getURL(`/${file}` as '/'),
     onAlarm(name, periodMinutes, handler) {
       void browser.alarms.create(name, { periodInMinutes: periodMinutes });
       browser.alarms.onAlarm.addListener((alarm) => {

@@ -51,6 +51,15 @@ export interface MessageView {
   error?: ErrorShape;
 }
 
+export interface MessageSearchHit {
+  id: string;
+  contactId: string;
+  contactName: string;
+  direction: 'in' | 'out';
+  text: string;
+  at: number;
+}
+
 export interface ConversationView {
   contact: ContactView;
   last?: MessageView;
@@ -134,6 +143,7 @@ export const RPC_INPUTS = {
   'invite.create': z.object({}).strict(),
   'invite.accept': z.object({ code: z.string().min(1).max(2000) }).strict(),
   'messages.list': z.object({ contactId: AgentIdInput }).strict(),
+  'messages.search': z.object({ text: z.string().trim().min(1).max(200) }).strict(),
   'contacts.verify': z.object({ contactId: AgentIdInput, verified: z.boolean() }).strict(),
   'messages.send': z
     .object({ contactId: AgentIdInput, text: z.string().min(1).max(MAX_MESSAGE_CHARS) })
@@ -203,6 +213,8 @@ export interface RpcContract {
   /** Resolves `paired` when the inviter answered in time, `pending` when it is offline. */
   'invite.accept': { input: Inputs['invite.accept']; output: { contact: ContactView } };
   'messages.list': { input: Inputs['messages.list']; output: MessageView[] };
+  /** Full-text search over every conversation (prefix words, any order). */
+  'messages.search': { input: Inputs['messages.search']; output: MessageSearchHit[] };
   /** The person compared safety numbers (or withdrew that). */
   'contacts.verify': { input: Inputs['contacts.verify']; output: ContactView };
   'messages.send': { input: Inputs['messages.send']; output: MessageView };

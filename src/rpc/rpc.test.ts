@@ -22,6 +22,7 @@ function handlers(overrides: Partial<RpcHandlers> = {}): RpcHandlers {
     'invite.accept': unused,
     'messages.list': unused,
     'contacts.verify': unused,
+    'messages.search': unused,
     'messages.send': async ({ contactId, text }) => ({
       id: 'm1',
       contactId,

@@ -64,7 +64,9 @@ function SettingsForm() {
             <span class="muted">The relay only routes sealed envelopes; it never sees what is inside.</span>
           </label>
           <div class="row">
-            <button type="submit">Save</button>
+            <button type="submit" data-testid="settings-save">
+              Save
+            </button>
             {saved && (
               <span class="notice" data-testid="saved">
                 Saved

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
-import type { ContactView } from '../rpc';
+import type { ContactView, MessageSearchHit } from '../rpc';
 import { ErrorNote, RelayDot, Section, formatTime } from './components';
 import { LockGate } from './lock-gate';
 import { MeetingsSection } from './meetings-section';
@@ -33,6 +33,7 @@ function Conversations() {
     <>
       <Invites />
       <MeetingsSection />
+      <Search onOpen={setSelected} />
       <Section title="Conversations">
         {conversations?.length === 0 && <p class="muted">No contacts yet. Invite someone above.</p>}
         <ul class="contacts" data-testid="contacts">
@@ -228,5 +229,49 @@ function SafetyNumber({ contact }: { contact: ContactView }) {
       </button>
       <ErrorNote error={error} />
     </details>
+  );
+}
+
+/** Full-text search over every conversation; a hit opens its thread. */
+function Search({ onOpen }: { onOpen: (contactId: string) => void }) {
+  const [text, setText] = useState('');
+  const [hits, setHits] = useState<MessageSearchHit[]>();
+  const [error, setError] = useState<ErrorShape>();
+  const search = async (event: Event) => {
+    event.preventDefault();
+    if (!text.trim()) return setHits(undefined);
+    try {
+      setHits(await agent.call('messages.search', { text }));
+      setError(undefined);
+    } catch (e) {
+      setError(e as ErrorShape);
+    }
+  };
+  return (
+    <Section title="Search">
+      <form class="row" onSubmit={search}>
+        <input
+          placeholder="Search your conversations"
+          data-testid="search"
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
+        <button type="submit" class="secondary" data-testid="search-submit">
+          Search
+        </button>
+      </form>
+      {hits && hits.length === 0 && <p class="muted">Nothing found.</p>}
+      <ul class="contacts">
+        {hits?.map((hit) => (
+          <li key={hit.id}>
+            <button data-testid="search-result" onClick={() => onOpen(hit.contactId)}>
+              <strong>{hit.direction === 'out' ? `You → ${hit.contactName}` : hit.contactName}</strong>
+              <div class="muted">{hit.text.slice(0, 120)}</div>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <ErrorNote error={error} />
+    </Section>
   );
 }

@@ -9,7 +9,7 @@ export const CHROME_EXTENSION = path.join(ROOT, '.output/chrome-mv3');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // Quiet flags: no phoning home on a closed network (../shared/RECIPES.md).
-const QUIET_FLAGS = [
+export const QUIET_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -114,10 +114,23 @@ export async function configure(agent: AgentBrowser, relayUrl: string, displayNa
   const page = await agent.open('options');
   await page.waitForSelector('input[name=relayUrl]');
   await waitFor(() => page.$eval('input[name=relayUrl]', (el) => (el as HTMLInputElement).value !== ''));
-  await setInput(page, 'input[name=relayUrl]', relayUrl);
-  await setInput(page, 'input[name=displayName]', displayName);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=saved]');
+  for (let attempt = 1; ; attempt++) {
+    await setInput(page, 'input[name=relayUrl]', relayUrl);
+    await setInput(page, 'input[name=displayName]', displayName);
+    await page.click('[data-testid=settings-save]');
+    const outcome = await page.waitForSelector('[data-testid=saved], [data-testid=error]', {
+      timeout: 30_000,
+    });
+    if ((await outcome!.evaluate((el) => el.getAttribute('data-testid'))) === 'saved') break;
+    const shown = await page.$eval(
+      '[data-testid=error]',
+      (el) => `${el.getAttribute('data-code')}: ${el.textContent}`,
+    );
+    const typed = await page.$$eval('input', (els) =>
+      els.map((e) => (e as HTMLInputElement).value).join(' | '),
+    );
+    if (attempt === 2) throw new Error(`Saving settings failed: ${shown} (fields: ${typed})`);
+  }
   await page.close();
 }
 

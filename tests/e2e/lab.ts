@@ -8,26 +8,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { VaultLabApi } from '../../entrypoints/vault-lab/lab-api';
-import { CHROMIUM, ROOT, setInput } from './harness';
+import { CHROMIUM, QUIET_FLAGS as FLAGS, ROOT, setInput } from './harness';
 
 export const LAB_EXTENSION = path.join(ROOT, '.output/lab/chrome-mv3');
-
-// The harness's quiet flags (RECIPES.md): nothing phones home on a closed network.
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-default-apps',
-  '--disable-domain-reliability',
-  '--metrics-recording-only',
-  '--disable-dev-shm-usage',
-  '--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater',
-];
 
 /** When the newest input of the lab build changed (sources, entry points, config, lockfile). */
 function newestInput(): number {

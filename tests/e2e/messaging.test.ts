@@ -179,6 +179,20 @@ describe('two browsers, one relay', () => {
     expect((await threadTexts(bobPanel)).map((m) => m.text)).toEqual(secrets);
   });
 
+  it('[SRC1] finds a message by a word in it, across conversations, and opens its thread', async () => {
+    await setInput(bobPanel, '[data-testid=search]', 'quarter');
+    await bobPanel.click('[data-testid=search-submit]');
+    await bobPanel.waitForSelector('[data-testid=search-result]');
+    const results = await bobPanel.$$eval('[data-testid=search-result]', (items) =>
+      items.map((i) => i.textContent),
+    );
+    expect(results).toHaveLength(1);
+    expect(results[0]).toContain(secrets[2]);
+    await setInput(bobPanel, '[data-testid=search]', 'nothing-like-this');
+    await bobPanel.click('[data-testid=search-submit]');
+    await bobPanel.waitForFunction(() => document.body.textContent?.includes('Nothing found.'));
+  });
+
   it('[ENV5][MSG1] every envelope the relay saw is opaque: no plaintext, in any encoding', async () => {
     await waitFor(() => seen.length >= 7, 5000, 'envelopes');
     const needles = [...secrets, 'Alice', 'Bob', 'pair.request', 'chat'];
