@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 /**
- * The JSON wire forms of prekeys: a copy of `src/crypto/prekey-wire.ts`, because the relay
- * imports nothing from the extension. Keep the two identical (a repo test compares them).
- * Keys and signatures are base64url without padding.
+ * The JSON wire forms of prekeys, defined once here as part of the wire contract; the
+ * extension's `src/crypto/prekey-wire.ts` re-exports them. Keys and signatures are base64url
+ * without padding.
  */
 
 /** base64url (no padding) of exactly 32 bytes: 43 characters, the last one carrying 4 zero bits. */

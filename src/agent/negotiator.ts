@@ -135,6 +135,16 @@ export class Negotiator {
     });
   }
 
+  /** [NGR8] The person cancels: the engine tells every participant, and every calendar drops the event. */
+  cancel(negotiationId: string): Promise<NegotiationView> {
+    return this.#serial(async () => {
+      const record = await this.#load(negotiationId);
+      if (!record) throw new ParleyError('bad_request', 'There is no such negotiation.');
+      await this.#feed(record, { type: 'cancel' });
+      return this.#view((await this.#load(negotiationId))!, await this.deps.names());
+    });
+  }
+
   /** Timeouts, retransmissions and expiry: called from the minute alarm. */
   tick(): Promise<void> {
     return this.#serial(async () => {

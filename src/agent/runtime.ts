@@ -182,6 +182,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
       quarantined = 0;
       return status(vault);
     },
+    'negotiations.cancel': async ({ negotiationId }) => (await unlocked()).negotiator.cancel(negotiationId),
     'settings.get': async () => (await unlocked()).currentSettings,
     'settings.set': async (patch) => {
       const settings = await (await unlocked()).updateSettings(withoutUndefined(patch));

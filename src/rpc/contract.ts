@@ -179,6 +179,7 @@ export const RPC_INPUTS = {
     .strict(),
   'data.prune': z.object({ olderThanDays: z.number().int().min(1).max(36_500) }).strict(),
   'data.deleteAll': z.object({ confirm: z.literal('delete everything') }).strict(),
+  'negotiations.cancel': z.object({ negotiationId: z.string().min(1).max(64) }).strict(),
   'settings.get': z.object({}).strict(),
   'settings.set': z
     .object({
@@ -229,6 +230,8 @@ export interface RpcContract {
   /** "Find a time with…": the agent negotiates with the contacts' agents. */
   'negotiations.start': { input: Inputs['negotiations.start']; output: NegotiationView };
   'negotiations.decide': { input: Inputs['negotiations.decide']; output: NegotiationView };
+  /** Cancels a negotiation or a booked meeting: every participant's calendar loses the event. */
+  'negotiations.cancel': { input: Inputs['negotiations.cancel']; output: NegotiationView };
   /** An encrypted, versioned backup file of everything, sealed with this passphrase. */
   'data.export': { input: Inputs['data.export']; output: { fileName: string; file: string } };
   /** Restores a backup (merge or replace); a wrong passphrase or a tampered file changes nothing. */

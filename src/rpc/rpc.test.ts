@@ -39,6 +39,7 @@ function handlers(overrides: Partial<RpcHandlers> = {}): RpcHandlers {
     'negotiations.list': unused,
     'negotiations.start': unused,
     'negotiations.decide': unused,
+    'negotiations.cancel': unused,
     'data.export': unused,
     'data.import': unused,
     'data.prune': unused,

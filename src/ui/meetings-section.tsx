@@ -175,6 +175,17 @@ export function MeetingsSection() {
                 {PHASES[n.phase] ?? n.phase}
                 {n.slot && ` · ${when(n.slot)}`}
               </div>
+              {!['cancelled', 'failed', 'declined', 'expired'].includes(n.phase) && (
+                <button
+                  class="secondary"
+                  data-testid="cancel"
+                  onClick={() =>
+                    void agent.call('negotiations.cancel', { negotiationId: n.id }).catch(setError)
+                  }
+                >
+                  {n.phase === 'booked' ? 'Cancel meeting' : 'Stop'}
+                </button>
+              )}
             </li>
           ))}
         </ul>

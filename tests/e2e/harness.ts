@@ -135,9 +135,16 @@ export async function configure(agent: AgentBrowser, relayUrl: string, displayNa
 }
 
 export async function setInput(page: Page, selector: string, value: string): Promise<void> {
-  await page.$eval(selector, (el) => ((el as HTMLInputElement).value = ''));
-  await page.click(selector);
+  // Clear through the keyboard, as a person would: setting `.value` directly fires no input
+  // event, and a re-render in between puts the old value back (typed text then appends to it).
+  await page.focus(selector);
+  await page.keyboard.down('Control');
+  await page.keyboard.press('KeyA');
+  await page.keyboard.up('Control');
+  await page.keyboard.press('Backspace');
   await page.type(selector, value);
+  const now = await page.$eval(selector, (el) => (el as HTMLInputElement).value);
+  if (now !== value) throw new Error(`Typing into ${selector} left "${now}" instead of "${value}"`);
 }
 
 /** Texts of the messages shown in a side panel's open thread. */

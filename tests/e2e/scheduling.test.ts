@@ -161,6 +161,24 @@ describe('negotiating a meeting', () => {
     expect((await eventsTitled('Cy')).length).toBe(1);
   });
 
+  it('[NGR8] cancelling a booked meeting removes it from every calendar', async () => {
+    await panels.Ana.evaluate(() => {
+      const item = [...document.querySelectorAll('[data-testid=negotiation]')].find((n) =>
+        n.textContent?.includes('Launch plan'),
+      );
+      item?.querySelector<HTMLButtonElement>('[data-testid=cancel]')?.click();
+    });
+    await expect.poll(() => eventsTitled('Ana', 'Launch plan').then((l) => l.length)).toBe(0);
+    await expect.poll(() => eventsTitled('Ben', 'Launch plan (with Ana)').then((l) => l.length)).toBe(0);
+    // The other meeting is untouched.
+    expect(await eventsTitled('Ben', 'Quarterly review (with Ana)')).toHaveLength(1);
+    await panels.Ben.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid=negotiation]')].some(
+        (n) => n.textContent?.includes('Launch plan') && n.getAttribute('data-phase') === 'cancelled',
+      ),
+    );
+  });
+
   it('[NGR6] the relay saw only ciphertext: no title, name or message type', async () => {
     for (const envelope of seen) {
       const decoded = Buffer.from(envelope.payload, 'base64url').toString('latin1');
