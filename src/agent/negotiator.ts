@@ -1,6 +1,6 @@
 import type { CalendarService } from '../calendar';
 import { ParleyError } from '../errors';
-import type { NegotiationView, RpcTopic } from '../rpc';
+import type { MeetingPreferences, NegotiationView, RpcTopic } from '../rpc';
 import {
   EMPTY_GATE,
   admitNewNegotiation,
@@ -258,6 +258,56 @@ export class Negotiator {
       .slice(0, 200);
     const title = oneLine || 'Meeting';
     return `${title} (with ${organizer})`;
+  }
+
+  /** [PRF1] The options page's form, mapped onto the engine's preferences and validated by it. */
+  async meetingPreferences(): Promise<MeetingPreferences> {
+    const p = await this.#preferences();
+    const days = (Object.keys(p.workingHours) as (keyof typeof p.workingHours)[]).filter(
+      (d) => p.workingHours[d].length > 0,
+    );
+    const first = days.length ? p.workingHours[days[0]!][0]! : { start: '09:00', end: '17:00' };
+    return {
+      timeZone: p.timeZone,
+      dayStart: first.start,
+      dayEnd: first.end,
+      workingDays: days,
+      bufferMin: Math.max(p.bufferBeforeMin, p.bufferAfterMin),
+      minimumNoticeMin: p.minimumNoticeMin,
+      maxMeetingsPerDay: p.maxMeetingsPerDay,
+      autoDisclose: p.disclosure.auto,
+    };
+  }
+
+  async setMeetingPreferences(form: MeetingPreferences): Promise<MeetingPreferences> {
+    const current = await this.#preferences();
+    const hours = Object.fromEntries(
+      (['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const).map((d) => [
+        d,
+        form.workingDays.includes(d) ? [{ start: form.dayStart, end: form.dayEnd }] : [],
+      ]),
+    );
+    let preferences: Preferences;
+    try {
+      preferences = parsePreferences({
+        ...current,
+        timeZone: form.timeZone,
+        workingHours: hours,
+        meetingHours: undefined,
+        bufferBeforeMin: form.bufferMin,
+        bufferAfterMin: form.bufferMin,
+        minimumNoticeMin: form.minimumNoticeMin,
+        maxMeetingsPerDay: form.maxMeetingsPerDay,
+        disclosure: { ...current.disclosure, auto: form.autoDisclose },
+      });
+    } catch (error) {
+      throw new ParleyError(
+        'bad_request',
+        error instanceof Error ? error.message : 'Those preferences are not valid.',
+      );
+    }
+    await this.deps.vault.put('preferences', { id: 'scheduling', preferences });
+    return this.meetingPreferences();
   }
 
   async #preferences(): Promise<Preferences> {

@@ -101,6 +101,20 @@ export interface NegotiationView {
   updated: number;
 }
 
+/** The person's scheduling preferences, as the options page edits them (src/scheduling validates them). */
+export interface MeetingPreferences {
+  timeZone: string;
+  /** Working hours on each working day, "HH:MM". */
+  dayStart: string;
+  dayEnd: string;
+  workingDays: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
+  bufferMin: number;
+  minimumNoticeMin: number;
+  maxMeetingsPerDay: number | null;
+  /** Share a few coarse free times with contacts without asking each time. */
+  autoDisclose: boolean;
+}
+
 export interface CalendarView {
   id: string;
   summary: string;
@@ -180,6 +194,23 @@ export const RPC_INPUTS = {
   'data.prune': z.object({ olderThanDays: z.number().int().min(1).max(36_500) }).strict(),
   'data.deleteAll': z.object({ confirm: z.literal('delete everything') }).strict(),
   'negotiations.cancel': z.object({ negotiationId: z.string().min(1).max(64) }).strict(),
+  'preferences.get': z.object({}).strict(),
+  'preferences.set': z
+    .object({
+      timeZone: z.string().min(1).max(64),
+      dayStart: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM'),
+      dayEnd: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'use HH:MM'),
+      workingDays: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).max(7),
+      bufferMin: z.number().int().min(0).max(240),
+      minimumNoticeMin: z
+        .number()
+        .int()
+        .min(0)
+        .max(60 * 24 * 14),
+      maxMeetingsPerDay: z.number().int().min(0).max(50).nullable(),
+      autoDisclose: z.boolean(),
+    })
+    .strict(),
   'settings.get': z.object({}).strict(),
   'settings.set': z
     .object({
@@ -240,6 +271,8 @@ export interface RpcContract {
   'data.prune': { input: Inputs['data.prune']; output: { deleted: number } };
   /** Deletes every record and key on this device; the agent starts over. */
   'data.deleteAll': { input: Inputs['data.deleteAll']; output: AgentStatus };
+  'preferences.get': { input: Inputs['preferences.get']; output: MeetingPreferences };
+  'preferences.set': { input: Inputs['preferences.set']; output: MeetingPreferences };
   'settings.get': { input: Inputs['settings.get']; output: Settings };
   'settings.set': { input: Inputs['settings.set']; output: Settings };
 }

@@ -44,6 +44,8 @@ function handlers(overrides: Partial<RpcHandlers> = {}): RpcHandlers {
     'data.import': unused,
     'data.prune': unused,
     'data.deleteAll': unused,
+    'preferences.get': unused,
+    'preferences.set': unused,
     'settings.get': unused,
     'settings.set': unused,
     ...overrides,

@@ -3,6 +3,7 @@ import type { ErrorShape } from '../errors';
 import { ErrorNote, Section } from './components';
 import { CalendarSettings } from './calendar-section';
 import { DataSection } from './data-section';
+import { PreferencesSection } from './preferences-section';
 import { LockGate } from './lock-gate';
 import { agent, useAgentQuery } from './rpc';
 
@@ -77,6 +78,7 @@ function SettingsForm() {
         </form>
       </Section>
       {settings && <CalendarSettings google={settings.google} />}
+      <PreferencesSection />
       <DataSection />
     </>
   );

@@ -11,6 +11,7 @@ import {
   makeProfileDir,
   pairPanels,
   removeProfileDir,
+  setInput,
   type AgentBrowser,
 } from './harness';
 
@@ -177,6 +178,26 @@ describe('negotiating a meeting', () => {
         (n) => n.textContent?.includes('Launch plan') && n.getAttribute('data-phase') === 'cancelled',
       ),
     );
+  });
+
+  it('[PRF1] a person’s working hours bound every meeting they join', async () => {
+    // Ben now only meets 13:00–15:00 UTC.
+    const options = await agents.Ben.open('options');
+    await options.waitForSelector('[data-testid=preferences]');
+    await setInput(options, 'input[name=timeZone]', 'UTC');
+    await setInput(options, 'input[name=dayStart]', '13:00');
+    await setInput(options, 'input[name=dayEnd]', '15:00');
+    await options.click('[data-testid=preferences-save]');
+    await options.waitForSelector('[data-testid=preferences-saved]');
+    await options.close();
+
+    await findTime(['Ben'], 'Design review');
+    await approveUntilBooked(['Ana', 'Ben'], 'Design review');
+    const [event] = await eventsTitled('Ana', 'Design review');
+    const start = new Date(event!.start.dateTime!);
+    expect(start.getUTCHours() * 60 + start.getUTCMinutes()).toBeGreaterThanOrEqual(13 * 60);
+    expect(start.getUTCHours() * 60 + start.getUTCMinutes() + 30).toBeLessThanOrEqual(15 * 60);
+    await expect.poll(() => eventsTitled('Ben', 'Design review (with Ana)').then((l) => l.length)).toBe(1);
   });
 
   it('[NGR6] the relay saw only ciphertext: no title, name or message type', async () => {
