@@ -145,6 +145,25 @@ export class Negotiator {
     });
   }
 
+  /** [NGR9] The organizer asks for another time: the negotiation runs again and every calendar's event moves. */
+  reschedule(negotiationId: string, withinDays: number): Promise<NegotiationView> {
+    return this.#serial(async () => {
+      const record = await this.#load(negotiationId);
+      if (!record || record.state.role !== 'organizer' || record.state.phase !== 'booked') {
+        throw new ParleyError('bad_request', 'Only a meeting you organised and booked can be moved.');
+      }
+      const now = this.deps.now();
+      const { outcome: _previous, ...rest } = record;
+      await this.#feed(rest as NegotiationRecord, {
+        type: 'reschedule',
+        window: { start: now, end: now + withinDays * DAY },
+        durationMin: record.state.request.durationMin,
+        expiresAt: now + withinDays * DAY,
+      });
+      return this.#view((await this.#load(negotiationId))!, await this.deps.names());
+    });
+  }
+
   /** Timeouts, retransmissions and expiry: called from the minute alarm. */
   tick(): Promise<void> {
     return this.#serial(async () => {

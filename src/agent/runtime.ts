@@ -183,6 +183,8 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
       return status(vault);
     },
     'negotiations.cancel': async ({ negotiationId }) => (await unlocked()).negotiator.cancel(negotiationId),
+    'negotiations.reschedule': async ({ negotiationId, withinDays }) =>
+      (await unlocked()).negotiator.reschedule(negotiationId, withinDays),
     'preferences.get': async () => (await unlocked()).negotiator.meetingPreferences(),
     'preferences.set': async (form) => (await unlocked()).negotiator.setMeetingPreferences(form),
     'settings.get': async () => (await unlocked()).currentSettings,

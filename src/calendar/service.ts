@@ -3,8 +3,9 @@ import type { CalendarCache } from './cache';
 import { systemClock, type Clock } from './clock';
 import { CalendarError, isCalendarError } from './errors';
 import type { GoogleOAuth } from './oauth';
+import type { GEvent } from './schemas';
 import { calendarStatus, syncCalendar } from './sync';
-import { createEvent, deleteEvent, eventIdForNegotiation } from './writes';
+import { createEvent, deleteEvent, eventIdForNegotiation, updateEvent } from './writes';
 
 /** Busy time as scheduling needs it: times and status only, never titles (src/scheduling CalendarSnapshot). */
 export interface BusySnapshot {
@@ -191,16 +192,40 @@ export class CalendarService {
     const target = choices.find((c) => c.primary) ?? choices[0];
     if (!target)
       throw new CalendarError('reconnect_required', 'Connect Google Calendar before booking meetings.');
-    const event = await createEvent(
-      { client: this.client, cache: this.deps.cache, clock: this.#clock },
-      {
-        calendarId: target.id,
-        negotiationId: input.negotiationId,
-        summary: input.title,
-        start: { dateTime: new Date(input.start).toISOString(), timeZone: input.timeZone },
-        end: { dateTime: new Date(input.end).toISOString(), timeZone: input.timeZone },
-      },
-    );
+    const deps = { client: this.client, cache: this.deps.cache, clock: this.#clock };
+    // [CAL5] Already booked (a retry, or a rescheduled meeting): move the event instead of creating another.
+    // Asked of Google, not the cache, which may not have seen our own write yet.
+    const eventId = await eventIdForNegotiation(input.negotiationId);
+    let existing: GEvent | undefined;
+    try {
+      existing = await this.client.getEvent(target.id, eventId);
+    } catch (error) {
+      if (!isCalendarError(error, 'not_found')) throw error;
+    }
+    if (existing && existing.status !== 'cancelled') {
+      const start = Date.parse(existing.start?.dateTime ?? '');
+      const end = Date.parse(existing.end?.dateTime ?? '');
+      if (start !== input.start || end !== input.end) {
+        await updateEvent(deps, {
+          calendarId: target.id,
+          eventId,
+          origin: 'agent',
+          changes: {
+            start: { dateTime: new Date(input.start).toISOString(), timeZone: input.timeZone },
+            end: { dateTime: new Date(input.end).toISOString(), timeZone: input.timeZone },
+          },
+        });
+        this.deps.onChange();
+      }
+      return eventId;
+    }
+    const event = await createEvent(deps, {
+      calendarId: target.id,
+      negotiationId: input.negotiationId,
+      summary: input.title,
+      start: { dateTime: new Date(input.start).toISOString(), timeZone: input.timeZone },
+      end: { dateTime: new Date(input.end).toISOString(), timeZone: input.timeZone },
+    });
     this.deps.onChange();
     return event.id;
   }

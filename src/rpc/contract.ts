@@ -194,6 +194,9 @@ export const RPC_INPUTS = {
   'data.prune': z.object({ olderThanDays: z.number().int().min(1).max(36_500) }).strict(),
   'data.deleteAll': z.object({ confirm: z.literal('delete everything') }).strict(),
   'negotiations.cancel': z.object({ negotiationId: z.string().min(1).max(64) }).strict(),
+  'negotiations.reschedule': z
+    .object({ negotiationId: z.string().min(1).max(64), withinDays: z.number().int().min(1).max(60) })
+    .strict(),
   'preferences.get': z.object({}).strict(),
   'preferences.set': z
     .object({
@@ -263,6 +266,8 @@ export interface RpcContract {
   'negotiations.decide': { input: Inputs['negotiations.decide']; output: NegotiationView };
   /** Cancels a negotiation or a booked meeting: every participant's calendar loses the event. */
   'negotiations.cancel': { input: Inputs['negotiations.cancel']; output: NegotiationView };
+  /** Finds another time for a booked meeting; every calendar's event moves once everyone approves. */
+  'negotiations.reschedule': { input: Inputs['negotiations.reschedule']; output: NegotiationView };
   /** An encrypted, versioned backup file of everything, sealed with this passphrase. */
   'data.export': { input: Inputs['data.export']; output: { fileName: string; file: string } };
   /** Restores a backup (merge or replace); a wrong passphrase or a tampered file changes nothing. */

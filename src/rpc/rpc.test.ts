@@ -40,6 +40,7 @@ function handlers(overrides: Partial<RpcHandlers> = {}): RpcHandlers {
     'negotiations.start': unused,
     'negotiations.decide': unused,
     'negotiations.cancel': unused,
+    'negotiations.reschedule': unused,
     'data.export': unused,
     'data.import': unused,
     'data.prune': unused,

@@ -175,6 +175,19 @@ export function MeetingsSection() {
                 {PHASES[n.phase] ?? n.phase}
                 {n.slot && ` · ${when(n.slot)}`}
               </div>
+              {n.role === 'organizer' && n.phase === 'booked' && (
+                <button
+                  class="secondary"
+                  data-testid="reschedule"
+                  onClick={() =>
+                    void agent
+                      .call('negotiations.reschedule', { negotiationId: n.id, withinDays: 7 })
+                      .catch(setError)
+                  }
+                >
+                  Find another time
+                </button>
+              )}
               {!['cancelled', 'failed', 'declined', 'expired'].includes(n.phase) && (
                 <button
                   class="secondary"

@@ -200,6 +200,30 @@ describe('negotiating a meeting', () => {
     await expect.poll(() => eventsTitled('Ben', 'Design review (with Ana)').then((l) => l.length)).toBe(1);
   });
 
+  it('[NGR9] rescheduling moves the one event on every calendar', async () => {
+    const before = Date.parse((await eventsTitled('Ana', 'Design review'))[0]!.start.dateTime!);
+    await panels.Ana.evaluate(() => {
+      const item = [...document.querySelectorAll('[data-testid=negotiation]')].find((n) =>
+        n.textContent?.includes('Design review'),
+      );
+      item?.querySelector<HTMLButtonElement>('[data-testid=reschedule]')?.click();
+    });
+    await panels.Ana.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid=negotiation]')].some(
+        (n) => n.textContent?.includes('Design review') && n.getAttribute('data-outcome') === '',
+      ),
+    );
+    await approveUntilBooked(['Ana', 'Ben'], 'Design review');
+    const after = async (name: Name, title: string) => {
+      const list = await eventsTitled(name, title);
+      return list.length === 1 ? Date.parse(list[0]!.start.dateTime!) : -list.length;
+    };
+    await expect.poll(() => after('Ana', 'Design review')).not.toBe(before);
+    const moved = await after('Ana', 'Design review');
+    expect(moved).toBeGreaterThan(0);
+    await expect.poll(() => after('Ben', 'Design review (with Ana)')).toBe(moved);
+  });
+
   it('[NGR6] the relay saw only ciphertext: no title, name or message type', async () => {
     for (const envelope of seen) {
       const decoded = Buffer.from(envelope.payload, 'base64url').toString('latin1');
