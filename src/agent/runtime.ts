@@ -35,7 +35,6 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
   const notify = (topic: RpcTopic) => deps.platform.broadcast({ kind: RPC_EVENT, topic });
   let session: AgentSession | undefined;
   let starting: Promise<AgentSession> | undefined;
-  let quarantined = 0;
 
   const opened = (async () => {
     await loadSodium();
@@ -60,9 +59,6 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     // [DAT1] Every unlock checks every record's tag; what fails is set aside, the rest works.
     starting ??= vault
       .verifyIntegrity()
-      .then((report) => {
-        quarantined = report.quarantined.length;
-      })
       .then(() => AgentSession.start(vault, vaultAgentStore(vault), deps.platform, notify, now))
       .then(
         (s) => {
@@ -88,6 +84,8 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
   async function status(vault: Vault): Promise<AgentStatus> {
     if (!(await vault.isSetUp())) return { lock: 'setup_required' };
     if (!vault.isUnlocked || !session) return { lock: 'locked' };
+    // Counted from the vault's quarantine store, so a restarted worker still reports it.
+    const quarantined = (await vault.listQuarantine()).length;
     return { lock: 'unlocked', agent: await session.status(), ...(quarantined ? { quarantined } : {}) };
   }
 
@@ -162,7 +160,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
       await unlocked();
       const vault = await opened;
       const report = await vaultCall(() => importBackup(vault, file, passphrase, { mode }));
-      quarantined = 0;
+      await vault.clearQuarantine(); // restored from the backup
       notify('contacts');
       notify('messages');
       return { written: report.written, skipped: report.skipped };
@@ -179,7 +177,6 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
       const vault = await opened;
       stopSession();
       await vault.deleteAllData();
-      quarantined = 0;
       return status(vault);
     },
     'negotiations.cancel': async ({ negotiationId }) => (await unlocked()).negotiator.cancel(negotiationId),

@@ -43,6 +43,8 @@ export interface CalendarChoice {
 export interface CalendarOverview {
   connected: boolean;
   syncing: boolean;
+  /** While a sync runs: events and pages received so far. */
+  progress?: { events: number; pages: number };
   calendars: (CalendarChoice & {
     events: number;
     state: 'never_synced' | 'ok' | 'degraded' | 'reconnect_required';
@@ -73,6 +75,7 @@ export interface CalendarServiceDeps {
 export class CalendarService {
   readonly #clock: Clock;
   #syncing: Promise<void> | undefined;
+  #progress: { events: number; pages: number } | undefined;
   #lastError: { code: string; message: string } | undefined;
 
   constructor(private readonly deps: CalendarServiceDeps) {
@@ -126,6 +129,7 @@ export class CalendarService {
   sync(): Promise<void> {
     this.#syncing ??= this.#syncAll().finally(() => {
       this.#syncing = undefined;
+      this.#progress = undefined;
       this.deps.onChange();
     });
     return this.#syncing;
@@ -138,7 +142,12 @@ export class CalendarService {
     for (const choice of (await this.deps.loadChoices()) ?? []) {
       if (!choice.selected) continue;
       try {
-        await syncCalendar(deps, choice.id, { onProgress: () => this.deps.onChange() });
+        await syncCalendar(deps, choice.id, {
+          onProgress: (p) => {
+            this.#progress = { events: p.events, pages: p.pages };
+            this.deps.onChange();
+          },
+        });
       } catch (error) {
         // The calendar's sync state records the failure; cached data stays readable with its age.
         this.#lastError = isCalendarError(error)
@@ -265,6 +274,7 @@ export class CalendarService {
     return {
       connected,
       syncing: this.#syncing !== undefined,
+      ...(this.#progress ? { progress: this.#progress } : {}),
       calendars,
       events: selected.reduce((n, c) => n + c.events, 0),
       ...(synced.length ? { lastSyncedAt: Math.min(...synced) } : {}),

@@ -129,6 +129,7 @@ export interface CalendarView {
 export interface CalendarOverviewView {
   connected: boolean;
   syncing: boolean;
+  progress?: { events: number; pages: number };
   calendars: CalendarView[];
   events: number;
   lastSyncedAt?: number;

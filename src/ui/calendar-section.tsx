@@ -23,7 +23,9 @@ export function CalendarLine() {
     <div data-testid="calendar-line">
       Calendar: <span data-testid="calendar-events">{data.events}</span> events ·{' '}
       <span data-testid="calendar-freshness" class={stale ? 'error' : undefined}>
-        {data.syncing ? 'syncing…' : `synced ${ago(data.lastSyncedAt)}`}
+        {data.syncing
+          ? `syncing…${data.progress ? ` ${data.progress.events} events so far` : ''}`
+          : `synced ${ago(data.lastSyncedAt)}`}
       </span>
     </div>
   );
