@@ -22,8 +22,8 @@ Parley is built.
   Firefox: open about:debugging#/runtime/this-firefox, "Load Temporary Add-on…",
     and choose ${path.join(root, '.output/firefox-mv3/manifest.json')}
 
-The extension talks to the relay at http://${host}:${port} by default (change it in
-the extension's settings). Starting the relay now; Ctrl+C stops it.
+The relay starts on http://${host}:${port} (in memory; Ctrl+C stops it). The extension's default
+relay is http://127.0.0.1:8787; set another in the extension's settings.
 `);
 
 const relay = spawn('npx', ['tsx', 'relay/main.ts'], {
