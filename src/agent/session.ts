@@ -140,10 +140,8 @@ export class AgentSession {
   /** The history is written in the background: after a crash, re-add what it missed. */
   async #catchUpHistory(): Promise<void> {
     if (!this.history) return;
-    const since = this.history.latestAt() ?? -Infinity;
-    for (const contact of await this.store.listContacts()) {
-      this.indexMessages((await this.store.listMessages(contact.agentId)).filter((m) => m.at >= since));
-    }
+    // Only what the history may have missed, through the vault's time index (not every conversation).
+    this.indexMessages(await this.store.messagesSince(this.history.latestAt() ?? -Infinity));
   }
 
   async search(text: string): Promise<MessageSearchHit[]> {
@@ -178,7 +176,8 @@ export class AgentSession {
       fingerprint: fingerprint(this.identity.agentId),
       displayName: this.settings.displayName,
       relay: this.link.status,
-      contacts: (await this.peers.listContacts()).filter((c) => c.status === 'paired').length,
+      // Counted from the store: the contact views would compute a safety number each, for nothing.
+      contacts: (await this.store.listContacts()).filter((c) => c.status === 'paired').length,
     };
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromBase64Url, toBase64Url } from '../crypto';
 import { ParleyError } from '../errors';
 
 /**
@@ -33,7 +34,7 @@ export function encodeInvite(invite: Invite): string {
     s: invite.secret,
     e: invite.expiresAt,
   });
-  return PREFIX + base64UrlEncode(new TextEncoder().encode(json));
+  return PREFIX + toBase64Url(new TextEncoder().encode(json));
 }
 
 export function decodeInvite(code: string, now: number): Invite {
@@ -46,7 +47,7 @@ export function decodeInvite(code: string, now: number): Invite {
   let payload: z.infer<typeof InvitePayload>;
   try {
     const json = new TextDecoder('utf-8', { fatal: true }).decode(
-      base64UrlDecode(trimmed.slice(PREFIX.length)),
+      fromBase64Url(trimmed.slice(PREFIX.length)),
     );
     payload = InvitePayload.parse(JSON.parse(json));
   } catch (cause) {
@@ -56,16 +57,4 @@ export function decodeInvite(code: string, now: number): Invite {
     throw new ParleyError('invite_expired', 'This invite has expired. Ask your contact for a new one.');
   }
   return { agentId: payload.a, relayUrl: payload.r, secret: payload.s, expiresAt: payload.e };
-}
-
-function base64UrlEncode(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-function base64UrlDecode(text: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error('not base64url');
-  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }

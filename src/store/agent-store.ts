@@ -39,6 +39,8 @@ export interface AgentStore {
   getInvite(secret: string): Promise<InviteRecord | undefined>;
   getMessage(id: string): Promise<MessageRecord | undefined>;
   listMessages(contactId: string): Promise<MessageRecord[]>;
+  /** Messages of every conversation at or after `at` (epoch ms), read through the time index. */
+  messagesSince(at: number): Promise<MessageRecord[]>;
   listOutbox(): Promise<OutboxRecord[]>;
   getSession(agentId: string): Promise<unknown>;
   getPrekeys(): Promise<unknown>;

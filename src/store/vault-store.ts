@@ -1,3 +1,4 @@
+import { toBase64Url } from '../crypto';
 import type { Vault, VaultTx, VaultRecordMap } from '../vault';
 import type { AgentStore, StoreWrite } from './agent-store';
 import type {
@@ -72,6 +73,10 @@ export function vaultAgentStore(vault: Vault): AgentStore {
     async listMessages(contactId) {
       return (await vault.query('messages', conversation(contactId))).map((r) => r.message as MessageRecord);
     },
+    async messagesSince(at) {
+      const records = await vault.query('messages', { index: 'at', range: { lower: at } });
+      return records.map((r) => r.message as MessageRecord);
+    },
     async listOutbox() {
       return (await vault.query('outbox', { index: 'createdAt' })).map((r) => r.item as OutboxRecord);
     },
@@ -97,8 +102,5 @@ export function vaultAgentStore(vault: Vault): AgentStore {
 /** SHA-256 of an invite secret, base64url: a lookup key that does not reveal the secret. */
 async function hashId(secret: string): Promise<string> {
   const bytes = new TextEncoder().encode(`parley/invite/${secret}`);
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  let binary = '';
-  for (const b of digest) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return toBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
 }
