@@ -5,7 +5,7 @@ import type { Logger } from './log';
 import { MemoryMailbox, RedisMailbox } from './mailbox';
 import { RedisPrekeyStore } from './prekeys';
 import { presenceKey, RedisPresence } from './presence';
-import { connectRedis } from './redis';
+import { connectRedis, connectRedisCluster, type RedisClient } from './redis';
 import { createRelay, type Relay, type RelayOptions } from './server';
 
 /** Builds a relay from its configuration: in-memory stores, or Redis ones shared by every node. */
@@ -18,17 +18,26 @@ export function assembleRelay(config: RelayConfig, logger: Logger, extra: Partia
     ...(config.firebaseProjectId ? { tokenVerifier: firebaseTokenVerifier(config.firebaseProjectId) } : {}),
     ...extra,
   };
-  if (!config.redisUrl) return createRelay({ mailbox: new MemoryMailbox(config.mailbox), ...common });
+  const cluster = config.redisClusterNodes;
+  if (!config.redisUrl && !cluster) {
+    return createRelay({ mailbox: new MemoryMailbox(config.mailbox), ...common });
+  }
 
   // Two connections: a subscriber connection can run nothing but (un)subscribe commands.
-  const redis = connectRedis(config.redisUrl, 'parley-relay');
-  const sub = connectRedis(config.redisUrl, 'parley-relay-sub');
+  const redis: RedisClient = cluster
+    ? connectRedisCluster(cluster, 'parley-relay')
+    : connectRedis(config.redisUrl!, 'parley-relay');
+  const sub: RedisClient = cluster
+    ? connectRedisCluster(cluster, 'parley-relay-sub', true)
+    : connectRedis(config.redisUrl!, 'parley-relay-sub');
   const onError = (error: Error) =>
     logger.warn('redis_error', { error: error.name, message: error.message.slice(0, 80) });
   redis.on('error', onError);
   sub.on('error', onError);
   const prefix = config.keyPrefix;
-  const fanout = new Fanout({ pub: redis, sub, prefix }, () => logger.warn('fanout_message_dropped'));
+  const fanout = new Fanout({ pub: redis, sub, prefix, sharded: Boolean(cluster) }, () =>
+    logger.warn('fanout_message_dropped'),
+  );
   return createRelay({
     mailbox: new RedisMailbox(redis, {
       ...config.mailbox,

@@ -35,14 +35,20 @@ export class ChallengeAuthority {
     if (challenge.used) return relayError('challenge_replayed');
     challenge.used = true;
     if (this.now() > challenge.expiresAt) return relayError('challenge_expired');
-    return verifySignature(login) ? null : relayError('bad_signature');
+    if (!verifySignature(login)) return relayError('bad_signature');
+    // Its connection is now logged in, and no other connection can use it (AUTH3): it is kept
+    // no longer (10,000 logins a minute would otherwise hold 10,000 nonces).
+    this.#challenges.delete(login.nonce);
+    return null;
   }
 
   #sweep(): void {
     const now = this.now();
-    // Spent challenges are kept until they expire so a replay is named as such.
+    // Spent challenges are kept until they expire so a replay is named as such. The map is in
+    // issue order and every challenge lives as long, so the expired ones are at its front.
     for (const [nonce, challenge] of this.#challenges) {
-      if (challenge.expiresAt < now) this.#challenges.delete(nonce);
+      if (challenge.expiresAt >= now) break;
+      this.#challenges.delete(nonce);
     }
   }
 }

@@ -8,6 +8,8 @@ export interface RelayConfig {
   readonly host: string;
   /** Set → mailboxes, prekeys, presence and bindings live in Redis and nodes share them (NOD*). */
   readonly redisUrl?: string;
+  /** Set → the same, on a Redis Cluster reached through these seed nodes (`host:port`, NOD5). */
+  readonly redisClusterNodes?: readonly string[];
   readonly keyPrefix: string;
   /** Set → logins must carry a Firebase ID token for this project (FBA*). */
   readonly firebaseProjectId?: string;
@@ -21,7 +23,8 @@ export interface RelayConfig {
 
 export class ConfigError extends Error {
   constructor(
-    readonly code: 'firebase_emulator_without_dev_mode' | 'bad_number' | 'bad_transport',
+    readonly code:
+      'firebase_emulator_without_dev_mode' | 'bad_number' | 'bad_transport' | 'bad_cluster_nodes',
     message: string,
   ) {
     super(message);
@@ -58,6 +61,19 @@ export function configFromEnv(env: Env): RelayConfig {
         'with RELAY_DEV_MODE=1 for development only.',
     );
   }
+  const clusterNodes = list(env.REDIS_CLUSTER_NODES);
+  if (clusterNodes?.some((node) => !/^[^:\s]+:\d+$/.test(node))) {
+    throw new ConfigError(
+      'bad_cluster_nodes',
+      'REDIS_CLUSTER_NODES is a comma list of host:port seed nodes.',
+    );
+  }
+  if (clusterNodes?.length && env.REDIS_URL) {
+    throw new ConfigError(
+      'bad_cluster_nodes',
+      'Set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Cluster), not both.',
+    );
+  }
   const transports = list(env.RELAY_TRANSPORTS);
   if (transports?.some((t) => t !== 'websocket' && t !== 'polling')) {
     throw new ConfigError('bad_transport', 'RELAY_TRANSPORTS is a comma list of "websocket" and "polling".');
@@ -86,6 +102,7 @@ export function configFromEnv(env: Env): RelayConfig {
     port: number(env, 'PORT') ?? 8787,
     host: env.HOST ?? '127.0.0.1',
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+    ...(clusterNodes?.length ? { redisClusterNodes: clusterNodes } : {}),
     keyPrefix: env.REDIS_KEY_PREFIX ?? 'parley:',
     ...(env.FIREBASE_PROJECT_ID ? { firebaseProjectId: env.FIREBASE_PROJECT_ID } : {}),
     devMode,

@@ -13,12 +13,12 @@ try {
 const log = createLogger('relay', config.logLevel);
 const relay = assembleRelay(config, log);
 const { url } = await relay.listen(config.port, config.host);
-const mailbox = config.redisUrl ? 'redis' : 'memory';
+const mailbox = config.redisClusterNodes ? 'redis-cluster' : config.redisUrl ? 'redis' : 'memory';
 log.info('listening', { url, mailbox, firebase: Boolean(config.firebaseProjectId) });
 if (!config.origins.allowed)
   log.warn('origins_unrestricted', { hint: 'set RELAY_ALLOWED_ORIGINS in production' });
 process.stdout.write(
-  `Parley relay listening on ${url} (${mailbox === 'redis' ? 'Redis' : 'in-memory'} mailbox). Health: ${url}/healthz\n`,
+  `Parley relay listening on ${url} (${{ redis: 'Redis', 'redis-cluster': 'Redis Cluster', memory: 'in-memory' }[mailbox]} mailbox). Health: ${url}/healthz\n`,
 );
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

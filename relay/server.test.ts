@@ -13,7 +13,7 @@ import {
   request,
   type ClientSocket,
 } from './test-client';
-import type { Envelope } from './protocol';
+import { MAX_DELIVER_BATCH, type Envelope } from './protocol';
 
 let relay: Relay;
 let url: string;
@@ -282,7 +282,7 @@ describe('receipts, limits and prekeys', () => {
     const a = await open();
     await login(a, alice);
     const receipts: unknown[] = [];
-    a.on('receipt', (r) => receipts.push(r));
+    a.on('receipt', (r) => receipts.push(...r));
     const id = envelopeId();
     await request(a, 'send', { id, to: bob.agentId, payload: 'AAAA' });
     const b1 = await open();
@@ -296,6 +296,140 @@ describe('receipts, limits and prekeys', () => {
     await login(b2, bob);
     await acking.waitFor(1);
     await expect.poll(() => receipts).toEqual([{ id, to: bob.agentId, status: 'delivered' }]);
+  });
+
+  it('[DLV1] coalesces what one tick pushes to a connection into one deliver, oldest first', async () => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    const b = await open();
+    await login(a, alice);
+    await login(b, bob);
+    const received = inbox(b);
+    const receipts: unknown[][] = [];
+    a.on('receipt', (r) => receipts.push(r));
+    // Sent without waiting: they reach the relay together and are stored and pushed together.
+    const ids = Array.from({ length: 8 }, () => envelopeId());
+    await Promise.all(ids.map((id) => request(a, 'send', { id, to: bob.agentId, payload: 'AAAA' })));
+    await received.waitFor(8);
+    expect(received.received.map((e) => e.id)).toEqual(ids);
+    expect(received.batches.length).toBeLessThan(8);
+    // Receipts come batched too, one per envelope in all.
+    await expect.poll(() => receipts.flat().length).toBe(8);
+    expect(receipts.length).toBeLessThan(8);
+  });
+
+  it('[DLV1] never puts more than MAX_DELIVER_BATCH envelopes in one deliver', async () => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    await login(a, alice);
+    // 150 waiting (within the connection's rate limit) are drained as 100 + 50.
+    const sent = await Promise.all(
+      Array.from({ length: 150 }, () =>
+        request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' }),
+      ),
+    );
+    expect(sent.every((r) => r.ok)).toBe(true);
+    const b = await open();
+    const received = inbox(b);
+    await login(b, bob);
+    await received.waitFor(150);
+    expect(Math.max(...received.batches)).toBe(MAX_DELIVER_BATCH);
+  });
+
+  it('[LIM6] serves the long-polling fallback like websockets, unless told to serve websockets only', async () => {
+    const polling = async (target: string) => {
+      const socket: ClientSocket = ioClient(target, {
+        transports: ['polling'],
+        forceNew: true,
+        reconnection: false,
+      });
+      sockets.push(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      return socket;
+    };
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await polling(url);
+    const b = await polling(url);
+    expect(await login(a, alice)).toMatchObject({ ok: true });
+    expect(await login(b, bob)).toMatchObject({ ok: true });
+    const received = inbox(b);
+    const id = envelopeId();
+    expect(
+      await request(a, 'send', { id, to: bob.agentId, payload: payloadOf('over polling') }),
+    ).toMatchObject({
+      ok: true,
+    });
+    await received.waitFor(1);
+    expect(received.received[0]).toMatchObject({ id, from: alice.agentId });
+
+    // socket.io's default client starts on polling and upgrades to a websocket: it keeps working.
+    const carol = makeAgent();
+    const c: ClientSocket = ioClient(url, { forceNew: true, reconnection: false });
+    sockets.push(c);
+    await new Promise<void>((resolve) => c.io.engine.once('upgrade', () => resolve()));
+    expect(c.io.engine.transport.name).toBe('websocket');
+    expect(await login(c, carol)).toMatchObject({ ok: true });
+    const later = envelopeId();
+    await request(c, 'send', { id: later, to: bob.agentId, payload: payloadOf('after the upgrade') });
+    await received.waitFor(2);
+    expect(received.received[1]).toMatchObject({ id: later, from: carol.agentId });
+
+    const { url: wsOnly } = await relayWith({ transports: ['websocket'] });
+    await expect(polling(wsOnly)).rejects.toThrow();
+  });
+
+  it('[DLV2] forgets only the ids the recipient names; the rest are offered again', async () => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    await login(a, alice);
+    const ids = Array.from({ length: 4 }, () => envelopeId());
+    for (const id of ids) await request(a, 'send', { id, to: bob.agentId, payload: 'AAAA' });
+    const b1 = await open();
+    const answered = new Promise<void>((resolve) =>
+      b1.on('deliver', (envelopes, reply) => {
+        // The application kept the first and third only.
+        reply({ acked: [envelopes[0]!.id, envelopes[2]!.id, envelopeId()] });
+        resolve();
+      }),
+    );
+    await login(b1, bob);
+    await answered;
+    await expect.poll(() => mailbox.depth(bob.agentId)).toBe(2);
+    b1.disconnect();
+    const b2 = await open();
+    const again = inbox(b2);
+    await login(b2, bob);
+    await again.waitFor(2);
+    expect(again.received.map((e) => e.id)).toEqual([ids[1], ids[3]]);
+  });
+
+  it('[DLV2] keeps everything when the answer is malformed, and keeps serving', async () => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const a = await open();
+    await login(a, alice);
+    await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' });
+    const b1 = await open();
+    const answered = new Promise<void>((resolve) =>
+      b1.on('deliver', (_envelopes, reply) => {
+        (reply as (r: unknown) => void)({ acked: 'everything', __proto__: { acked: [] } });
+        resolve();
+      }),
+    );
+    await login(b1, bob);
+    await answered;
+    await expect.poll(async () => (await relay.metrics.rejections.get()).values.length).toBeGreaterThan(0);
+    expect(await mailbox.depth(bob.agentId)).toBe(1);
+    expect(await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' })).toMatchObject({
+      ok: true,
+    });
   });
 
   it('[MBX4] refuses with mailbox_full when the recipient’s mailbox is at its cap', async () => {

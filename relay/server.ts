@@ -4,6 +4,7 @@ import { Server, type Socket } from 'socket.io';
 import { ChallengeAuthority } from './auth';
 import { Delivery, type DeliveryState } from './delivery';
 import { Fanout, agentChannel, presenceChannel } from './fanout';
+import { Intake } from './intake';
 import { MemoryUidBindings, TokenRefused, type TokenVerifier, type UidBindings } from './firebase';
 import { originAllowed, TokenBucket, type OriginPolicy, type RateLimit } from './limits';
 import { createLogger, type Logger } from './log';
@@ -102,6 +103,7 @@ interface SocketData extends DeliveryState {
 
 type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
 type Reply = (result: unknown) => void;
+type ClientEvent = (typeof CLIENT_EVENTS)[number];
 
 const agentRoom = (agentId: string) => `agent:${agentId}`;
 const presenceRoom = (agentId: string) => `presence:${agentId}`;
@@ -127,6 +129,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     now,
     options.deliverTimeoutMs ?? 30_000,
   );
+  const intake = new Intake(mailbox, fanout, log);
   const agentBuckets = new Map<string, TokenBucket>();
   let draining = false;
   let inflight = 0;
@@ -164,10 +167,10 @@ export function createRelay(options: RelayOptions = {}): Relay {
   /** Hands a fanout message to the connections of this node that want it. */
   fanout.onMessage((channel, message) => {
     if (message.t === 'deliver') {
-      for (const socket of socketsIn(agentRoom(message.envelope.to)))
-        void delivery.push(socket, message.envelope);
+      for (const socket of socketsIn(agentRoom(channel.slice(2))))
+        for (const envelope of message.envelopes) void delivery.push(socket, envelope);
     } else if (message.t === 'receipt') {
-      io.to(agentRoom(channel.slice(2))).emit('receipt', message.receipt);
+      io.to(agentRoom(channel.slice(2))).emit('receipt', message.receipts);
     } else {
       io.to(presenceRoom(message.state.agentId)).emit('presence', message.state);
     }
@@ -250,19 +253,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     }
   };
 
-  function onUnknown(this: RelaySocket, event: string, ...args: unknown[]): void {
-    if ((CLIENT_EVENTS as readonly string[]).includes(event)) return;
-    const error = relayError(
-      'unknown_event',
-      `The relay does not know the event "${String(event).slice(0, 40)}".`,
-    );
-    const ack = args.at(-1);
-    if (typeof ack === 'function') return refuse(ack as Reply, error);
-    rejected(error.code);
-    this.emit('relay:error', error);
-  }
-
-  const HANDLERS: [string, (this: RelaySocket, payload: unknown, ack: unknown) => void][] = [
+  const HANDLERS: [ClientEvent, (this: RelaySocket, payload: unknown, ack: unknown) => void][] = [
     [
       'auth:challenge',
       guard(async (socket, payload, ack) => {
@@ -299,6 +290,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         }
         socket.data.agentId = agentId;
         clearTimeout(socket.data.loginTimer);
+        delete socket.data.loginTimer;
         metrics.authenticated.inc();
         const first = socketsIn(agentRoom(agentId)).length === 0;
         await socket.join(agentRoom(agentId));
@@ -349,20 +341,14 @@ export function createRelay(options: RelayOptions = {}): Relay {
         const send = SendRequest.safeParse(payload);
         if (!send.success) return refuse(ack, relayError('bad_request', describe(send.error)));
         const envelope: Envelope = { ...send.data, from, sentAt: now() };
-        const { status, depth, elsewhere } = await mailbox.put(envelope, fanout.nodeId);
+        // Stored (and then pushed) with what else arrived for this recipient in this tick (DLV3).
+        const { status, depth } = await intake.accept(envelope);
         if (status === 'full') return refuse(ack, relayError('mailbox_full'));
         metrics.envelopesIn.inc({ outcome: status });
         options.observe?.(envelope);
         // The sender's ack follows the durable enqueue (MBX6); the push follows the ack.
         ack({ ok: true, id: envelope.id });
-        if (status === 'stored') {
-          metrics.mailboxDepth.observe(depth);
-          await fanout.publish(
-            agentChannel(envelope.to),
-            { t: 'deliver', envelope },
-            { remote: elsewhere ?? true },
-          );
-        }
+        if (status === 'stored') metrics.mailboxDepth.observe(depth);
       }),
     ],
 
@@ -446,6 +432,25 @@ export function createRelay(options: RelayOptions = {}): Relay {
     ],
   ];
 
+  const ROUTES = new Map<string, (this: RelaySocket, payload: unknown, ack: unknown) => void>(HANDLERS);
+
+  /**
+   * The one listener every connection has for client events: a listener per event per connection
+   * would cost each idle connection a table of its own.
+   */
+  function dispatch(this: RelaySocket, event: unknown, ...args: unknown[]): void {
+    const handler = typeof event === 'string' ? ROUTES.get(event) : undefined;
+    if (handler) return handler.call(this, args[0], args[1]);
+    const error = relayError(
+      'unknown_event',
+      `The relay does not know the event "${String(event).slice(0, 40)}".`,
+    );
+    const ack = args.at(-1);
+    if (typeof ack === 'function') return refuse(ack as Reply, error);
+    rejected(error.code);
+    this.emit('relay:error', error);
+  }
+
   function onDisconnect(this: RelaySocket): void {
     disconnected(this);
   }
@@ -475,15 +480,20 @@ export function createRelay(options: RelayOptions = {}): Relay {
 
   io.on('connection', (socket: RelaySocket) => {
     // The upgrade request (an IncomingMessage with its buffers) is not needed once the
-    // handshake is read (the origin check above): socket.io's "Memory usage" guide.
-    (socket.conn as { request: unknown }).request = null;
+    // handshake is read (the origin check above): socket.io's "Memory usage" guide. engine.io
+    // still holds the object for the connection's life (its upgrade response listens for the
+    // socket's close), so what it carries is dropped too. Nor are the handshake's headers kept
+    // (`handshake.auth` stays).
+    const conn = socket.conn as unknown as { request: Record<string, unknown> | null };
+    if (conn.request) Object.assign(conn.request, { headers: {}, rawHeaders: [], _query: {}, url: '' });
+    conn.request = null;
+    socket.handshake.headers = {};
     metrics.connections.inc();
     socket.data.bucket = new TokenBucket(limits.perConnection.burst, limits.perConnection.perSecond, now);
     socket.data.loginTimer = setTimeout(() => {
       if (!socket.data.agentId) socket.disconnect(true);
     }, limits.loginTimeoutMs);
-    socket.onAny(onUnknown);
-    for (const [event, handler] of HANDLERS) socket.on(event as 'send', handler);
+    socket.onAny(dispatch);
     socket.on('disconnect', onDisconnect);
   });
 

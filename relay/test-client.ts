@@ -55,17 +55,21 @@ export async function login(socket: ClientSocket, agent: TestAgent): Promise<any
   });
 }
 
-/** Collects delivered envelopes, acknowledging each unless told not to. */
+/** Collects delivered envelopes, acknowledging each batch unless told not to. */
 export function inbox(socket: ClientSocket, { ack = true } = {}) {
   const received: Envelope[] = [];
+  const batches: number[] = [];
   const waiters: (() => void)[] = [];
-  socket.on('deliver', (envelope, reply) => {
-    received.push(envelope);
-    if (ack) reply({ ok: true });
+  socket.on('deliver', (envelopes, reply) => {
+    received.push(...envelopes);
+    batches.push(envelopes.length);
+    if (ack) reply({ acked: envelopes.map((e) => e.id) });
     waiters.splice(0).forEach((w) => w());
   });
   return {
     received,
+    /** How many envelopes each `deliver` carried (DLV1). */
+    batches,
     async waitFor(count: number): Promise<Envelope[]> {
       while (received.length < count) await new Promise<void>((r) => waiters.push(r));
       return received;

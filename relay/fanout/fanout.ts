@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { Envelope, PresenceState, Receipt } from '../protocol';
 
 export type FanoutMessage =
-  | { t: 'deliver'; envelope: Envelope }
-  | { t: 'receipt'; receipt: Receipt }
+  | { t: 'deliver'; envelopes: Envelope[] }
+  | { t: 'receipt'; receipts: Receipt[] }
   | { t: 'presence'; state: PresenceState };
 
 export const agentChannel = (agentId: string) => `a:${agentId}`;
@@ -26,7 +26,13 @@ export class Fanout {
 
   /** Without Redis, a fanout serves one process. */
   constructor(
-    private readonly redis?: { pub: Redis; sub: Redis; prefix: string },
+    private readonly redis?: {
+      pub: RedisClient;
+      sub: RedisClient;
+      prefix: string;
+      /** Redis Cluster: sharded pub/sub (SPUBLISH/SSUBSCRIBE), an agent's channel on one shard (NOD5). */
+      sharded?: boolean;
+    },
     private readonly onError: (error: unknown) => void = () => {},
   ) {
     if (!redis) return;
@@ -37,7 +43,7 @@ export class Fanout {
       if (!first) this.#resync();
       first = false;
     });
-    redis.sub.on('message', (channel: string, raw: string) => {
+    redis.sub.on(redis.sharded ? 'smessage' : 'message', (channel: string, raw: string) => {
       const bar = raw.indexOf('|');
       if (raw.slice(0, bar) === this.nodeId) return;
       try {
@@ -61,7 +67,16 @@ export class Fanout {
     const count = (this.#counts.get(channel) ?? 0) + 1;
     this.#counts.set(channel, count);
     if (!this.redis) return;
-    if (count === 1) this.#ready.set(channel, this.redis.sub.subscribe(this.redis.prefix + channel));
+    if (count === 1) {
+      const name = this.redis.prefix + channel;
+      const ready = this.redis.sharded ? this.redis.sub.ssubscribe(name) : this.redis.sub.subscribe(name);
+      this.#ready.set(channel, ready);
+      // Once subscribed, later subscribers have nothing to wait for: an idle agent keeps no promise.
+      void ready.then(
+        () => this.#ready.get(channel) === ready && this.#ready.delete(channel),
+        () => {},
+      );
+    }
     await this.#ready.get(channel);
   }
 
@@ -73,7 +88,9 @@ export class Fanout {
     }
     this.#counts.delete(channel);
     this.#ready.delete(channel);
-    if (this.redis) await this.redis.sub.unsubscribe(this.redis.prefix + channel);
+    if (!this.redis) return;
+    const name = this.redis.prefix + channel;
+    await (this.redis.sharded ? this.redis.sub.sunsubscribe(name) : this.redis.sub.unsubscribe(name));
   }
 
   /**
@@ -88,7 +105,9 @@ export class Fanout {
   ): Promise<void> {
     if (local && this.#counts.has(channel)) this.#handler(channel, message);
     if (this.redis && remote) {
-      await this.redis.pub.publish(this.redis.prefix + channel, `${this.nodeId}|${JSON.stringify(message)}`);
+      const name = this.redis.prefix + channel;
+      const raw = `${this.nodeId}|${JSON.stringify(message)}`;
+      await (this.redis.sharded ? this.redis.pub.spublish(name, raw) : this.redis.pub.publish(name, raw));
     }
   }
 }

@@ -37,8 +37,8 @@ export function mailboxContract(name: string, harness: MailboxHarness): void {
       for (const e of ids) expect(await box.put(e)).toMatchObject({ status: 'stored' });
       expect((await box.pending(BOB)).map((e) => e.id)).toEqual(ids.map((e) => e.id));
       expect(await box.pending(BOB, 2)).toEqual(ids.slice(0, 2));
-      expect(await box.ack(BOB, ids[1]!.id)).toBe(true);
-      expect(await box.ack(BOB, ids[1]!.id)).toBe(false);
+      expect(await box.ack(BOB, [ids[1]!.id])).toEqual([ids[1]!.id]);
+      expect(await box.ack(BOB, [ids[1]!.id])).toEqual([]);
       expect((await box.pending(BOB)).map((e) => e.id)).toEqual([ids[0]!.id, ids[2]!.id, ids[3]!.id]);
       expect(await box.depth(BOB)).toBe(3);
       await box.close();
@@ -49,7 +49,7 @@ export function mailboxContract(name: string, harness: MailboxHarness): void {
       const e = envelope('x1');
       await box.put(e);
       await box.put(envelope('x2', CAROL));
-      expect(await box.ack(CAROL, e.id)).toBe(false);
+      expect(await box.ack(CAROL, [e.id])).toEqual([]);
       expect(await box.pending(BOB)).toEqual([e]);
       expect((await box.pending(CAROL)).map((x) => x.id)).toEqual([envelope('x2').id]);
       expect(await box.pending(ALICE)).toEqual([]);
@@ -74,7 +74,7 @@ export function mailboxContract(name: string, harness: MailboxHarness): void {
       clock += 500; // 'old' is 1,100 ms old, 'new' 500 ms.
       expect((await box.pending(BOB)).map((e) => e.id)).toEqual([envelope('new').id]);
       expect(await box.depth(BOB)).toBe(1);
-      expect(await box.ack(BOB, envelope('old').id)).toBe(false);
+      expect(await box.ack(BOB, [envelope('old').id])).toEqual([]);
       clock += 500;
       expect(await box.depth(BOB)).toBe(0);
       await box.close();
@@ -86,7 +86,7 @@ export function mailboxContract(name: string, harness: MailboxHarness): void {
       expect(await box.put(envelope('4'))).toEqual({ status: 'full', depth: 3 });
       // Another recipient's mailbox is not affected.
       expect((await box.put(envelope('4', CAROL))).status).toBe('stored');
-      await box.ack(BOB, envelope('1').id);
+      await box.ack(BOB, [envelope('1').id]);
       expect((await box.put(envelope('4'))).status).toBe('stored');
       expect((await box.pending(BOB)).map((e) => e.id)).toEqual(['2', '3', '4'].map((i) => envelope(i).id));
       await box.close();
@@ -105,6 +105,48 @@ export function mailboxContract(name: string, harness: MailboxHarness): void {
       await box.close();
     });
 
+    it('[DLV3] stores a batch for one recipient in one step, each envelope judged in order as if put alone', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 6 }), {
+            maxLength: 5,
+          }),
+          async (batches) => {
+            const box = await make({ maxCount: 5 });
+            const held: string[] = [];
+            try {
+              for (const batch of batches) {
+                const expected = batch.map((i) => {
+                  const id = envelope(String(i)).id;
+                  if (held.includes(id)) return { status: 'duplicate', depth: held.length };
+                  if (held.length >= 5) return { status: 'full', depth: held.length };
+                  held.push(id);
+                  return { status: 'stored', depth: held.length };
+                });
+                const results = await box.putBatch(
+                  BOB,
+                  batch.map((i) => envelope(String(i))),
+                );
+                expect(results).toEqual(expected);
+                expect((await box.pending(BOB)).map((e) => e.id)).toEqual(held);
+              }
+            } finally {
+              await box.close();
+            }
+          },
+        ),
+        { seed: 7, numRuns: 30 },
+      );
+    });
+
+    it('[DLV3] refuses a batch that mixes recipients, storing none of it', async () => {
+      const box = await make();
+      await expect(box.putBatch(BOB, [envelope('m1'), envelope('m2', CAROL)])).rejects.toThrow(/to/);
+      expect(await box.depth(BOB)).toBe(0);
+      expect(await box.depth(CAROL)).toBe(0);
+      await box.close();
+    });
+
     it('[MBX6] behaves like a model under any sequence of puts, acks and clock steps', async () => {
       const op = fc.oneof(
         fc.record({
@@ -114,7 +156,8 @@ export function mailboxContract(name: string, harness: MailboxHarness): void {
         }),
         fc.record({
           kind: fc.constant('ack' as const),
-          id: fc.integer({ min: 0, max: 12 }),
+          // One acknowledgement may name several ids, repeated or never held.
+          ids: fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 4 }),
           to: fc.integer({ min: 0, max: 1 }),
         }),
         fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 400 }) }),
@@ -131,10 +174,10 @@ export function mailboxContract(name: string, harness: MailboxHarness): void {
                 continue;
               }
               const to = recipients[o.to]!;
-              const id = envelope(String(o.id)).id;
               const live = (model.get(to) ?? []).filter((x) => x.expiresAt > clock);
               model.set(to, live);
               if (o.kind === 'put') {
+                const id = envelope(String(o.id)).id;
                 const expected = live.some((x) => x.id === id)
                   ? 'duplicate'
                   : live.length >= 5
@@ -143,9 +186,19 @@ export function mailboxContract(name: string, harness: MailboxHarness): void {
                 expect((await box.put({ ...envelope(String(o.id), to) })).status).toBe(expected);
                 if (expected === 'stored') live.push({ id, expiresAt: clock + 1000 });
               } else {
-                const held = live.findIndex((x) => x.id === id);
-                expect(await box.ack(to, id)).toBe(held >= 0);
-                if (held >= 0) live.splice(held, 1);
+                const removed: string[] = [];
+                for (const id of o.ids.map((i) => envelope(String(i)).id)) {
+                  const held = live.findIndex((x) => x.id === id);
+                  if (held < 0) continue;
+                  live.splice(held, 1);
+                  removed.push(id);
+                }
+                expect(
+                  await box.ack(
+                    to,
+                    o.ids.map((i) => envelope(String(i)).id),
+                  ),
+                ).toEqual(removed);
               }
               expect((await box.pending(to)).map((e) => e.id)).toEqual(live.map((x) => x.id));
             }

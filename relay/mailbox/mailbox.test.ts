@@ -1,29 +1,17 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { presenceKey } from '../presence';
-import { startRedis, type TestRedis } from '../testing/redis-server';
+import { useTestRedis } from '../testing/redis-fixture';
 import { mailboxContract } from './mailbox.contract';
 import { MemoryMailbox } from './memory-mailbox';
 import { RedisMailbox } from './redis-mailbox';
 
-let server: TestRedis;
-let redis: Redis;
+const db = useTestRedis();
 let n = 0;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-}, 30_000);
-
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
-});
 
 mailboxContract('MemoryMailbox', { create: async (options) => new MemoryMailbox(options) });
 // Each mailbox gets its own key prefix, so runs never see each other's mail.
 mailboxContract('RedisMailbox', {
-  create: async (options) => new RedisMailbox(redis, { ...options, keyPrefix: `t${++n}:` }),
+  create: async (options) => new RedisMailbox(db.client, { ...options, keyPrefix: `t${++n}:` }),
 });
 
 describe('RedisMailbox with presence leases', () => {
@@ -33,15 +21,15 @@ describe('RedisMailbox with presence leases', () => {
   it('[NOD3] reports, in the same step as the write, whether a node other than the writer holds the recipient', async () => {
     const prefix = `p${++n}:`;
     let now = 1_000;
-    const box = new RedisMailbox(redis, {
+    const box = new RedisMailbox(db.client, {
       keyPrefix: prefix,
       now: () => now,
       presenceKey: (agentId) => presenceKey(prefix, agentId),
     });
     expect(await box.put(envelope('id-00001'), 'node-1')).toMatchObject({ elsewhere: false });
-    await redis.zadd(presenceKey(prefix, to), 2_000, 'node-1');
+    await db.client.zadd(presenceKey(prefix, to), 2_000, 'node-1');
     expect(await box.put(envelope('id-00002'), 'node-1')).toMatchObject({ elsewhere: false });
-    await redis.zadd(presenceKey(prefix, to), 2_000, 'node-2');
+    await db.client.zadd(presenceKey(prefix, to), 2_000, 'node-2');
     expect(await box.put(envelope('id-00003'), 'node-1')).toMatchObject({ elsewhere: true });
     // node-2's lease ran out (it died without leaving): no longer counted.
     now = 2_001;

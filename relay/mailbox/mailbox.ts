@@ -40,10 +40,19 @@ export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
 export interface Mailbox {
   /** `node`: the asking relay node, for `PutResult.elsewhere`. */
   put(envelope: Envelope, node?: string): Promise<PutResult>;
+  /**
+   * Stores envelopes for one recipient (`to`) in one atomic step, each judged in order exactly
+   * as `put` would judge it alone (a duplicate within the batch is a duplicate, a cap reached
+   * mid-batch refuses the rest). Results are in the order of `envelopes`.
+   */
+  putBatch(to: string, envelopes: readonly Envelope[], node?: string): Promise<PutResult[]>;
   /** Envelopes waiting for `agentId`, oldest first, expired ones left out (and forgotten). */
   pending(agentId: string, limit?: number): Promise<Envelope[]>;
-  /** Forgets a delivered envelope. Returns false if it was not there (already acknowledged). */
-  ack(agentId: string, id: string): Promise<boolean>;
+  /**
+   * Forgets delivered envelopes of `agentId`, in one atomic step. Returns the ids that were
+   * there; an id already acknowledged (or another agent's) is left out.
+   */
+  ack(agentId: string, ids: readonly string[]): Promise<string[]>;
   /** Number of unexpired envelopes waiting for `agentId`. */
   depth(agentId: string): Promise<number>;
   close(): Promise<void>;

@@ -54,6 +54,13 @@ export class MemoryMailbox implements Mailbox {
     return { status: 'stored', depth: box.held.size };
   }
 
+  async putBatch(to: string, envelopes: readonly Envelope[]): Promise<PutResult[]> {
+    if (envelopes.some((e) => e.to !== to)) throw new Error('putBatch: every envelope must be for `to`');
+    const results: PutResult[] = [];
+    for (const envelope of envelopes) results.push(await this.put(envelope));
+    return results;
+  }
+
   async pending(agentId: string, limit = 1000): Promise<Envelope[]> {
     const box = this.#boxes.get(agentId);
     if (!box) return [];
@@ -66,12 +73,17 @@ export class MemoryMailbox implements Mailbox {
     return out;
   }
 
-  async ack(agentId: string, id: string): Promise<boolean> {
+  async ack(agentId: string, ids: readonly string[]): Promise<string[]> {
     const box = this.#boxes.get(agentId);
-    const held = box?.held.get(id);
-    if (!box || !held) return false;
-    this.#remove(agentId, box, id, held);
-    return true;
+    if (!box) return [];
+    const removed: string[] = [];
+    for (const id of ids) {
+      const held = box.held.get(id);
+      if (!held) continue;
+      this.#remove(agentId, box, id, held);
+      removed.push(id);
+    }
+    return removed;
   }
 
   async depth(agentId: string): Promise<number> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { Envelope } from '../protocol';
 import { LuaScript } from '../redis';
 import {
@@ -48,39 +48,59 @@ end
 
 // KEYS[4] (optional): the recipient's presence leases (node id scored by lease expiry; same
 // hash tag, so same slot).
-// ARGV: id, record, bytes, maxCount, maxBytes, ttlMs, now, node
-//   → {status (1 stored, 0 duplicate, 2 full), depth, elsewhere (1 when a node other than
-//      ARGV[8] holds a live lease)}
+// ARGV: maxCount, maxBytes, ttlMs, now, node, then per envelope: id, record, bytes
+//   → {elsewhere (1 when a node other than ARGV[5] holds a live lease), then per envelope:
+//      status (1 stored, 0 duplicate, 2 full), depth}
+// One call stores a batch of envelopes for one recipient, each judged in order as if put alone.
 // Reading the leases in the same script as the write is what lets a node skip the pub/sub
 // publish: a node that registers its lease after this script ran drains the mailbox after
-// registering, so it reads this envelope; one registered before is reported here (NOD3).
+// registering, so it reads these envelopes; one registered before is reported here (NOD3).
 const PUT = new LuaScript(`${REMOVE}
+local max_count, max_bytes, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
 local function elsewhere()
   if not KEYS[4] then return 1 end
-  for _, node in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], ARGV[7], '+inf')) do
-    if node ~= ARGV[8] then return 1 end
+  for _, node in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], now, '+inf')) do
+    if node ~= ARGV[5] then return 1 end
   end
   return 0
 end
-if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return {0, redis.call('ZCARD', KEYS[1])} end
-local size = tonumber(ARGV[3])
-local function over()
+local function over(size)
   local count = redis.call('ZCARD', KEYS[1])
   local bytes = tonumber(redis.call('HGET', KEYS[3], 'bytes') or '0')
-  return count + 1 > tonumber(ARGV[4]) or bytes + size > tonumber(ARGV[5]), count
+  return count + 1 > max_count or bytes + size > max_bytes, count
 end
-local full, count = over()
-if full then
-  purge_front(tonumber(ARGV[7]), 100)
-  full, count = over()
-  if full then return {2, count} end
+local out, stored, purged = {0}, false, false
+for i = 6, #ARGV, 3 do
+  local id, size = ARGV[i], tonumber(ARGV[i + 2])
+  if redis.call('HEXISTS', KEYS[2], id) == 1 then
+    out[#out + 1] = 0
+    out[#out + 1] = redis.call('ZCARD', KEYS[1])
+  else
+    local full, count = over(size)
+    if full and not purged then
+      purge_front(now, 100)
+      purged = true
+      full, count = over(size)
+    end
+    if full then
+      out[#out + 1] = 2
+      out[#out + 1] = count
+    else
+      local seq = redis.call('HINCRBY', KEYS[3], 'seq', 1)
+      redis.call('HINCRBY', KEYS[3], 'bytes', size)
+      redis.call('ZADD', KEYS[1], seq, id)
+      redis.call('HSET', KEYS[2], id, ARGV[i + 1])
+      stored = true
+      out[#out + 1] = 1
+      out[#out + 1] = count + 1
+    end
+  end
 end
-local seq = redis.call('HINCRBY', KEYS[3], 'seq', 1)
-redis.call('HINCRBY', KEYS[3], 'bytes', size)
-redis.call('ZADD', KEYS[1], seq, ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
-return {1, count + 1, elsewhere()}
+if stored then
+  for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
+  out[1] = elsewhere()
+end
+return out
 `);
 
 // ARGV: now, limit → envelope JSON strings, oldest first; expired ones are removed on the way.
@@ -106,13 +126,18 @@ drop_if_empty()
 return out
 `);
 
-// ARGV: id → 1 when it was held, 0 when not.
+// ARGV: ids → the ids that were held (and are now removed).
 const ACK = new LuaScript(`${REMOVE}
-local rec = redis.call('HGET', KEYS[2], ARGV[1])
-if not rec then return 0 end
-remove(ARGV[1], rec)
+local removed = {}
+for _, id in ipairs(ARGV) do
+  local rec = redis.call('HGET', KEYS[2], id)
+  if rec then
+    remove(id, rec)
+    removed[#removed + 1] = id
+  end
+end
 drop_if_empty()
-return 1
+return removed
 `);
 
 // ARGV: now → depth after dropping expired envelopes at the front.
@@ -140,7 +165,7 @@ export class RedisMailbox implements Mailbox {
   readonly #presenceKey: ((agentId: string) => string) | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: RedisMailboxOptions = {},
   ) {
     const { keyPrefix, now, presenceKey, ...limits } = options;
@@ -151,24 +176,34 @@ export class RedisMailbox implements Mailbox {
   }
 
   async put(envelope: Envelope, node?: string): Promise<PutResult> {
-    const json = JSON.stringify(envelope);
+    return (await this.putBatch(envelope.to, [envelope], node))[0]!;
+  }
+
+  async putBatch(to: string, envelopes: readonly Envelope[], node?: string): Promise<PutResult[]> {
     const now = this.#now();
     const expiresAt = now + this.#limits.ttlMs;
-    const keys = this.#keys(envelope.to);
+    const keys = this.#keys(to);
     const where = node !== undefined && this.#presenceKey;
-    if (where) keys.push(where(envelope.to));
-    const [status, depth, elsewhere] = (await PUT.run(this.redis, keys, [
-      envelope.id,
-      `${expiresAt}|${json}`,
-      envelopeBytes(json),
+    if (where) keys.push(where(to));
+    const args: (string | number)[] = [
       this.#limits.maxCount,
       this.#limits.maxBytes,
       this.#limits.ttlMs,
       now,
       node ?? '',
-    ])) as [number, number, number?];
-    if (status !== 1) return { status: status === 0 ? 'duplicate' : 'full', depth };
-    return where ? { status: 'stored', depth, elsewhere: elsewhere === 1 } : { status: 'stored', depth };
+    ];
+    for (const envelope of envelopes) {
+      if (envelope.to !== to) throw new Error('putBatch: every envelope must be for `to`');
+      const json = JSON.stringify(envelope);
+      args.push(envelope.id, `${expiresAt}|${json}`, envelopeBytes(json));
+    }
+    const [elsewhere, ...out] = (await PUT.run(this.redis, keys, args)) as number[];
+    return envelopes.map((_, i): PutResult => {
+      const status = out[2 * i]!;
+      const depth = out[2 * i + 1]!;
+      if (status !== 1) return { status: status === 0 ? 'duplicate' : 'full', depth };
+      return where ? { status: 'stored', depth, elsewhere: elsewhere === 1 } : { status: 'stored', depth };
+    });
   }
 
   async pending(agentId: string, limit = 1000): Promise<Envelope[]> {
@@ -176,8 +211,9 @@ export class RedisMailbox implements Mailbox {
     return out.map((json) => JSON.parse(json) as Envelope);
   }
 
-  async ack(agentId: string, id: string): Promise<boolean> {
-    return (await ACK.run(this.redis, this.#keys(agentId), [id])) === 1;
+  async ack(agentId: string, ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return (await ACK.run(this.redis, this.#keys(agentId), [...ids])) as string[];
   }
 
   async depth(agentId: string): Promise<number> {

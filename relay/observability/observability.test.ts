@@ -117,6 +117,10 @@ describe('observability', () => {
         await gate;
         return inner.put(e);
       },
+      putBatch: async (to, envelopes) => {
+        await gate;
+        return inner.putBatch(to, envelopes);
+      },
       pending: (agentId, limit) => inner.pending(agentId, limit),
       ack: (agentId, id) => inner.ack(agentId, id),
       depth: (agentId) => inner.depth(agentId),

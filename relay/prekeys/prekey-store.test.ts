@@ -1,29 +1,17 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prekeyUploadWireSchema } from '../protocol';
 import { makeAgent, makePrekeyUpload } from '../test-client';
-import { startRedis, type TestRedis } from '../testing/redis-server';
+import { useTestRedis } from '../testing/redis-fixture';
 import { MemoryPrekeyStore } from './memory-prekey-store';
 import { prekeyStoreContract } from './prekey-store.contract';
 import { RedisPrekeyStore } from './redis-prekey-store';
 import { signedPrekeyIsValid } from './verify-upload';
 
-let server: TestRedis;
-let redis: Redis;
+const db = useTestRedis();
 let n = 0;
 
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-}, 30_000);
-
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
-});
-
 prekeyStoreContract('MemoryPrekeyStore', async () => new MemoryPrekeyStore());
-prekeyStoreContract('RedisPrekeyStore', async () => new RedisPrekeyStore(redis, `t${++n}:`));
+prekeyStoreContract('RedisPrekeyStore', async () => new RedisPrekeyStore(db.client, `t${++n}:`));
 
 /** Made by src/crypto (libsodium) with `createPrekeyState` + `prekeyUploadToWire`: a cross-implementation vector. */
 const EXTENSION_UPLOAD = {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { OneTimePrekeyWire, PrekeyBundleWire, PrekeyUploadWire, SignedPrekeyWire } from '../protocol';
 import { LuaScript } from '../redis';
 import { MAX_ONE_TIME_PREKEYS, type PrekeyStore } from './prekey-store';
@@ -30,7 +30,7 @@ return {signed, one}
 
 export class RedisPrekeyStore implements PrekeyStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keyPrefix = '',
   ) {}
 

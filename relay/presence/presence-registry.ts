@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 
 /**
  * Who is online, across nodes (PRS*). A node reports an agent up when its first connection
@@ -48,13 +48,24 @@ export class MemoryPresence implements PresenceRegistry {
 export class RedisPresence implements PresenceRegistry {
   readonly #local = new Set<string>();
   readonly #timer: NodeJS.Timeout;
+  /** Recent `elsewhere` answers (and lookups in flight), by agent id. */
+  readonly #elsewhere = new Map<string, { at: number; answer: Promise<boolean> }>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly nodeId: string,
-    private readonly options: { prefix?: string; leaseMs?: number; now?: () => number } = {},
+    private readonly options: {
+      prefix?: string;
+      leaseMs?: number;
+      now?: () => number;
+      /** How long an `elsewhere` answer is reused (NOD4); default 1 s. */
+      elsewhereCacheMs?: number;
+    } = {},
   ) {
-    this.#timer = setInterval(() => void this.#renew().catch(() => {}), this.#lease / 3);
+    this.#timer = setInterval(() => {
+      void this.#renew().catch(() => {});
+      this.#forgetStale();
+    }, this.#lease / 3);
     this.#timer.unref();
   }
 
@@ -92,9 +103,31 @@ export class RedisPresence implements PresenceRegistry {
     return counts.map((n) => n > 0);
   }
 
-  async elsewhere(agentId: string) {
-    const nodes = await this.redis.zrangebyscore(this.#key(agentId), this.#now(), '+inf');
-    return nodes.some((node) => node !== this.nodeId);
+  /**
+   * Asked once per receipt batch, so the answer is reused for a moment (NOD4): lookups for one
+   * agent in flight at once share one Redis call, and an answer is kept for `elsewhereCacheMs`.
+   */
+  elsewhere(agentId: string): Promise<boolean> {
+    const now = this.#now();
+    const recent = this.#elsewhere.get(agentId);
+    if (recent && now - recent.at < this.#cacheMs) return recent.answer;
+    const answer = this.redis
+      .zrangebyscore(this.#key(agentId), now, '+inf')
+      .then((nodes) => nodes.some((node) => node !== this.nodeId));
+    this.#elsewhere.set(agentId, { at: now, answer });
+    answer.catch(() => this.#elsewhere.delete(agentId));
+    return answer;
+  }
+
+  get #cacheMs() {
+    return this.options.elsewhereCacheMs ?? 1000;
+  }
+
+  #forgetStale() {
+    const now = this.#now();
+    for (const [agentId, { at }] of this.#elsewhere) {
+      if (now - at >= this.#cacheMs) this.#elsewhere.delete(agentId);
+    }
   }
 
   /** Writes every local lease again (after Redis came back, possibly without its data). */
@@ -104,14 +137,18 @@ export class RedisPresence implements PresenceRegistry {
 
   async close() {
     clearInterval(this.#timer);
+    this.#elsewhere.clear();
   }
 
   async #renew() {
     const expires = this.#now() + this.#lease;
-    const pipeline = this.redis.pipeline();
-    for (const agentId of this.#local) {
-      pipeline.zadd(this.#key(agentId), expires, this.nodeId).pexpire(this.#key(agentId), this.#lease * 2);
-    }
-    await pipeline.exec();
+    // One command per key, not one pipeline: a Cluster cannot run a pipeline across slots, and
+    // auto-pipelining sends them together anyway (per shard in a Cluster).
+    await Promise.all(
+      [...this.#local].flatMap((agentId) => [
+        this.redis.zadd(this.#key(agentId), expires, this.nodeId),
+        this.redis.pexpire(this.#key(agentId), this.#lease * 2),
+      ]),
+    );
   }
 }

@@ -2,6 +2,7 @@ import type { RelayError } from './errors';
 import type { PrekeyBundleWire, PrekeyUploadWire } from './prekeys';
 import type {
   ChallengeResponse,
+  DeliverAck,
   Envelope,
   LoginRequest,
   PrekeyFetchRequest,
@@ -28,11 +29,14 @@ export interface ClientToServerEvents {
   'presence:unsubscribe': (request: PresenceSubscribeRequest, ack: Ack<object>) => void;
 }
 
-/** Events the relay emits. `deliver` must be acknowledged before the mailbox forgets the envelope. */
+/**
+ * Events the relay emits. `deliver` carries a batch of envelopes, oldest first (DLV1); the mailbox
+ * forgets only those the recipient names in its acknowledgement (DLV2).
+ */
 export interface ServerToClientEvents {
-  deliver: (envelope: Envelope, ack: (result: { ok: boolean }) => void) => void;
-  /** The recipient acknowledged an envelope this agent sent (MBX5). */
-  receipt: (receipt: Receipt) => void;
+  deliver: (envelopes: Envelope[], ack: (result: DeliverAck) => void) => void;
+  /** The recipient acknowledged envelopes this agent sent (MBX5), batched like deliveries. */
+  receipt: (receipts: Receipt[]) => void;
   /** An agent this connection subscribed to came online or went offline (PRS2). */
   presence: (state: PresenceState) => void;
   'relay:error': (error: RelayError) => void;

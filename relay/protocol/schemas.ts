@@ -65,6 +65,16 @@ export const SendRequest = z
   })
   .strict();
 
+/** The most envelopes one `deliver` carries (DLV1). */
+export const MAX_DELIVER_BATCH = 100;
+
+/**
+ * A recipient's answer to a `deliver`: the ids its application has handled and kept (DLV2).
+ * Ids left out stay in the mailbox and are offered again.
+ */
+export const DeliverAck = z.object({ acked: z.array(z.string().max(64)).max(MAX_DELIVER_BATCH) });
+export type DeliverAck = z.infer<typeof DeliverAck>;
+
 /** What the relay pushes to a recipient. `from` is set by the relay from the sender's login. */
 export const Envelope = z.object({
   id: EnvelopeId,

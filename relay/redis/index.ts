@@ -1,2 +1,2 @@
 export { LuaScript } from './lua-script';
-export { connectRedis } from './connect';
+export { connectRedis, connectRedisCluster, type RedisClient } from './connect';

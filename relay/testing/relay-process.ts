@@ -14,12 +14,20 @@ export interface RelayProcess {
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export async function startRelayProcess(env: Record<string, string>): Promise<RelayProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'relay/main.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** `nodeArgs`: flags for node itself (V8 heap settings, profiling), before the script. */
+export async function startRelayProcess(
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<RelayProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'relay/main.ts')],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | NodeJS.Signals>((resolve) =>

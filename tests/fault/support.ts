@@ -74,15 +74,19 @@ export class Recipient {
     const socket = await openRaw(url);
     this.socket = socket;
     let here = 0;
-    socket.on('deliver', (envelope: Envelope, reply: (r: { ok: boolean }) => void) => {
-      if (dropAfter !== undefined && ++here > dropAfter) {
-        // Dropped mid-drain: the transport dies before this envelope is acknowledged.
-        socket.io.engine.close();
-        return;
+    socket.on('deliver', (envelopes: Envelope[], reply: (r: { acked: string[] }) => void) => {
+      const acked: string[] = [];
+      for (const envelope of envelopes) {
+        if (dropAfter !== undefined && ++here > dropAfter) {
+          // Dropped mid-drain: the transport dies before the rest of the batch is acknowledged.
+          socket.io.engine.close();
+          return;
+        }
+        this.deliveries++;
+        this.handled.add(envelope.id);
+        acked.push(envelope.id);
       }
-      this.deliveries++;
-      this.handled.add(envelope.id);
-      reply({ ok: true });
+      reply({ acked });
       this.#waiters.splice(0).forEach((w) => w());
     });
     const result = await login(socket as never, this.agent);
