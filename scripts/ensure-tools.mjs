@@ -1,5 +1,5 @@
 // Installs what the tests need and a fresh machine may lack (Debian packages).
-// Usage: node scripts/ensure-tools.mjs chromium [firefox-esr] [redis-server]
+// Usage: node scripts/ensure-tools.mjs chromium [firefox-esr] [redis-server] [redis-tools]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -7,6 +7,8 @@ const BINARIES = {
   chromium: '/usr/bin/chromium',
   'firefox-esr': '/usr/bin/firefox-esr',
   'redis-server': '/usr/bin/redis-server',
+  // redis-cli, which makes the test Redis Cluster (relay/testing/redis-cluster.ts).
+  'redis-tools': '/usr/bin/redis-cli',
 };
 
 const wanted = process.argv.slice(2);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 
 const steps = [
   ['npm', ['run', 'check']],
-  ['node', ['scripts/ensure-tools.mjs', 'chromium', 'firefox-esr', 'redis-server']],
+  ['node', ['scripts/ensure-tools.mjs', 'chromium', 'firefox-esr', 'redis-server', 'redis-tools']],
   ['npx', ['wxt', 'build']],
   ['npx', ['wxt', 'build', '-b', 'firefox', '--mv3']],
   ['npx', ['vitest', 'run', '--project', 'unit']],

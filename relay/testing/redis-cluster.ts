@@ -1,0 +1,101 @@
+// Test helper: a private Redis Cluster (3 primaries, no replicas) on free ports, made with
+// `redis-cli --cluster create` (the redis-tools package, installed with redis-server).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from './redis-server';
+
+export interface TestRedisCluster {
+  /** Seed nodes, `host:port`: the value of REDIS_CLUSTER_NODES. */
+  readonly nodes: string[];
+  stop(): Promise<void>;
+}
+
+const SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+const CLI = process.env.REDIS_CLI_BIN ?? 'redis-cli';
+
+export async function startRedisCluster(size = 3): Promise<TestRedisCluster> {
+  if (spawnSync(CLI, ['--version']).error) {
+    throw new Error(`redis-cli was not found (looked for "${CLI}"): apt-get install -y redis-tools.`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'parley-redis-cluster-'));
+  const children: ChildProcess[] = [];
+  const nodes: string[] = [];
+  const stop = async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGKILL');
+          }),
+      ),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < size; i++) {
+      const [port, bus] = [await freePort(), await freePort()];
+      const child = spawn(
+        SERVER,
+        [
+          ...[
+            '--port',
+            String(port),
+            '--bind',
+            '127.0.0.1',
+            '--dir',
+            dir,
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+          ],
+          ...['--cluster-enabled', 'yes', '--cluster-port', String(bus)],
+          ...['--cluster-config-file', `nodes-${port}.conf`],
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      children.push(child);
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('Ready to accept connections')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${out}`)));
+      });
+      nodes.push(`127.0.0.1:${port}`);
+    }
+    const created = spawnSync(
+      CLI,
+      ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (created.status !== 0)
+      throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
+    // Every node must agree the cluster is up before clients may use it.
+    for (const node of nodes) {
+      const [host, port] = node.split(':');
+      const client = new Redis({ host: host!, port: Number(port), lazyConnect: true });
+      await client.connect();
+      try {
+        for (let tries = 0; !(await client.cluster('INFO')).includes('cluster_state:ok'); tries++) {
+          if (tries > 100) throw new Error(`${node} never reported cluster_state:ok`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        client.disconnect();
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { nodes, stop };
+}
