@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  * - `relay/` imports nothing from the extension.
  * - Capabilities import each other only through their public `index.ts`.
  */
-const INTERNALS = 'vault|crypto|agent|peers|link|store|calendar|scheduling';
+const INTERNALS = 'vault|crypto|agent|peers|link|store|calendar|scheduling|account';
 const uiBoundary = {
   patterns: [
     {
@@ -21,6 +21,10 @@ const uiBoundary = {
     {
       regex: '^(libsodium-wrappers|idb|sql\\.js)$',
       message: 'Keys and storage live in the background only.',
+    },
+    {
+      regex: '^firebase(/|$)',
+      message: 'Firebase sign-in runs in the background (src/account); UI pages call account.* over src/rpc.',
     },
   ],
 };

@@ -46,13 +46,16 @@ export default defineConfig({
     name: 'Parley',
     description: 'Your personal agent: finds meeting times with other people’s agents, privately.',
     permissions: ['storage', 'alarms', 'identity', ...(browser === 'firefox' ? [] : ['sidePanel'])],
-    // Local relays and fakes, Google's APIs; other relays are reached over websockets,
+    // Local relays, fakes and the Firebase Auth emulator; Google's APIs; Firebase Auth (sign-in at
+    // identitytoolkit, token refresh at securetoken). Other relays are reached over websockets,
     // which need no host permission.
     host_permissions: [
       'http://127.0.0.1/*',
       'http://localhost/*',
       'https://www.googleapis.com/*',
       'https://calendar.google.com/*',
+      'https://identitytoolkit.googleapis.com/*',
+      'https://securetoken.googleapis.com/*',
     ],
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",

@@ -18,7 +18,7 @@ import {
   type ClientSocket,
   type TestAgent,
 } from '../test-client';
-import { startAuthEmulator, type AuthEmulator } from '../testing/firebase-emulator';
+import { startAuthEmulator, unsignedEmulatorToken, type AuthEmulator } from '../testing/firebase-emulator';
 import { firebaseTokenVerifier } from './token-verifier';
 
 let emulator: AuthEmulator;
@@ -73,22 +73,8 @@ async function loginWith(agent: TestAgent, firebaseToken?: string) {
   return { socket, result };
 }
 
-/** An unsigned token as the emulator mints them, with chosen claims. */
-function emulatorToken(uid: string, claims: Record<string, number>): string {
-  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  return `${b64({ alg: 'none', typ: 'JWT' })}.${b64({
-    iss: `https://securetoken.google.com/${emulator.projectId}`,
-    aud: emulator.projectId,
-    auth_time: now - 7200,
-    user_id: uid,
-    sub: uid,
-    iat: now - 7200,
-    exp: now - 3600,
-    firebase: { identities: {}, sign_in_provider: 'password' },
-    ...claims,
-  })}.`;
-}
+const emulatorToken = (uid: string, claims: Record<string, number>) =>
+  unsignedEmulatorToken(emulator.projectId, uid, claims);
 
 describe('Firebase ID tokens', () => {
   it('[FBA1] logs in with a valid token from the client SDK, and refuses a login without one', async () => {

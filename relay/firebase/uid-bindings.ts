@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 import { LuaScript } from '../redis';
 
 /**
@@ -28,7 +28,7 @@ return 0
 
 export class RedisUidBindings implements UidBindings {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix = '',
   ) {}
   async bind(agentId: string, uid: string) {

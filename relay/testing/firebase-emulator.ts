@@ -85,3 +85,28 @@ export async function startAuthEmulator(projectId = 'demo-parley'): Promise<Auth
   });
   return { host: `127.0.0.1:${auth}`, projectId, stop };
 }
+
+/**
+ * An unsigned ID token shaped as the emulator mints them (the emulator accepts such tokens, which is
+ * why a relay refuses it outside development mode): issued two hours ago and expired an hour ago
+ * unless `claims` say otherwise.
+ */
+export function unsignedEmulatorToken(
+  projectId: string,
+  uid: string,
+  claims: Record<string, number> = {},
+): string {
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return `${b64({ alg: 'none', typ: 'JWT' })}.${b64({
+    iss: `https://securetoken.google.com/${projectId}`,
+    aud: projectId,
+    auth_time: now - 7200,
+    user_id: uid,
+    sub: uid,
+    iat: now - 7200,
+    exp: now - 3600,
+    firebase: { identities: {}, sign_in_provider: 'password' },
+    ...claims,
+  })}.`;
+}

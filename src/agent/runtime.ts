@@ -47,6 +47,8 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     deps.platform.onAlarm('parley-minute', 1, () => {
       void vault.checkIdle();
       session?.link.ensureConnected();
+      // [FBA7] Timers die with an MV3 worker: the relay's copy of the Firebase token is checked here too.
+      void session?.link.refreshTokenIfDue();
       void session?.peers.flush(); // what could not be sealed or sent yet
       void session?.negotiator.tick(); // timeouts, retransmissions, expiry
     });
@@ -175,6 +177,8 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     },
     'data.deleteAll': async () => {
       const vault = await opened;
+      // [DAT3] Firebase keeps its signed-in user outside the vault: sign out, which deletes it too.
+      await session?.account.signOut().catch(() => undefined);
       stopSession();
       await vault.deleteAllData();
       return status(vault);
@@ -188,8 +192,14 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     'settings.set': async (patch) => {
       const settings = await (await unlocked()).updateSettings(withoutUndefined(patch));
       notify('status');
+      notify('account');
       return settings;
     },
+    'account.status': async () => (await unlocked()).account.status(),
+    // The account's user-change hook logs the relay link in again with the new token (or none).
+    'account.signIn': async ({ email, password, create }) =>
+      (await unlocked()).account.signIn(email, password, create ?? false),
+    'account.signOut': async () => (await unlocked()).account.signOut(),
   };
 
   const serve = createRpcServer(handlers, {

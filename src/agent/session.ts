@@ -1,3 +1,4 @@
+import { AccountService } from '../account';
 import {
   CalendarService,
   GOOGLE_CALENDAR_BASE_URL,
@@ -23,6 +24,8 @@ export const DEFAULT_SETTINGS: Settings = {
     ...GOOGLE_OAUTH_DEFAULTS,
     apiBaseUrl: GOOGLE_CALENDAR_BASE_URL,
   },
+  // Off until the person fills it in: a relay started without FIREBASE_PROJECT_ID needs no account.
+  firebase: { apiKey: '', projectId: '', authDomain: '', emulatorUrl: '' },
 };
 
 /**
@@ -35,6 +38,7 @@ export class AgentSession {
     readonly store: AgentStore,
     readonly peers: PeerService,
     readonly link: RelayLink,
+    readonly account: AccountService,
     readonly calendar: CalendarService,
     readonly negotiator: Negotiator,
     readonly history: ConversationHistory | undefined,
@@ -58,6 +62,7 @@ export class AgentSession {
       ...DEFAULT_SETTINGS,
       ...saved,
       google: { ...DEFAULT_SETTINGS.google, ...saved.google },
+      firebase: { ...DEFAULT_SETTINGS.firebase, ...saved.firebase },
     };
     // The link and the peers refer to each other: the link hands envelopes to the
     // peers, the peers send through the link.
@@ -84,7 +89,17 @@ export class AgentSession {
       onEnvelope: (envelope) => peers.receive(envelope),
       onLogin: () => void peers.onLogin(),
       onStatus: () => notify('status'),
+      firebaseToken: (force) => account.idToken(force),
     });
+    // The Firebase account (FBA6): its ID token rides on the relay login and is refreshed on the same
+    // connection before it expires. A change of user (sign-in, sign-out) logs the link in again.
+    const account = new AccountService({
+      onUserChange: () => {
+        notify('account');
+        link.relogin();
+      },
+    });
+    await account.configure(settings.firebase).catch(() => false);
     const calendar = new CalendarService({
       oauth: new GoogleOAuth({
         config: () => ref.session!.settings.google,
@@ -117,7 +132,17 @@ export class AgentSession {
     const history = await openHistory(vault, { locateFile: (file) => platform.assetUrl(file) }).catch(
       () => undefined,
     );
-    const session = new AgentSession(identity, store, peers, link, calendar, negotiator, history, settings);
+    const session = new AgentSession(
+      identity,
+      store,
+      peers,
+      link,
+      account,
+      calendar,
+      negotiator,
+      history,
+      settings,
+    );
     await session.#catchUpHistory();
     ref.session = session;
     link.start();
@@ -164,9 +189,18 @@ export class AgentSession {
   async updateSettings(
     patch: Partial<Omit<Settings, 'google'>> & { google?: Partial<Settings['google']> },
   ): Promise<Settings> {
-    this.settings = { ...this.settings, ...patch, google: { ...this.settings.google, ...patch.google } };
+    this.settings = {
+      ...this.settings,
+      ...patch,
+      google: { ...this.settings.google, ...patch.google },
+      firebase: patch.firebase ?? this.settings.firebase,
+    };
     await this.store.putSettings(this.settings);
+    const accountChanged = await this.account.configure(this.settings.firebase);
+    const relayUrl = this.link.status.url;
     this.link.retarget(this.settings.relayUrl);
+    // Another Firebase project (or none): the relay must see the new account's token, or none.
+    if (accountChanged && relayUrl === this.settings.relayUrl) this.link.relogin();
     return this.settings;
   }
 
@@ -183,6 +217,7 @@ export class AgentSession {
 
   stop(): void {
     this.link.stop();
+    void this.account.close();
     void this.history?.flush().catch(() => undefined);
   }
 }

@@ -24,6 +24,17 @@ export const ERROR_CODES = [
   'relay_refused',
   'calendar_failed',
   'backup_invalid',
+  'account_not_configured',
+  'account_wrong_password',
+  'account_not_found',
+  'account_email_taken',
+  'account_weak_password',
+  'account_invalid_email',
+  'account_disabled',
+  'account_throttled',
+  'account_unreachable',
+  'account_config_invalid',
+  'account_failed',
   'internal',
 ] as const;
 

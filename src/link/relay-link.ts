@@ -10,12 +10,24 @@ import {
   type ServerToClientEvents,
 } from '../../relay/protocol';
 import { sign, toBase64Url, type Identity } from '../crypto';
+import { tokenTimes } from './firebase-token';
 
 export interface LinkStatus {
   url: string;
   connected: boolean;
+  /**
+   * Why the link is not (fully) working: a relay error code, or `firebase_token_unavailable` when the
+   * person is signed in but no fresh token could be had (Firebase unreachable).
+   */
   lastError?: string;
 }
+
+/**
+ * Where the link gets a Firebase ID token for the relay (FBA1, FBA6): `undefined` when the person is
+ * not signed in (or Firebase is off); `force` asks for a freshly minted token. Throws when a token
+ * cannot be had right now.
+ */
+export type FirebaseTokenSource = (force: boolean) => Promise<string | undefined>;
 
 export interface RelayLinkOptions {
   identity: Identity;
@@ -26,32 +38,90 @@ export interface RelayLinkOptions {
   onLogin?(): void;
   onStatus?(status: LinkStatus): void;
   requestTimeoutMs?: number;
+  firebaseToken?: FirebaseTokenSource;
+  /** The relay's copy of the token is refreshed when this little of its life is left (FBA7). */
+  tokenRefreshMarginMs?: number;
+  /** The link's clock, for scheduling refreshes (tests move it). */
+  now?: () => number;
 }
 
 export type SendOutcome = { ok: true } | { ok: false; error: RelayError; permanent: boolean };
 
 type LinkSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** Errors after which retrying the same envelope can never succeed. */
+/**
+ * Errors after which retrying the same envelope can never succeed. Everything else — including
+ * `firebase_token_required` and `firebase_token_expired` (FBA9) — leaves the envelope in the outbox.
+ */
 const PERMANENT = new Set(['bad_request', 'payload_too_large', 'recipient_invalid']);
 
-/**
+export const isPermanentRefusal = (code: string): boolean => PERMANENT.has(code);
+
+/** Login refusals only the person can mend (sign in, or with the right account): no retry loop. */
+const WAIT_FOR_PERSON = new Set(['firebase_token_required', 'firebase_uid_mismatch']);
+
+/** Firebase ID tokens live an hour; the relay's copy is renewed with 10 minutes to go. */
+export const DEFAULT_TOKEN_REFRESH_MARGIN_MS = 10 * 60_000;
+
+const LOGIN_RETRY_MS = 2000;
+const LOGIN_RETRY_MAX_MS = 30_000;
+/** When Firebase cannot mint a token, try again this much later (the relay's copy is still valid). */
+const REFRESH_RETRY_MS = 60_000;
+
+/*
  * The agent's connection to its relay: websocket only (a service worker has no
  * XMLHttpRequest), a challenge login on every (re)connect, and acknowledged sends.
+ *
+ * With a Firebase token source, the login also carries an ID token, and the relay's copy is kept fresh
+ * on the same connection:
+ *
+ *   connect ──login {token}──▶ LOGGED IN ──(≤ margin left: timer or minute alarm)──▶ auth:refresh {fresh}
+ *      ▲                        │   ▲                                                    │ ok: same connection,
+ *      │                        │   └────────────────────────────────────────────────────┘ new expiry
+ *      │                        │ a request refused `firebase_token_expired` → refresh, then retry it once
+ *      └── relogin ◀────────────┴── refresh refused / no token (signed out) / the person signed in or out
+ *
+ *   login refused `firebase_token_required` or `firebase_uid_mismatch`: wait for the person (sign-in →
+ *   relogin) or the minute alarm (ensureConnected); other refusals retry with backoff.
  */
 export class RelayLink {
   #socket: LinkSocket | undefined;
   #status: LinkStatus;
   #loggedIn = false;
   readonly #timeout: number;
+  readonly #margin: number;
+  readonly #now: () => number;
+  /** When the token the relay holds for this connection expires (its `exp`, ms), if it holds one. */
+  #tokenExpiresAt: number | undefined;
+  /**
+   * When to refresh it, by this link's clock: its lifetime (`exp - iat`) less the margin, counted from
+   * when the link got it. Counting from receipt keeps a device whose clock is off from refreshing in a
+   * loop (or too late); the relay's own clock still decides expiry (FBA5).
+   */
+  #refreshDueAt: number | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #refreshing: Promise<boolean> | undefined;
+  /** The next login asks Firebase for a freshly minted token (the last one was refused). */
+  #forceToken = false;
+  #loginFailures = 0;
+  /** Bumped at every connect and disconnect: work begun for an older connection is dropped. */
+  #connection = 0;
 
   constructor(private readonly options: RelayLinkOptions) {
     this.#status = { url: options.url, connected: false };
     this.#timeout = options.requestTimeoutMs ?? 10_000;
+    this.#margin = options.tokenRefreshMarginMs ?? DEFAULT_TOKEN_REFRESH_MARGIN_MS;
+    this.#now = options.now ?? Date.now;
   }
 
   get status(): LinkStatus {
     return this.#status;
+  }
+
+  /** When the relay's copy of the Firebase token expires (undefined: none, or the relay needs none). */
+  get tokenExpiresAt(): number | undefined {
+    return this.#tokenExpiresAt;
   }
 
   start(): void {
@@ -62,22 +132,38 @@ export class RelayLink {
       reconnectionDelayMax: 10_000,
     });
     this.#socket = socket;
-    socket.on('connect', () => void this.#login(socket));
+    socket.on('connect', () => void this.#login(socket, ++this.#connection));
     socket.on('disconnect', () => {
+      this.#connection++;
       this.#loggedIn = false;
+      this.#relayHolds(undefined);
       this.#setStatus({ connected: false });
     });
     socket.on('connect_error', (error) => this.#setStatus({ connected: false, lastError: error.message }));
     socket.on('relay:error', (error) => this.#setStatus({ lastError: error.code }));
-    socket.on('deliver', (envelope, ack) => {
-      this.options.onEnvelope(envelope).then(
-        () => ack({ ok: true }),
-        () => ack({ ok: false }),
-      );
+    // A batch of envelopes, oldest first (DLV1); the answer names those handled and kept (DLV2), and
+    // the relay offers the rest again.
+    socket.on('deliver', (envelopes, ack) => {
+      void this.#deliver(Array.isArray(envelopes) ? envelopes : []).then((acked) => ack({ acked }));
     });
   }
 
+  async #deliver(envelopes: readonly Envelope[]): Promise<string[]> {
+    const acked: string[] = [];
+    for (const envelope of envelopes) {
+      try {
+        await this.options.onEnvelope(envelope);
+        acked.push(envelope.id);
+      } catch {
+        // Not acknowledged: the relay keeps it and offers it again.
+      }
+    }
+    return acked;
+  }
+
   stop(): void {
+    clearTimeout(this.#retryTimer);
+    this.#relayHolds(undefined);
     this.#socket?.removeAllListeners();
     this.#socket?.disconnect();
     this.#socket = undefined;
@@ -100,7 +186,42 @@ export class RelayLink {
     else if (!this.#socket.connected) this.#socket.connect();
   }
 
+  /**
+   * Logs in again on a fresh connection (the person signed in or out, Firebase settings changed).
+   * What was in flight fails as not sent, and the outbox sends it again after the login (FBA8).
+   */
+  relogin(): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    clearTimeout(this.#retryTimer);
+    this.#loggedIn = false;
+    this.#relayHolds(undefined);
+    socket.disconnect();
+    socket.connect();
+  }
+
+  /**
+   * Sends the relay a fresh token when its copy has `margin` or less to live (FBA7). Timers die with
+   * an MV3 worker, so the runtime's minute alarm calls this as well as the link's own timer.
+   */
+  async refreshTokenIfDue(): Promise<void> {
+    const dueAt = this.#refreshDueAt;
+    if (dueAt === undefined || !this.#loggedIn) return;
+    const wait = dueAt - this.#now();
+    if (wait > 0) return this.#armRefresh(wait);
+    await this.#refresh();
+  }
+
   async send(id: string, to: string, payload: string): Promise<SendOutcome> {
+    const first = await this.#sendOnce(id, to, payload);
+    // FBA8: the relay's token ran out before we refreshed it; refresh on this connection and retry once.
+    if (!first.ok && first.error.code === 'firebase_token_expired' && (await this.#refresh())) {
+      return this.#sendOnce(id, to, payload);
+    }
+    return first;
+  }
+
+  async #sendOnce(id: string, to: string, payload: string): Promise<SendOutcome> {
     const socket = this.#socket;
     if (!socket || !this.#loggedIn) {
       return {
@@ -114,7 +235,7 @@ export class RelayLink {
         .timeout(this.#timeout)
         .emitWithAck('send', { id, to, payload })) as Result<{ id: string }>;
       if (result.ok) return { ok: true };
-      return { ok: false, error: result.error, permanent: PERMANENT.has(result.error.code) };
+      return { ok: false, error: result.error, permanent: isPermanentRefusal(result.error.code) };
     } catch {
       return {
         ok: false,
@@ -141,6 +262,17 @@ export class RelayLink {
     event: 'prekeys:fetch' | 'prekeys:publish' | 'prekeys:count',
     payload: unknown,
   ): Promise<Result<T>> {
+    const first = await this.#requestOnce<T>(event, payload);
+    if (!first.ok && first.error.code === 'firebase_token_expired' && (await this.#refresh())) {
+      return this.#requestOnce<T>(event, payload);
+    }
+    return first;
+  }
+
+  async #requestOnce<T>(
+    event: 'prekeys:fetch' | 'prekeys:publish' | 'prekeys:count',
+    payload: unknown,
+  ): Promise<Result<T>> {
     const socket = this.#socket;
     if (!socket || !this.#loggedIn) {
       return { ok: false, error: { code: 'not_authenticated', message: 'Not connected to the relay.' } };
@@ -155,26 +287,119 @@ export class RelayLink {
     }
   }
 
-  async #login(socket: LinkSocket): Promise<void> {
+  async #login(socket: LinkSocket, connection: number): Promise<void> {
+    const current = () => socket === this.#socket && connection === this.#connection;
     try {
       const { identity } = this.options;
+      // The token first: a slow token must not let the challenge expire.
+      const firebaseToken = await this.#token(this.#forceToken);
       const challenge = await socket.timeout(this.#timeout).emitWithAck('auth:challenge', {});
       if (!challenge.ok) throw challenge.error;
       const signature = toBase64Url(sign(identity, loginMessage(challenge.nonce, identity.agentId)));
-      const login = await socket
-        .timeout(this.#timeout)
-        .emitWithAck('auth:login', { agentId: identity.agentId, nonce: challenge.nonce, signature });
+      const login = await socket.timeout(this.#timeout).emitWithAck('auth:login', {
+        agentId: identity.agentId,
+        nonce: challenge.nonce,
+        signature,
+        ...(firebaseToken ? { firebaseToken } : {}),
+      });
       if (!login.ok) throw login.error;
+      if (!current()) return; // stopped, dropped or relogged in meanwhile
       this.#loggedIn = true;
+      this.#forceToken = false;
+      this.#loginFailures = 0;
+      this.#relayHolds(firebaseToken);
       this.#setStatus({ connected: true, lastError: undefined });
       this.options.onLogin?.();
     } catch (error) {
+      if (!current()) return;
       const code = (error as RelayError | undefined)?.code ?? 'login_failed';
       this.#setStatus({ connected: false, lastError: code });
-      // Retry with a fresh connection (and a fresh challenge).
+      // A refused token may be a stale cached one: ask Firebase for a new one next time.
+      if (code === 'firebase_token_expired' || code === 'firebase_token_invalid') this.#forceToken = true;
       socket.disconnect();
-      setTimeout(() => socket.connect(), 2000);
+      // FBA6: only the person can mend these; their sign-in (relogin) or the minute alarm tries again.
+      if (WAIT_FOR_PERSON.has(code)) return;
+      // Retry with a fresh connection (and a fresh challenge), backing off while it keeps failing.
+      const delay = Math.min(LOGIN_RETRY_MS * 2 ** this.#loginFailures++, LOGIN_RETRY_MAX_MS);
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = setTimeout(() => {
+        if (socket === this.#socket && !socket.connected) socket.connect();
+      }, delay);
     }
+  }
+
+  /** A token for the relay, or undefined without a source or when signed out; throws a RelayError-like. */
+  async #token(force: boolean): Promise<string | undefined> {
+    if (!this.options.firebaseToken) return undefined;
+    try {
+      return await this.options.firebaseToken(force);
+    } catch {
+      throw { code: 'firebase_token_unavailable', message: 'No Firebase ID token could be had.' };
+    }
+  }
+
+  /** One refresh at a time; true when the relay accepted a fresh token on this connection. */
+  #refresh(): Promise<boolean> {
+    this.#refreshing ??= this.#refreshOnce().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #refreshOnce(): Promise<boolean> {
+    const socket = this.#socket;
+    const connection = this.#connection;
+    const current = () => socket === this.#socket && connection === this.#connection && this.#loggedIn;
+    if (!socket || !this.#loggedIn || !this.options.firebaseToken) return false;
+    let firebaseToken: string | undefined;
+    try {
+      firebaseToken = await this.options.firebaseToken(true);
+    } catch {
+      // Firebase unreachable: the relay's copy may still be good; try again a little later.
+      this.#setStatus({ lastError: 'firebase_token_unavailable' });
+      this.#armRefresh(REFRESH_RETRY_MS);
+      return false;
+    }
+    if (!current()) return false;
+    if (!firebaseToken) {
+      // Signed out meanwhile: log in again without a token (the relay says whether it needs one).
+      this.relogin();
+      return false;
+    }
+    let result: Result<{ expiresAt: number }>;
+    try {
+      result = await socket.timeout(this.#timeout).emitWithAck('auth:refresh', { firebaseToken });
+    } catch {
+      return false; // No answer: the connection is in trouble; socket.io reconnects and logs in again.
+    }
+    if (!current()) return false;
+    if (!result.ok) {
+      // FBA8: refused (expired, invalid, another account): log in again from scratch with a fresh token.
+      this.#forceToken = true;
+      this.relogin();
+      return false;
+    }
+    // A relay without Firebase answers 0: it holds no token, so there is nothing to keep fresh.
+    this.#relayHolds(result.expiresAt ? firebaseToken : undefined);
+    if (this.#status.lastError?.startsWith('firebase_')) this.#setStatus({ lastError: undefined });
+    return true;
+  }
+
+  /** The relay now holds `token` (or none): schedule its refresh. */
+  #relayHolds(token: string | undefined): void {
+    const times = token ? tokenTimes(token) : undefined;
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
+    this.#tokenExpiresAt = times?.expiresAt;
+    this.#refreshDueAt = times && this.#now() + (times.expiresAt - times.issuedAt) - this.#margin;
+    if (this.#refreshDueAt !== undefined) this.#armRefresh(this.#refreshDueAt - this.#now());
+  }
+
+  #armRefresh(delayMs: number): void {
+    clearTimeout(this.#refreshTimer);
+    // Clamped: a delay past 2^31 ms would fire at once. Tokens live an hour; the timer re-arms itself.
+    const delay = Math.min(Math.max(0, delayMs), 24 * 3600_000);
+    this.#refreshTimer = setTimeout(() => void this.refreshTokenIfDue(), delay);
   }
 
   #setStatus(patch: Partial<LinkStatus>): void {

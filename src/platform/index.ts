@@ -94,3 +94,8 @@ export async function openSidePanel(): Promise<void> {
   const sidebar = (browser as unknown as { sidebarAction?: { open(): Promise<void> } }).sidebarAction;
   await sidebar?.open();
 }
+
+/** The extension's options page (the "Account" sign-in lives there). */
+export async function openOptionsPage(): Promise<void> {
+  await browser.runtime.openOptionsPage();
+}

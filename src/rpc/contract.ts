@@ -76,10 +76,33 @@ export interface GoogleSettings {
   apiBaseUrl: string;
 }
 
+/**
+ * The Firebase project the person signs in to (a relay started with `FIREBASE_PROJECT_ID` needs it).
+ * Empty `apiKey` and `projectId`: Firebase is off.
+ */
+export interface FirebaseSettings {
+  apiKey: string;
+  projectId: string;
+  /** Optional; `<projectId>.firebaseapp.com` by default. Email sign-in does not use it. */
+  authDomain: string;
+  /** The Auth emulator, e.g. `http://127.0.0.1:9099` (development only); empty for real Firebase. */
+  emulatorUrl: string;
+}
+
 export interface Settings {
   relayUrl: string;
   displayName: string;
   google: GoogleSettings;
+  firebase: FirebaseSettings;
+}
+
+/** The person's Firebase account, as the options page shows it (no tokens ever cross the RPC). */
+export interface AccountView {
+  /** Firebase settings are filled in. */
+  configured: boolean;
+  /** Signed in against the Auth emulator, not real Firebase. */
+  emulator: boolean;
+  user?: { uid: string; email: string | null };
 }
 
 export interface NegotiationView {
@@ -143,6 +166,31 @@ const AgentIdInput = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not an agent id');
 /** NIST SP 800-63B: length over composition rules. */
 export const MIN_PASSPHRASE_CHARS = 8;
 const Passphrase = z.string().min(1).max(1024);
+
+const FirebaseSettingsInput = z
+  .object({
+    apiKey: z
+      .string()
+      .trim()
+      .max(200)
+      .regex(/^[A-Za-z0-9_-]*$/, 'an API key is letters, digits, - and _'),
+    projectId: z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/^([a-z0-9][a-z0-9-]*)?$/, 'a project id is lower-case letters, digits and -'),
+    authDomain: z
+      .string()
+      .trim()
+      .max(253)
+      .regex(/^([A-Za-z0-9.-]+(:\d+)?)?$/, 'an auth domain is a host name such as my-app.firebaseapp.com'),
+    emulatorUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
+  })
+  .strict()
+  .refine((f) => Boolean(f.apiKey) === Boolean(f.projectId), {
+    message: 'fill in both the API key and the project id (or neither, to turn Firebase off)',
+    path: ['projectId'],
+  });
 
 export const RPC_INPUTS = {
   'status.get': z.object({}).strict(),
@@ -231,8 +279,19 @@ export const RPC_INPUTS = {
         .partial()
         .strict()
         .optional(),
+      firebase: FirebaseSettingsInput.optional(),
     })
     .strict(),
+  'account.status': z.object({}).strict(),
+  'account.signIn': z
+    .object({
+      email: z.email('type an email address such as you@example.com').max(320),
+      password: z.string().min(1, 'type your password').max(4096),
+      /** Create the account instead of signing in to an existing one. */
+      create: z.boolean().optional(),
+    })
+    .strict(),
+  'account.signOut': z.object({}).strict(),
 } as const;
 
 type Inputs = { [M in keyof typeof RPC_INPUTS]: z.infer<(typeof RPC_INPUTS)[M]> };
@@ -281,6 +340,11 @@ export interface RpcContract {
   'preferences.set': { input: Inputs['preferences.set']; output: MeetingPreferences };
   'settings.get': { input: Inputs['settings.get']; output: Settings };
   'settings.set': { input: Inputs['settings.set']; output: Settings };
+  /** Whether Firebase is set up and who is signed in. */
+  'account.status': { input: Inputs['account.status']; output: AccountView };
+  /** Email + password sign-in (or account creation); the relay link logs in again with the new token. */
+  'account.signIn': { input: Inputs['account.signIn']; output: AccountView };
+  'account.signOut': { input: Inputs['account.signOut']; output: AccountView };
 }
 
 export type RpcMethod = keyof RpcContract;
@@ -288,7 +352,7 @@ export type RpcInput<M extends RpcMethod> = RpcContract[M]['input'];
 export type RpcOutput<M extends RpcMethod> = RpcContract[M]['output'];
 
 /** What the background broadcasts when something the UI shows has changed. */
-export type RpcTopic = 'status' | 'contacts' | 'messages' | 'calendar' | 'negotiations';
+export type RpcTopic = 'status' | 'contacts' | 'messages' | 'calendar' | 'negotiations' | 'account';
 
 export const RPC_REQUEST = 'parley/rpc' as const;
 export const RPC_EVENT = 'parley/event' as const;

@@ -49,6 +49,9 @@ function handlers(overrides: Partial<RpcHandlers> = {}): RpcHandlers {
     'preferences.set': unused,
     'settings.get': unused,
     'settings.set': unused,
+    'account.status': unused,
+    'account.signIn': unused,
+    'account.signOut': unused,
     ...overrides,
   };
 }
@@ -84,6 +87,15 @@ describe('rpc', () => {
     await expect(client.call('contacts.list', { extra: true } as never)).rejects.toMatchObject({
       code: 'bad_request',
     });
+    await expect(
+      client.call('account.signIn', { email: 'not an email', password: 'secret' }),
+    ).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('email') });
+    // Firebase settings come whole: an API key without its project is refused, naming the field.
+    await expect(
+      client.call('settings.set', {
+        firebase: { apiKey: 'key', projectId: '', authDomain: '', emulatorUrl: '' },
+      }),
+    ).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('firebase.projectId') });
   });
 
   it('[RPC3] refuses an unknown method', async () => {

@@ -120,7 +120,9 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
         {data?.error && <p class="error">{data.error.message}</p>}
         <ErrorNote error={error} />
         <details>
-          <summary class="muted">Google endpoints (advanced)</summary>
+          <summary class="muted" data-testid="google-endpoints-toggle">
+            Google endpoints (advanced)
+          </summary>
           <form
             class="stack"
             data-testid="google-endpoints"

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
+import { AccountSection } from './account-section';
 import { ErrorNote, Section } from './components';
 import { CalendarSettings } from './calendar-section';
 import { DataSection } from './data-section';
@@ -77,6 +78,7 @@ function SettingsForm() {
           <ErrorNote error={error} />
         </form>
       </Section>
+      {settings && <AccountSection firebase={settings.firebase} />}
       {settings && <CalendarSettings google={settings.google} />}
       <PreferencesSection />
       <DataSection />

@@ -1,6 +1,6 @@
-import { openSidePanel } from '../platform';
+import { openOptionsPage, openSidePanel } from '../platform';
 import { CalendarLine } from './calendar-section';
-import { RelayDot } from './components';
+import { RelayDot, relayAccountProblem } from './components';
 import { PendingApprovals } from './meetings-section';
 import { LockGate } from './lock-gate';
 import { agent } from './rpc';
@@ -20,7 +20,8 @@ export function PopupApp() {
                 backup in settings.
               </p>
             ) : null}
-            <RelayDot connected={status.relay.connected} />
+            <RelayDot connected={status.relay.connected} lastError={status.relay.lastError} />
+            <RelayAccountProblem lastError={status.relay.lastError} />
             <div>
               <div class="muted">Your agent’s fingerprint</div>
               <div class="mono" data-testid="fingerprint">
@@ -44,5 +45,23 @@ export function PopupApp() {
         )}
       </LockGate>
     </main>
+  );
+}
+
+/** The relay refuses this agent's account: say why, and open the page where it is fixed. */
+function RelayAccountProblem({ lastError }: { lastError?: string }) {
+  const problem = relayAccountProblem(lastError);
+  if (!problem) return null;
+  return (
+    <div class="stack" data-testid="relay-account-problem" data-code={lastError}>
+      <p class="error">{problem}</p>
+      <button
+        class="secondary"
+        data-testid="open-account"
+        onClick={() => void openOptionsPage().catch(() => undefined)}
+      >
+        Open settings
+      </button>
+    </div>
   );
 }

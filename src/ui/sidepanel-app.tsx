@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { ContactView, MessageSearchHit } from '../rpc';
-import { ErrorNote, RelayDot, Section, formatTime } from './components';
+import { ErrorNote, RelayDot, Section, formatTime, relayAccountProblem } from './components';
 import { LockGate } from './lock-gate';
 import { MeetingsSection } from './meetings-section';
 import { agent, useAgentQuery } from './rpc';
@@ -14,8 +14,13 @@ export function SidePanelApp() {
           <>
             <header class="header">
               <h1>Parley</h1>
-              <RelayDot connected={status.agent.relay.connected} />
+              <RelayDot connected={status.agent.relay.connected} lastError={status.agent.relay.lastError} />
             </header>
+            {relayAccountProblem(status.agent.relay.lastError) && (
+              <p class="section error" data-testid="relay-account-problem">
+                {relayAccountProblem(status.agent.relay.lastError)}
+              </p>
+            )}
             <Conversations />
           </>
         )}

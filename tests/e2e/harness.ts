@@ -160,7 +160,7 @@ export const threadTexts = (page: Page) =>
 export async function connectCalendar(agent: AgentBrowser, fakeUrl: string): Promise<void> {
   const options = await agent.open('options');
   await options.waitForSelector('[data-testid=calendar-connect]');
-  await options.click('details summary');
+  await options.click('[data-testid=google-endpoints-toggle]');
   const endpoints: Record<string, string> = {
     clientId: 'parley-e2e.apps.googleusercontent.com',
     authUrl: `${fakeUrl}/o/oauth2/v2/auth`,

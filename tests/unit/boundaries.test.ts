@@ -16,6 +16,8 @@ describe('import boundaries', () => {
     ['src/ui/thing.tsx', "import { x } from '../agent';"],
     ['entrypoints/google-calendar.content.ts', "import { x } from '@/src/peers';"],
     ['src/ui/thing.tsx', "import sodium from 'libsodium-wrappers';"],
+    ['src/ui/thing.tsx', "import { x } from '../account';"],
+    ['entrypoints/options/main.tsx', "import { x } from 'firebase/auth/web-extension';"],
   ])('[ARC1] %s may not import %s', async (file, source) => {
     expect(await restricted(file, `${source}\nexport const y = x;`)).not.toEqual([]);
   });

@@ -1,0 +1,2 @@
+export { AccountService, type AccountServiceOptions } from './account-service';
+export { accountError } from './errors';
