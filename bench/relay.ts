@@ -31,6 +31,11 @@ const SATURATE_S = 8;
 const RATE_S = 6;
 const IDLE = 10_000;
 const REPS = Number(process.env.BENCH_REPS ?? 2);
+/**
+ * Node flags for both servers, raw and relay alike (BENCH_SERVER_FLAGS, space-separated; default
+ * none). docs/relay-at-scale.md says which ones the relay is run with and what they changed.
+ */
+const SERVER_FLAGS = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
 const role = process.argv[process.argv.indexOf('--role') + 1];
 
 // ─── role: raw forwarder ────────────────────────────────────────────────────────────────────
@@ -69,6 +74,8 @@ interface LoadResult {
   perSecond: number;
   p50: number;
   p99: number;
+  p90: number;
+  max: number;
   /** Acknowledged by the relay, never handled by the recipient's application. */
   lost: number;
   /** Envelopes the application handled twice (its dedupe by id did not catch the copy). */
@@ -98,25 +105,30 @@ async function loadGenerator(): Promise<void> {
   let counting = false;
   let deliveredInWindow = 0;
 
-  const receive = (envelope: { id: string }, ack?: (r: { ok: boolean }) => void) => {
+  /** Handles one envelope; resolves once it is handled (or dropped as a redelivery). */
+  const receive = (envelope: { id: string }): Promise<void> => {
     const id = envelope.id;
     if (handled.has(id)) {
       redeliveries++;
-      ack?.({ ok: true });
-      return;
+      return Promise.resolve();
     }
     if (handling.has(id)) duplicates++;
     handling.add(id);
     // Stand-in for the store commit: the handling finishes asynchronously.
-    void Promise.resolve().then(() => {
+    return Promise.resolve().then(() => {
       handling.delete(id);
-      if (handled.has(id)) return ack?.({ ok: true });
+      if (handled.has(id)) return;
       handled.add(id);
       const t0 = sentAt.get(id);
       if (t0 !== undefined) latencies.push(performance.now() - t0);
       if (counting) deliveredInWindow++;
-      ack?.({ ok: true });
     });
+  };
+  // The raw forwarder pushes one envelope per event and wants no answer; the relay pushes
+  // batches (DLV1) and forgets what the answer names (DLV2).
+  const receiveOne = (envelope: { id: string }) => void receive(envelope);
+  const receiveBatch = (envelopes: { id: string }[], ack: (r: { acked: string[] }) => void) => {
+    void Promise.all(envelopes.map(receive)).then(() => ack({ acked: envelopes.map((e) => e.id) }));
   };
 
   const open = async (i: number) => {
@@ -138,7 +150,8 @@ async function loadGenerator(): Promise<void> {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
     });
-    socket.on('deliver', receive);
+    if (job.kind === 'relay') socket.on('deliver', receiveBatch);
+    else socket.on('deliver', receiveOne);
     if (key) {
       const challenge = await socket.timeout(30_000).emitWithAck('auth:challenge', {});
       const signature = sign(null, loginMessage(challenge.nonce, agentId), key).toString('base64url');
@@ -221,6 +234,8 @@ async function loadGenerator(): Promise<void> {
     perSecond,
     p50: at(0.5),
     p99: at(0.99),
+    p90: at(0.9),
+    max: latencies.at(-1) ?? 0,
     lost,
     duplicates,
     redeliveries,
@@ -231,15 +246,19 @@ async function loadGenerator(): Promise<void> {
 }
 
 // ─── orchestrator ───────────────────────────────────────────────────────────────────────────
-function spawnSelf(roleName: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', SELF, '--role', roleName], {
+function spawnSelf(
+  roleName: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', SELF, '--role', roleName], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
 }
 
 async function startRaw(redisUrl?: string): Promise<{ url: string; pid: number; kill(): void }> {
-  const child = spawnSelf('raw', redisUrl ? { REDIS_URL: redisUrl } : {});
+  const child = spawnSelf('raw', redisUrl ? { REDIS_URL: redisUrl } : {}, SERVER_FLAGS);
   const url = await new Promise<string>((resolve) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -315,7 +334,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.le
 function describe(label: string, m: Measured): string {
   return (
     `  ${label.padEnd(24)} ${m.perSecond.toFixed(0).padStart(6)}/s  p50 ${m.p50.toFixed(1)} ms  ` +
-    `p99 ${m.p99.toFixed(1)} ms  lost ${m.lost}  dup ${m.duplicates}  redelivered ${m.redeliveries}  ` +
+    `p90 ${m.p90.toFixed(1)} ms  p99 ${m.p99.toFixed(1)} ms  max ${m.max.toFixed(0)} ms  lost ${m.lost}  dup ${m.duplicates}  redelivered ${m.redeliveries}  ` +
     `refused ${m.refused}  cpu ms/1k: server ${m.serverMs.toFixed(0)} redis ${m.redisMs.toFixed(0)} ` +
     `load ${m.loadMs.toFixed(0)}`
   );
@@ -366,7 +385,7 @@ async function orchestrate(): Promise<void> {
 
   // One node.
   const raw1 = await startRaw();
-  const ours1 = await startRelayProcess(relayEnv);
+  const ours1 = await startRelayProcess(relayEnv, SERVER_FLAGS);
   const one = { urls: [raw1.url], pids: [raw1.pid] };
   const oneOurs = { urls: [ours1.url], pids: [ours1.pid] };
   const sat1 = await compare('1 node, saturated (relay: Redis mailboxes)', 'saturate', one, oneOurs);
@@ -377,8 +396,8 @@ async function orchestrate(): Promise<void> {
   // Two nodes + Redis.
   const rawA = await startRaw(redis.url);
   const rawB = await startRaw(redis.url);
-  const oursA = await startRelayProcess(relayEnv);
-  const oursB = await startRelayProcess(relayEnv);
+  const oursA = await startRelayProcess(relayEnv, SERVER_FLAGS);
+  const oursB = await startRelayProcess(relayEnv, SERVER_FLAGS);
   const sat2 = await compare(
     '2 nodes + Redis, saturated (raw: Redis adapter)',
     'saturate',
@@ -390,7 +409,7 @@ async function orchestrate(): Promise<void> {
   await Promise.all([oursA.kill(), oursB.kill()]);
 
   // Idle: 10,000 authenticated connections on one node.
-  const idleNode: RelayProcess = await startRelayProcess(relayEnv);
+  const idleNode: RelayProcess = await startRelayProcess(relayEnv, SERVER_FLAGS);
   await new Promise((r) => setTimeout(r, 1000));
   const before = rssKb(idleNode.pid);
   let after = before;
