@@ -24,6 +24,9 @@ export interface DeliveryState {
 
 type DeliverySocket = Socket & { data: DeliveryState };
 
+/** What is kept of a pushed envelope until the recipient answers. */
+type Sent = Pick<Envelope, 'id' | 'from' | 'to' | 'sentAt'>;
+
 const DRAIN_BATCH = 200;
 
 /**
@@ -121,6 +124,9 @@ export class Delivery {
   };
 
   #send(socket: DeliverySocket, batch: Envelope[]): void {
+    // What the answer needs, without the payloads: those can go as soon as the push is written,
+    // rather than live (and be copied by every young-generation GC) until the recipient answers.
+    const sent = batch.map(({ id, from, to, sentAt }): Sent => ({ id, from, to, sentAt }));
     socket.timeout(this.timeoutMs).emit('deliver', batch, (err: unknown, result: unknown) => {
       const inflight = socket.data.inflight;
       // Settled by `dropped` (the connection closed): nothing left to do.
@@ -128,28 +134,32 @@ export class Delivery {
       const answer = err ? undefined : DeliverAck.safeParse(result);
       if (answer && !answer.success) this.metrics.rejections.inc({ code: 'bad_request' });
       const named = new Set(answer?.success ? answer.data.acked : []);
-      const acked: [Envelope, (acked: boolean) => void][] = [];
-      for (const envelope of batch) {
+      const acked: Sent[] = [];
+      const settle: ((acked: boolean) => void)[] = [];
+      for (const envelope of sent) {
         const resolve = inflight.get(envelope.id);
         if (!resolve) continue;
         inflight.delete(envelope.id);
         if (!named.has(envelope.id)) resolve(false);
-        else acked.push([envelope, resolve]);
+        else {
+          acked.push(envelope);
+          settle.push(resolve);
+        }
       }
       if (acked.length === 0) return;
-      for (const [envelope] of acked) socket.data.ackedDuringDrain?.add(envelope.id);
-      this.#acknowledged(acked.map(([envelope]) => envelope)).then(
-        () => acked.forEach(([, resolve]) => resolve(true)),
+      for (const envelope of acked) socket.data.ackedDuringDrain?.add(envelope.id);
+      this.#acknowledged(acked).then(
+        () => settle.forEach((resolve) => resolve(true)),
         (error: unknown) => {
           this.log.warn('mailbox.ack_failed', { error: error instanceof Error ? error.name : 'unknown' });
-          acked.forEach(([, resolve]) => resolve(false));
+          settle.forEach((resolve) => resolve(false));
         },
       );
     });
   }
 
   /** Forgets acknowledged envelopes (one recipient's) and receipts them to their senders. */
-  async #acknowledged(envelopes: Envelope[]): Promise<void> {
+  async #acknowledged(envelopes: Sent[]): Promise<void> {
     const to = envelopes[0]!.to;
     const removed = new Set(
       await this.mailbox.ack(

@@ -1,13 +1,7 @@
 import type { RedisClient } from '../redis';
 import type { Envelope } from '../protocol';
 import { LuaScript } from '../redis';
-import {
-  DEFAULT_MAILBOX_LIMITS,
-  envelopeBytes,
-  type Mailbox,
-  type MailboxLimits,
-  type PutResult,
-} from './mailbox';
+import { DEFAULT_MAILBOX_LIMITS, type Mailbox, type MailboxLimits, type PutResult } from './mailbox';
 
 /*
  * One mailbox is three keys sharing a hash tag (so Redis Cluster keeps them on one slot):
@@ -48,7 +42,7 @@ end
 
 // KEYS[4] (optional): the recipient's presence leases (node id scored by lease expiry; same
 // hash tag, so same slot).
-// ARGV: maxCount, maxBytes, ttlMs, now, node, then per envelope: id, record, bytes
+// ARGV: maxCount, maxBytes, ttlMs, now, node, expiresAt, then per envelope: id, JSON, bytes
 //   → {elsewhere (1 when a node other than ARGV[5] holds a live lease), then per envelope:
 //      status (1 stored, 0 duplicate, 2 full), depth}
 // One call stores a batch of envelopes for one recipient, each judged in order as if put alone.
@@ -70,7 +64,8 @@ local function over(size)
   return count + 1 > max_count or bytes + size > max_bytes, count
 end
 local out, stored, purged = {0}, false, false
-for i = 6, #ARGV, 3 do
+local prefix = ARGV[6] .. '|'
+for i = 7, #ARGV, 3 do
   local id, size = ARGV[i], tonumber(ARGV[i + 2])
   if redis.call('HEXISTS', KEYS[2], id) == 1 then
     out[#out + 1] = 0
@@ -89,7 +84,7 @@ for i = 6, #ARGV, 3 do
       local seq = redis.call('HINCRBY', KEYS[3], 'seq', 1)
       redis.call('HINCRBY', KEYS[3], 'bytes', size)
       redis.call('ZADD', KEYS[1], seq, id)
-      redis.call('HSET', KEYS[2], id, ARGV[i + 1])
+      redis.call('HSET', KEYS[2], id, prefix .. ARGV[i + 1])
       stored = true
       out[#out + 1] = 1
       out[#out + 1] = count + 1
@@ -185,17 +180,20 @@ export class RedisMailbox implements Mailbox {
     const keys = this.#keys(to);
     const where = node !== undefined && this.#presenceKey;
     if (where) keys.push(where(to));
-    const args: (string | number)[] = [
+    const args: (string | number | Buffer)[] = [
       this.#limits.maxCount,
       this.#limits.maxBytes,
       this.#limits.ttlMs,
       now,
       node ?? '',
+      expiresAt,
     ];
     for (const envelope of envelopes) {
       if (envelope.to !== to) throw new Error('putBatch: every envelope must be for `to`');
-      const json = JSON.stringify(envelope);
-      args.push(envelope.id, `${expiresAt}|${json}`, envelopeBytes(json));
+      // As bytes: ioredis then writes the command as buffers instead of concatenating one string
+      // per command and one per pipeline, and the record waits for Redis outside the JS heap.
+      const json = Buffer.from(JSON.stringify(envelope));
+      args.push(envelope.id, json, json.length);
     }
     const [elsewhere, ...out] = (await PUT.run(this.redis, keys, args)) as number[];
     return envelopes.map((_, i): PutResult => {
