@@ -1,4 +1,4 @@
-import type { Envelope } from '../protocol';
+import { envelopeJson, type Envelope } from '../protocol';
 import {
   DEFAULT_MAILBOX_LIMITS,
   envelopeBytes,
@@ -42,7 +42,7 @@ export class MemoryMailbox implements Mailbox {
       this.#boxes.set(envelope.to, box);
     }
     if (box.held.has(envelope.id)) return { status: 'duplicate', depth: box.held.size };
-    const bytes = envelopeBytes(JSON.stringify(envelope));
+    const bytes = envelopeBytes(envelopeJson(envelope));
     if (this.#overLimit(box, bytes)) {
       this.#purgeExpired(envelope.to, box);
       if (this.#overLimit(box, bytes)) return { status: 'full', depth: box.held.size };
