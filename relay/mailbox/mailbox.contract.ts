@@ -105,6 +105,24 @@ export function mailboxContract(name: string, harness: MailboxHarness): void {
       await box.close();
     });
 
+    it('[MBX4] an acknowledged envelope gives its bytes back, exactly', async () => {
+      const big = (id: string) => envelope(id, BOB, 'A'.repeat(1000));
+      const size = Buffer.byteLength(JSON.stringify(big('a')));
+      // Room for exactly two: a byte more or less in the accounting shows below.
+      const box = await make({ maxBytes: size * 2 });
+      for (let round = 0; round < 5; round++) {
+        const [x, y, z] = ['x', 'y', 'z'].map((k) => big(`${k}${round}`));
+        expect((await box.put(x!)).status).toBe('stored');
+        expect((await box.put(y!)).status).toBe('stored');
+        expect((await box.put(z!)).status).toBe('full');
+        expect(await box.ack(BOB, [x!.id, 'never-stored'])).toEqual([x!.id]);
+        expect((await box.put(z!)).status).toBe('stored');
+        expect(await box.ack(BOB, [y!.id, z!.id])).toEqual([y!.id, z!.id]);
+      }
+      expect(await box.depth(BOB)).toBe(0);
+      await box.close();
+    });
+
     it('[DLV3] stores a batch for one recipient in one step, each envelope judged in order as if put alone', async () => {
       await fc.assert(
         fc.asyncProperty(

@@ -6,12 +6,16 @@ import { DEFAULT_MAILBOX_LIMITS, type Mailbox, type MailboxLimits, type PutResul
 /*
  * One mailbox is three keys sharing a hash tag (so Redis Cluster keeps them on one slot):
  *   q  sorted set  envelope id, scored by an arrival sequence number (delivery order)
- *   e  hash        envelope id → "<expiresAt>|<envelope JSON>"
+ *   e  hash        envelope id → "<expiresAt, 15 digits>|<envelope JSON>"
  *   m  hash        seq (the counter), bytes (sum of the held envelopes' JSON sizes)
  * All three carry the TTL, pushed forward by every put, so an abandoned mailbox disappears.
  * Each operation is one Lua script: Redis runs it atomically, and with appendonly + fsync the
  * reply to `put` (and so the sender's ack) comes after the write is in the log.
  */
+
+/** Digits of the expiry that prefixes each record ("<expiresAt>|"): ms until the year 33658. */
+const EXPIRY_DIGITS = 15;
+const PREFIX_CHARS = EXPIRY_DIGITS + 1;
 
 const REMOVE = `
 local function remove(id, rec)
@@ -51,6 +55,7 @@ end
 // registering, so it reads these envelopes; one registered before is reported here (NOD3).
 const PUT = new LuaScript(`${REMOVE}
 local max_count, max_bytes, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
+local prefix = ARGV[6] .. '|'
 local function elsewhere()
   if not KEYS[4] then return 1 end
   for _, node in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], now, '+inf')) do
@@ -58,40 +63,48 @@ local function elsewhere()
   end
   return 0
 end
-local function over(size)
-  local count = redis.call('ZCARD', KEYS[1])
-  local bytes = tonumber(redis.call('HGET', KEYS[3], 'bytes') or '0')
-  return count + 1 > max_count or bytes + size > max_bytes, count
+-- Count, bytes and sequence are read once and kept here; bytes added are written back before a
+-- purge (which updates them itself) and at the end.
+local count = redis.call('ZCARD', KEYS[1])
+local meta = redis.call('HMGET', KEYS[3], 'bytes', 'seq')
+local bytes, seq = tonumber(meta[1] or '0'), tonumber(meta[2] or '0')
+local added = 0
+local function write_bytes()
+  if added ~= 0 then redis.call('HINCRBY', KEYS[3], 'bytes', added) end
+  added = 0
 end
 local out, stored, purged = {0}, false, false
-local prefix = ARGV[6] .. '|'
 for i = 7, #ARGV, 3 do
   local id, size = ARGV[i], tonumber(ARGV[i + 2])
   if redis.call('HEXISTS', KEYS[2], id) == 1 then
     out[#out + 1] = 0
-    out[#out + 1] = redis.call('ZCARD', KEYS[1])
+    out[#out + 1] = count
   else
-    local full, count = over(size)
+    local full = count + 1 > max_count or bytes + size > max_bytes
     if full and not purged then
+      write_bytes()
       purge_front(now, 100)
       purged = true
-      full, count = over(size)
+      count = redis.call('ZCARD', KEYS[1])
+      bytes = tonumber(redis.call('HGET', KEYS[3], 'bytes') or '0')
+      full = count + 1 > max_count or bytes + size > max_bytes
     end
     if full then
       out[#out + 1] = 2
       out[#out + 1] = count
     else
-      local seq = redis.call('HINCRBY', KEYS[3], 'seq', 1)
-      redis.call('HINCRBY', KEYS[3], 'bytes', size)
+      seq, count, bytes, added = seq + 1, count + 1, bytes + size, added + size
       redis.call('ZADD', KEYS[1], seq, id)
       redis.call('HSET', KEYS[2], id, prefix .. ARGV[i + 1])
       stored = true
       out[#out + 1] = 1
-      out[#out + 1] = count + 1
+      out[#out + 1] = count
     end
   end
 end
 if stored then
+  write_bytes()
+  redis.call('HSET', KEYS[3], 'seq', seq)
   for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
   out[1] = elsewhere()
 end
@@ -121,17 +134,23 @@ drop_if_empty()
 return out
 `);
 
-// ARGV: ids → the ids that were held (and are now removed).
-const ACK = new LuaScript(`${REMOVE}
-local removed = {}
+// ARGV: ids → the ids that were held (and are now removed). A record's size is read with
+// HSTRLEN (its prefix has a fixed width, PREFIX_CHARS) rather than copied into Lua with HGET.
+const ACK = new LuaScript(`
+local removed, freed = {}, 0
 for _, id in ipairs(ARGV) do
-  local rec = redis.call('HGET', KEYS[2], id)
-  if rec then
-    remove(id, rec)
+  local len = redis.call('HSTRLEN', KEYS[2], id)
+  if len > 0 then
     removed[#removed + 1] = id
+    freed = freed + len - ${PREFIX_CHARS}
   end
 end
-drop_if_empty()
+if #removed > 0 then
+  redis.call('HDEL', KEYS[2], unpack(removed))
+  redis.call('ZREM', KEYS[1], unpack(removed))
+  redis.call('HINCRBY', KEYS[3], 'bytes', -freed)
+  if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('DEL', KEYS[1], KEYS[2], KEYS[3]) end
+end
 return removed
 `);
 
@@ -176,7 +195,8 @@ export class RedisMailbox implements Mailbox {
 
   async putBatch(to: string, envelopes: readonly Envelope[], node?: string): Promise<PutResult[]> {
     const now = this.#now();
-    const expiresAt = now + this.#limits.ttlMs;
+    // Fixed width, so a record's size is its length less PREFIX_CHARS (ACK relies on it).
+    const expiresAt = String(now + this.#limits.ttlMs).padStart(EXPIRY_DIGITS, '0');
     const keys = this.#keys(to);
     const where = node !== undefined && this.#presenceKey;
     if (where) keys.push(where(to));

@@ -15,7 +15,10 @@ describe('envelopeJson', () => {
           from: urlSafe(43, 43),
           to: urlSafe(43, 43),
           payload: urlSafe(1, 2000),
-          sentAt: fc.oneof(fc.integer({ min: 0, max: 2 ** 45 }), fc.double()),
+          sentAt: fc.oneof(
+            fc.integer({ min: 0, max: 2 ** 45 }),
+            fc.double({ noNaN: true, noDefaultInfinity: true }),
+          ),
         }),
         (envelope) => {
           expect(Envelope.safeParse(envelope).success).toBe(true);
