@@ -1,3 +1,4 @@
+import { relayParser } from './wire-parser';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
@@ -148,6 +149,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     maxHttpBufferSize: 1_000_000,
     serveClient: false,
     cors: { origin: true },
+    parser: relayParser,
     ...(options.transports ? { transports: options.transports } : {}),
   });
 
