@@ -28,6 +28,8 @@ type DeliverySocket = Socket & { data: DeliveryState };
 type Sent = Pick<Envelope, 'id' | 'from' | 'to' | 'sentAt'>;
 
 const DRAIN_BATCH = 200;
+/** What a push nobody waits on is settled with. */
+const UNWATCHED = (): void => {};
 
 /**
  * Pushes envelopes to connected recipients and forgets them only on the recipient's ack
@@ -61,13 +63,28 @@ export class Delivery {
     if (inflight.has(envelope.id) || !socket.connected) return Promise.resolve(false);
     return new Promise((resolve) => {
       inflight.set(envelope.id, resolve);
-      (socket.data.outbox ??= []).push(envelope);
-      this.#dirty.add(socket);
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(this.#flush);
-      }
+      this.#queue(socket, envelope);
     });
+  }
+
+  /** Pushes live traffic, which nobody waits on: as `push`, without a promise per envelope. */
+  offer(socket: DeliverySocket, envelopes: readonly Envelope[]): void {
+    if (!socket.connected) return;
+    const inflight = (socket.data.inflight ??= new Map());
+    for (const envelope of envelopes) {
+      if (inflight.has(envelope.id)) continue;
+      inflight.set(envelope.id, UNWATCHED);
+      this.#queue(socket, envelope);
+    }
+  }
+
+  #queue(socket: DeliverySocket, envelope: Envelope): void {
+    (socket.data.outbox ??= []).push(envelope);
+    this.#dirty.add(socket);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#flush);
+    }
   }
 
   /** The connection closed: its pushes will not be answered (the envelopes stay in the mailbox). */
