@@ -298,6 +298,62 @@ describe('receipts, limits and prekeys', () => {
     await expect.poll(() => receipts).toEqual([{ id, to: bob.agentId, status: 'delivered' }]);
   });
 
+  it('[DLV4] a receipt rides on the next send answer; alone only when no answer leaves in time', async () => {
+    const alice = makeAgent();
+    const bob = makeAgent();
+    const carol = makeAgent();
+    const box = new MemoryMailbox();
+    // Long enough that nothing goes alone while the test looks.
+    const { open: openWaiting } = await relayWith({ mailbox: box, receiptDelayMs: 60_000 });
+    const a = await openWaiting();
+    const b = await openWaiting();
+    await login(a, alice);
+    await login(b, bob);
+    const received = inbox(b);
+    const alone: unknown[] = [];
+    a.on('receipt', (r) => alone.push(...r));
+    const first = envelopeId();
+    expect(await request(a, 'send', { id: first, to: bob.agentId, payload: 'AAAA' })).toEqual({
+      ok: true,
+      id: first,
+    });
+    await received.waitFor(1);
+    // Bob's acknowledgement reached the relay once the mailbox forgot the envelope.
+    await expect.poll(() => box.depth(bob.agentId)).toBe(0);
+    const second = envelopeId();
+    // To someone else, offline: the answer still carries Alice's waiting receipt, once.
+    expect(await request(a, 'send', { id: second, to: carol.agentId, payload: 'AAAA' })).toEqual({
+      ok: true,
+      id: second,
+      receipts: [{ id: first, to: bob.agentId, status: 'delivered' }],
+    });
+    const third = envelopeId();
+    expect(await request(a, 'send', { id: third, to: carol.agentId, payload: 'AAAA' })).toEqual({
+      ok: true,
+      id: third,
+    });
+    expect(alone).toEqual([]);
+
+    // With a short delay and no answer leaving, the receipt goes alone, and only alone.
+    const { open: openQuick } = await relayWith({ mailbox: new MemoryMailbox(), receiptDelayMs: 20 });
+    const a2 = await openQuick();
+    const b2 = await openQuick();
+    await login(a2, alice);
+    await login(b2, bob);
+    const received2 = inbox(b2);
+    const alone2: unknown[] = [];
+    a2.on('receipt', (r) => alone2.push(...r));
+    const fourth = envelopeId();
+    await request(a2, 'send', { id: fourth, to: bob.agentId, payload: 'AAAA' });
+    await received2.waitFor(1);
+    await expect.poll(() => alone2).toEqual([{ id: fourth, to: bob.agentId, status: 'delivered' }]);
+    const fifth = envelopeId();
+    expect(await request(a2, 'send', { id: fifth, to: carol.agentId, payload: 'AAAA' })).toEqual({
+      ok: true,
+      id: fifth,
+    });
+  });
+
   it('[DLV1] coalesces what one tick pushes to a connection into one deliver, oldest first', async () => {
     const alice = makeAgent();
     const bob = makeAgent();

@@ -1,3 +1,4 @@
+import { ReceiptQueue, type ReceiptState } from './receipts';
 import { relayParser } from './wire-parser';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,6 +74,8 @@ export interface RelayOptions {
   challengeTtlMs?: number;
   /** How long a recipient has to acknowledge a pushed envelope before it is offered again on reconnect. */
   deliverTimeoutMs?: number;
+  /** How long receipts wait for a `send` answer to ride on before going out alone (DLV4). */
+  receiptDelayMs?: number;
   /** How long `close()` waits for requests in flight. */
   shutdownGraceMs?: number;
   limits?: Partial<RelayLimits>;
@@ -93,7 +96,7 @@ export interface Relay {
   close(): Promise<void>;
 }
 
-interface SocketData extends DeliveryState {
+interface SocketData extends DeliveryState, ReceiptState {
   agentId?: string;
   uid?: string;
   tokenExpiresAt?: number;
@@ -131,6 +134,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     options.deliverTimeoutMs ?? 30_000,
   );
   const intake = new Intake(mailbox, fanout, log);
+  const receipts = new ReceiptQueue(options.receiptDelayMs ?? 25);
   const agentBuckets = new Map<string, TokenBucket>();
   let draining = false;
   let inflight = 0;
@@ -171,7 +175,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     if (message.t === 'deliver') {
       for (const socket of socketsIn(agentRoom(channel.slice(2)))) delivery.offer(socket, message.envelopes);
     } else if (message.t === 'receipt') {
-      io.to(agentRoom(channel.slice(2))).emit('receipt', message.receipts);
+      for (const socket of socketsIn(agentRoom(channel.slice(2)))) receipts.add(socket, message.receipts);
     } else {
       io.to(presenceRoom(message.state.agentId)).emit('presence', message.state);
     }
@@ -193,8 +197,14 @@ export function createRelay(options: RelayOptions = {}): Relay {
 
   function socketsIn(room: string): RelaySocket[] {
     const ids = io.sockets.adapter.rooms.get(room);
-    if (!ids) return [];
-    return [...ids].flatMap((id) => io.sockets.sockets.get(id) ?? []);
+    const sockets: RelaySocket[] = [];
+    if (ids) {
+      for (const id of ids) {
+        const socket = io.sockets.sockets.get(id);
+        if (socket) sockets.push(socket);
+      }
+    }
+    return sockets;
   }
 
   const refuse = (ack: Reply, error: RelayError) => {
@@ -354,8 +364,10 @@ export function createRelay(options: RelayOptions = {}): Relay {
         if (status === 'full') return refuse(ack, relayError('mailbox_full'));
         metrics.envelopesIn.inc({ outcome: status });
         options.observe?.(envelope);
-        // The sender's ack follows the durable enqueue (MBX6); the push follows the ack.
-        ack({ ok: true, id: envelope.id });
+        // The sender's ack follows the durable enqueue (MBX6); the push follows the ack. Receipts
+        // waiting for this connection ride along (DLV4).
+        const riding = receipts.take(socket);
+        ack(riding ? { ok: true, id: envelope.id, receipts: riding } : { ok: true, id: envelope.id });
         if (status === 'stored') metrics.mailboxDepth.observe(depth);
       }),
     ],
@@ -466,6 +478,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   function disconnected(socket: RelaySocket): void {
     clearTimeout(socket.data.loginTimer);
     delivery.dropped(socket);
+    receipts.dropped(socket);
     metrics.connections.dec();
     for (const id of socket.data.watching ?? []) void fanout.unsubscribe(presenceChannel(id)).catch(() => {});
     const agentId = socket.data.agentId;

@@ -21,7 +21,8 @@ export interface ClientToServerEvents {
   'auth:challenge': (request: Record<string, never>, ack: Ack<ChallengeResponse>) => void;
   'auth:login': (request: LoginRequest, ack: Ack<{ agentId: string }>) => void;
   'auth:refresh': (request: RefreshRequest, ack: Ack<{ expiresAt: number }>) => void;
-  send: (request: SendRequest, ack: Ack<{ id: string }>) => void;
+  /** The answer carries receipts that were waiting for this connection, if any (DLV4). */
+  send: (request: SendRequest, ack: Ack<{ id: string; receipts?: Receipt[] }>) => void;
   'prekeys:publish': (request: PrekeyUploadWire, ack: Ack<{ oneTimePrekeys: number }>) => void;
   'prekeys:fetch': (request: PrekeyFetchRequest, ack: Ack<{ bundle: PrekeyBundleWire }>) => void;
   'prekeys:count': (request: Record<string, never>, ack: Ack<{ oneTimePrekeys: number }>) => void;
@@ -35,7 +36,10 @@ export interface ClientToServerEvents {
  */
 export interface ServerToClientEvents {
   deliver: (envelopes: Envelope[], ack: (result: DeliverAck) => void) => void;
-  /** The recipient acknowledged envelopes this agent sent (MBX5), batched like deliveries. */
+  /**
+   * The recipient acknowledged envelopes this agent sent (MBX5), batched like deliveries; sent alone
+   * only when no `send` answer took them within the receipt delay (DLV4).
+   */
   receipt: (receipts: Receipt[]) => void;
   /** An agent this connection subscribed to came online or went offline (PRS2). */
   presence: (state: PresenceState) => void;
