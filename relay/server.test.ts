@@ -302,56 +302,46 @@ describe('receipts, limits and prekeys', () => {
     const alice = makeAgent();
     const bob = makeAgent();
     const carol = makeAgent();
-    const box = new MemoryMailbox();
+    /** Alice and Bob logged in on a relay of their own; what Alice receives as `receipt` events. */
+    const aliceAndBob = async (receiptDelayMs: number) => {
+      const box = new MemoryMailbox();
+      const { open: openHere } = await relayWith({ mailbox: box, receiptDelayMs });
+      const [a, b] = [await openHere(), await openHere()];
+      await login(a, alice);
+      await login(b, bob);
+      const alone: unknown[] = [];
+      a.on('receipt', (r) => alone.push(...r));
+      return { a, box, bobInbox: inbox(b), alone };
+    };
+    const send = (socket: ClientSocket, id: string, to: string) =>
+      request(socket, 'send', { id, to, payload: 'AAAA' });
+
     // Long enough that nothing goes alone while the test looks.
-    const { open: openWaiting } = await relayWith({ mailbox: box, receiptDelayMs: 60_000 });
-    const a = await openWaiting();
-    const b = await openWaiting();
-    await login(a, alice);
-    await login(b, bob);
-    const received = inbox(b);
-    const alone: unknown[] = [];
-    a.on('receipt', (r) => alone.push(...r));
+    const waiting = await aliceAndBob(60_000);
     const first = envelopeId();
-    expect(await request(a, 'send', { id: first, to: bob.agentId, payload: 'AAAA' })).toEqual({
-      ok: true,
-      id: first,
-    });
-    await received.waitFor(1);
+    expect(await send(waiting.a, first, bob.agentId)).toEqual({ ok: true, id: first });
+    await waiting.bobInbox.waitFor(1);
     // Bob's acknowledgement reached the relay once the mailbox forgot the envelope.
-    await expect.poll(() => box.depth(bob.agentId)).toBe(0);
-    const second = envelopeId();
+    await expect.poll(() => waiting.box.depth(bob.agentId)).toBe(0);
     // To someone else, offline: the answer still carries Alice's waiting receipt, once.
-    expect(await request(a, 'send', { id: second, to: carol.agentId, payload: 'AAAA' })).toEqual({
+    const second = envelopeId();
+    expect(await send(waiting.a, second, carol.agentId)).toEqual({
       ok: true,
       id: second,
       receipts: [{ id: first, to: bob.agentId, status: 'delivered' }],
     });
     const third = envelopeId();
-    expect(await request(a, 'send', { id: third, to: carol.agentId, payload: 'AAAA' })).toEqual({
-      ok: true,
-      id: third,
-    });
-    expect(alone).toEqual([]);
+    expect(await send(waiting.a, third, carol.agentId)).toEqual({ ok: true, id: third });
+    expect(waiting.alone).toEqual([]);
 
     // With a short delay and no answer leaving, the receipt goes alone, and only alone.
-    const { open: openQuick } = await relayWith({ mailbox: new MemoryMailbox(), receiptDelayMs: 20 });
-    const a2 = await openQuick();
-    const b2 = await openQuick();
-    await login(a2, alice);
-    await login(b2, bob);
-    const received2 = inbox(b2);
-    const alone2: unknown[] = [];
-    a2.on('receipt', (r) => alone2.push(...r));
+    const quick = await aliceAndBob(20);
     const fourth = envelopeId();
-    await request(a2, 'send', { id: fourth, to: bob.agentId, payload: 'AAAA' });
-    await received2.waitFor(1);
-    await expect.poll(() => alone2).toEqual([{ id: fourth, to: bob.agentId, status: 'delivered' }]);
+    await send(quick.a, fourth, bob.agentId);
+    await quick.bobInbox.waitFor(1);
+    await expect.poll(() => quick.alone).toEqual([{ id: fourth, to: bob.agentId, status: 'delivered' }]);
     const fifth = envelopeId();
-    expect(await request(a2, 'send', { id: fifth, to: carol.agentId, payload: 'AAAA' })).toEqual({
-      ok: true,
-      id: fifth,
-    });
+    expect(await send(quick.a, fifth, carol.agentId)).toEqual({ ok: true, id: fifth });
   });
 
   it('[DLV1] coalesces what one tick pushes to a connection into one deliver, oldest first', async () => {
