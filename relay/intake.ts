@@ -40,9 +40,7 @@ export class Intake {
       // Delivery issues the store (`flush`) before it writes a push, and the mailbox applies
       // operations in the order they are issued (MBX8): the recipient's acknowledgement always
       // finds the envelope stored.
-      this.fanout
-        .publish(agentChannel(envelope.to), { t: 'deliver', envelopes: [envelope] }, { remote: false })
-        .catch(() => {});
+      this.fanout.here(agentChannel(envelope.to), { t: 'deliver', envelopes: [envelope] });
     });
   }
 
@@ -78,6 +76,7 @@ export class Intake {
     if (stored.length === 0) return;
     // Other nodes get it once it is stored (this node pushed it already, DLV5).
     const elsewhere = results.find((r) => r.status === 'stored')?.elsewhere ?? true;
+    if (!elsewhere) return;
     await this.fanout
       .publish(agentChannel(to), { t: 'deliver', envelopes: stored }, { remote: elsewhere, local: false })
       .catch((error: unknown) =>
