@@ -55,8 +55,6 @@ export class Delivery {
     private readonly log: Logger,
     private readonly now: () => number,
     private readonly timeoutMs: number,
-    /** Runs before pushes are written: issues the stores of what they carry (DLV5). */
-    private readonly beforePush: () => void = () => {},
   ) {}
 
   /** Resolves true once the recipient acknowledged and the mailbox forgot the envelope. */
@@ -132,7 +130,6 @@ export class Delivery {
 
   readonly #flush = (): void => {
     this.#scheduled = false;
-    this.beforePush();
     for (const socket of this.#dirty) {
       const outbox = socket.data.outbox ?? [];
       delete socket.data.outbox;

@@ -11,9 +11,9 @@ interface Waiting {
 
 /**
  * Where accepted envelopes enter the mailbox (DLV3). What arrives for one recipient during one
- * turn of the event loop is stored with one mailbox call (one Lua script in Redis); connections
- * of the recipient on this node get it at once (DLV5), other nodes once it is stored, through the
- * fanout. Each sender still gets its own answer, and only after the write (MBX6). When traffic is light a batch is a
+ * turn of the event loop is stored with one mailbox call (one Lua script in Redis), then handed
+ * to the fanout as one message, so the recipient's node pushes it as one `deliver`. Each sender
+ * still gets its own answer, and only after the write (MBX6). When traffic is light a batch is a
  * single envelope; under load this divides the Redis work per envelope by the batch size.
  */
 export class Intake {
@@ -36,17 +36,10 @@ export class Intake {
         this.#scheduled = true;
         setImmediate(this.#flush);
       }
-      // Pushed to the recipient's connections on this node now, while it is being stored (DLV5).
-      // Delivery issues the store (`flush`) before it writes a push, and the mailbox applies
-      // operations in the order they are issued (MBX8): the recipient's acknowledgement always
-      // finds the envelope stored.
-      this.fanout.here(agentChannel(envelope.to), { t: 'deliver', envelopes: [envelope] });
     });
   }
 
-  /** Issues the store of everything accepted and not stored yet (Delivery calls it before a push). */
-  flush(): void {
-    if (!this.#scheduled) return;
+  readonly #flush = (): void => {
     this.#scheduled = false;
     const groups = this.#waiting;
     this.#waiting = new Map();
@@ -55,9 +48,7 @@ export class Intake {
         void this.#store(to, group.slice(i, i + MAX_DELIVER_BATCH));
       }
     }
-  }
-
-  readonly #flush = (): void => this.flush();
+  };
 
   async #store(to: string, group: Waiting[]): Promise<void> {
     let results: PutResult[];
@@ -74,11 +65,10 @@ export class Intake {
     group.forEach((w, i) => w.resolve(results[i]!));
     const stored = group.filter((_, i) => results[i]!.status === 'stored').map((w) => w.envelope);
     if (stored.length === 0) return;
-    // Other nodes get it once it is stored (this node pushed it already, DLV5).
+    // The senders' acks (queued just above) leave before the push: it follows the ack (MBX6).
     const elsewhere = results.find((r) => r.status === 'stored')?.elsewhere ?? true;
-    if (!elsewhere) return;
     await this.fanout
-      .publish(agentChannel(to), { t: 'deliver', envelopes: stored }, { remote: elsewhere, local: false })
+      .publish(agentChannel(to), { t: 'deliver', envelopes: stored }, { remote: elsewhere })
       .catch((error: unknown) =>
         // Stored all the same: the recipient's next login drains it (NOD2).
         this.log.warn('fanout.publish_failed', { error: error instanceof Error ? error.name : 'unknown' }),

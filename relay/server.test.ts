@@ -344,39 +344,6 @@ describe('receipts, limits and prekeys', () => {
     expect(await send(quick.a, fifth, carol.agentId)).toEqual({ ok: true, id: fifth });
   });
 
-  it('[DLV5] pushes to the recipient on the accepting node while storing; the sender is answered after the store', async () => {
-    /** Stores at once (MBX8) but answers only when the test opens the gate. */
-    class SlowToAnswer extends MemoryMailbox {
-      open!: () => void;
-      readonly #gate = new Promise<void>((resolve) => (this.open = resolve));
-      override async putBatch(...args: Parameters<MemoryMailbox['putBatch']>) {
-        const results = super.putBatch(...args);
-        await this.#gate;
-        return results;
-      }
-    }
-    const box = new SlowToAnswer();
-    const { open: openHere } = await relayWith({ mailbox: box });
-    const alice = makeAgent();
-    const bob = makeAgent();
-    const [a, b] = [await openHere(), await openHere()];
-    await login(a, alice);
-    await login(b, bob);
-    const bobInbox = inbox(b);
-    const id = envelopeId();
-    let answer: unknown;
-    const sent = request(a, 'send', { id, to: bob.agentId, payload: 'AAAA' }).then((r) => (answer = r));
-    // Bob has it and has acknowledged it while Alice still waits for her answer.
-    await bobInbox.waitFor(1);
-    expect(bobInbox.received.map((e) => e.id)).toEqual([id]);
-    await expect.poll(() => box.depth(bob.agentId)).toBe(0);
-    expect(answer).toBeUndefined();
-    box.open();
-    await sent;
-    expect(answer).toMatchObject({ ok: true, id });
-    expect(await box.pending(bob.agentId)).toEqual([]);
-  });
-
   it('[DLV1] coalesces what one tick pushes to a connection into one deliver, oldest first', async () => {
     const alice = makeAgent();
     const bob = makeAgent();

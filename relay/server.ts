@@ -132,7 +132,6 @@ export function createRelay(options: RelayOptions = {}): Relay {
     log,
     now,
     options.deliverTimeoutMs ?? 30_000,
-    () => intake.flush(),
   );
   const intake = new Intake(mailbox, fanout, log);
   const receipts = new ReceiptQueue(options.receiptDelayMs ?? 25);
@@ -365,8 +364,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
         if (status === 'full') return refuse(ack, relayError('mailbox_full'));
         metrics.envelopesIn.inc({ outcome: status });
         options.observe?.(envelope);
-        // The sender's ack follows the durable enqueue (MBX6); the recipient's connections here
-        // had it pushed already (DLV5). Receipts waiting for this connection ride along (DLV4).
+        // The sender's ack follows the durable enqueue (MBX6); the push follows the ack. Receipts
+        // waiting for this connection ride along (DLV4).
         const riding = receipts.take(socket);
         ack(riding ? { ok: true, id: envelope.id, receipts: riding } : { ok: true, id: envelope.id });
         if (status === 'stored') metrics.mailboxDepth.observe(depth);

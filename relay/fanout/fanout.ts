@@ -93,11 +93,6 @@ export class Fanout {
     await (this.redis.sharded ? this.redis.sub.sunsubscribe(name) : this.redis.sub.unsubscribe(name));
   }
 
-  /** Hands a message to this node's handler if a connection here holds the channel; no Redis. */
-  here(channel: string, message: FanoutMessage): void {
-    if (this.#counts.has(channel)) this.#handler(channel, message);
-  }
-
   /**
    * `remote: false` when the caller knows no other node holds the channel's agent (its
    * presence leases say so): the message is handled here only, with no Redis round trip and
@@ -108,7 +103,7 @@ export class Fanout {
     message: FanoutMessage,
     { remote = true, local = true } = {},
   ): Promise<void> {
-    if (local) this.here(channel, message);
+    if (local && this.#counts.has(channel)) this.#handler(channel, message);
     if (this.redis && remote) {
       const name = this.redis.prefix + channel;
       const raw = `${this.nodeId}|${JSON.stringify(message)}`;

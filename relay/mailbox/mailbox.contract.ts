@@ -123,18 +123,6 @@ export function mailboxContract(name: string, harness: MailboxHarness): void {
       await box.close();
     });
 
-    it('[MBX8] applies operations in the order they are called, without waiting for each', async () => {
-      const box = await make();
-      const batch = ['1', '2', '3'].map((i) => envelope(i));
-      // As the relay does: the recipient's ack may be issued before the store has answered.
-      const stored = box.putBatch(BOB, batch);
-      const acked = box.ack(BOB, [batch[2]!.id, batch[0]!.id]);
-      expect((await stored).map((r) => r.status)).toEqual(['stored', 'stored', 'stored']);
-      expect((await acked).sort()).toEqual([batch[0]!.id, batch[2]!.id].sort());
-      expect((await box.pending(BOB)).map((e) => e.id)).toEqual([batch[1]!.id]);
-      await box.close();
-    });
-
     it('[DLV3] stores a batch for one recipient in one step, each envelope judged in order as if put alone', async () => {
       await fc.assert(
         fc.asyncProperty(

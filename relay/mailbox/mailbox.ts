@@ -35,9 +35,7 @@ export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
  * stored as durably as the implementation can (the sender is acknowledged after it); an
  * envelope leaves the mailbox only through `ack` by its recipient or by expiry; `put` of an
  * id already held is a no-op reported as `duplicate`; a `put` that would exceed the limits
- * stores nothing and reports `full`. Operations take effect in the order they are called, even
- * when the caller does not wait for one before calling the next (MBX8): the relay pushes an
- * envelope while its `putBatch` is in flight (DLV5), and the recipient's `ack` must find it.
+ * stores nothing and reports `full`.
  */
 export interface Mailbox {
   /** `node`: the asking relay node, for `PutResult.elsewhere`. */

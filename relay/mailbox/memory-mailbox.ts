@@ -36,11 +36,6 @@ export class MemoryMailbox implements Mailbox {
   }
 
   async put(envelope: Envelope): Promise<PutResult> {
-    return this.#put(envelope);
-  }
-
-  /** Applied at once, so operations take effect in the order they are called (MBX8). */
-  #put(envelope: Envelope): PutResult {
     let box = this.#boxes.get(envelope.to);
     if (!box) {
       box = { held: new Map(), bytes: 0 };
@@ -62,7 +57,7 @@ export class MemoryMailbox implements Mailbox {
   async putBatch(to: string, envelopes: readonly Envelope[]): Promise<PutResult[]> {
     if (envelopes.some((e) => e.to !== to)) throw new Error('putBatch: every envelope must be for `to`');
     const results: PutResult[] = [];
-    for (const envelope of envelopes) results.push(this.#put(envelope));
+    for (const envelope of envelopes) results.push(await this.put(envelope));
     return results;
   }
 

@@ -37,7 +37,8 @@ export async function startRedisCluster(size = 3): Promise<TestRedisCluster> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (let i = 0; i < size; i++) {
+    /** One node on free ports; again on others if a port was taken meanwhile (tests start Redis in parallel). */
+    const startNode = async (attempt = 1): Promise<string> => {
       const [port, bus] = [await freePort(), await freePort()];
       const child = spawn(
         SERVER,
@@ -60,16 +61,19 @@ export async function startRedisCluster(size = 3): Promise<TestRedisCluster> {
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       children.push(child);
-      await new Promise<void>((resolve, reject) => {
+      const started = await new Promise<true | string>((resolve) => {
         let out = '';
         child.stdout!.on('data', (chunk: Buffer) => {
           out += chunk.toString();
-          if (out.includes('Ready to accept connections')) resolve();
+          if (out.includes('Ready to accept connections')) resolve(true);
         });
-        child.once('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${out}`)));
+        child.once('exit', (code) => resolve(`redis-server exited (${code}):\n${out}`));
       });
-      nodes.push(`127.0.0.1:${port}`);
-    }
+      if (started === true) return `127.0.0.1:${port}`;
+      if (attempt < 3) return startNode(attempt + 1);
+      throw new Error(started);
+    };
+    for (let i = 0; i < size; i++) nodes.push(await startNode());
     const created = spawnSync(
       CLI,
       ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'],
@@ -86,7 +90,7 @@ export async function startRedisCluster(size = 3): Promise<TestRedisCluster> {
       await client.connect();
       try {
         for (let tries = 0; !(await client.cluster('INFO')).includes('cluster_state:ok'); tries++) {
-          if (tries > 100) throw new Error(`${node} never reported cluster_state:ok`);
+          if (tries > 300) throw new Error(`${node} never reported cluster_state:ok in 30 s`);
           await new Promise((r) => setTimeout(r, 100));
         }
       } finally {
