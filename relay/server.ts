@@ -1,5 +1,3 @@
-import { ReceiptQueue, type ReceiptState } from './receipts';
-import { relayParser } from './wire-parser';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
@@ -15,6 +13,7 @@ import { handleHttp } from './observability/http';
 import { createMetrics, type RelayMetrics } from './observability/metrics';
 import { MemoryPrekeyStore, signedPrekeyIsValid, type PrekeyStore } from './prekeys';
 import { MemoryPresence, type PresenceRegistry } from './presence';
+import { ReceiptQueue, type ReceiptState } from './receipts';
 import {
   CLIENT_EVENTS,
   ChallengeRequest,
@@ -33,6 +32,7 @@ import {
   type RelayErrorCode,
   type ServerToClientEvents,
 } from './protocol';
+import { relayParser } from './wire-parser';
 
 export interface RelayLimits {
   /** Connections this process accepts at once (LIM3). */
