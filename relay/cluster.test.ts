@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisMailbox } from './mailbox';
 import type { Receipt } from './protocol';
 import {
+  aliceAndBob,
   envelopeId,
   inbox,
   login,
@@ -12,6 +13,7 @@ import {
   makePrekeyUpload,
   openSocket,
   payloadOf,
+  receiptsOf,
   request,
   type ClientSocket,
 } from './test-client';
@@ -47,23 +49,19 @@ afterAll(async () => {
 
 describe('many nodes', () => {
   it('[NOD1] pushes an envelope sent on one node to the recipient on another within milliseconds', async () => {
-    const alice = makeAgent();
-    const bob = makeAgent();
-    const a = await open(nodes[0]!);
-    const b = await open(nodes[1]!);
-    await login(a, alice);
-    await login(b, bob);
-    const receipts: Receipt[] = [];
-    a.on('receipt', (r) => receipts.push(...r));
-    const bobInbox = inbox(b);
+    const { alice, bob, a, bobInbox } = await aliceAndBob(
+      () => open(nodes[0]!),
+      () => open(nodes[1]!),
+    );
+    const { receipts, send } = receiptsOf(a);
     const latencies: number[] = [];
     for (let i = 0; i < 20; i++) {
       const started = performance.now();
       const id = envelopeId();
-      const answer = await request(a, 'send', { id, to: bob.agentId, payload: payloadOf(`m${i}`) });
-      expect(answer).toMatchObject({ ok: true, id });
-      // Receipts of earlier sends may ride on this answer (DLV4).
-      receipts.push(...((answer.receipts as Receipt[] | undefined) ?? []));
+      expect(await send({ id, to: bob.agentId, payload: payloadOf(`m${i}`) })).toMatchObject({
+        ok: true,
+        id,
+      });
       await bobInbox.waitFor(i + 1);
       latencies.push(performance.now() - started);
     }

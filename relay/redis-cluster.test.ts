@@ -6,16 +6,17 @@ import { RedisMailbox } from './mailbox';
 import { mailboxContract } from './mailbox/mailbox.contract';
 import { RedisPrekeyStore } from './prekeys';
 import { prekeyStoreContract } from './prekeys/prekey-store.contract';
-import type { Receipt } from './protocol';
 import { ConfigError, configFromEnv } from './config';
 import { connectRedisCluster } from './redis';
 import {
+  aliceAndBob,
   envelopeId,
   inbox,
   login,
   makeAgent,
   openSocket,
   payloadOf,
+  receiptsOf,
   request,
   type ClientSocket,
 } from './test-client';
@@ -77,15 +78,11 @@ describe('relay nodes on a Redis Cluster', () => {
   });
 
   it('[NOD5] delivers across nodes over sharded pub/sub, with the receipt, and drains on any node', async () => {
-    const alice = makeAgent();
-    const bob = makeAgent();
-    const a = await open(nodes[0]!);
-    const b = await open(nodes[1]!);
-    await login(a, alice);
-    await login(b, bob);
-    const receipts: Receipt[] = [];
-    a.on('receipt', (r) => receipts.push(...r));
-    const bobInbox = inbox(b);
+    const { bob, a, b, bobInbox } = await aliceAndBob(
+      () => open(nodes[0]!),
+      () => open(nodes[1]!),
+    );
+    const { receipts, send } = receiptsOf(a);
     // Bob's channel is a sharded one, held by one shard.
     const shardChannels = await Promise.all(
       client.nodes('master').map((node) => node.call('PUBSUB', 'SHARDCHANNELS', `c:a:${bob.agentId}`)),
@@ -93,10 +90,7 @@ describe('relay nodes on a Redis Cluster', () => {
     expect(shardChannels.flat()).toEqual([`c:a:${bob.agentId}`]);
     const ids = Array.from({ length: 5 }, () => envelopeId());
     for (const id of ids) {
-      const answer = await request(a, 'send', { id, to: bob.agentId, payload: payloadOf('hi') });
-      expect(answer).toMatchObject({ ok: true });
-      // Receipts of earlier sends may ride on this answer (DLV4).
-      receipts.push(...((answer.receipts as Receipt[] | undefined) ?? []));
+      expect(await send({ id, to: bob.agentId, payload: payloadOf('hi') })).toMatchObject({ ok: true });
     }
     await bobInbox.waitFor(5);
     expect(bobInbox.received.map((e) => e.id)).toEqual(ids);

@@ -3,6 +3,7 @@ import { createRelay, type Relay } from './server';
 import { MemoryMailbox } from './mailbox';
 import { io as ioClient } from 'socket.io-client';
 import {
+  aliceAndBob,
   envelopeId,
   inbox,
   login,
@@ -150,13 +151,7 @@ describe('login', () => {
 
 describe('routing and the mailbox', () => {
   it('[ENV1] routes an envelope to the online recipient and acks the sender', async () => {
-    const alice = makeAgent();
-    const bob = makeAgent();
-    const a = await open();
-    const b = await open();
-    await login(a, alice);
-    await login(b, bob);
-    const bobInbox = inbox(b);
+    const { alice, bob, a, bobInbox } = await aliceAndBob(open);
     const id = envelopeId();
     expect(await request(a, 'send', { id, to: bob.agentId, payload: payloadOf('sealed') })).toEqual({
       ok: true,
@@ -345,13 +340,7 @@ describe('receipts, limits and prekeys', () => {
   });
 
   it('[DLV1] coalesces what one tick pushes to a connection into one deliver, oldest first', async () => {
-    const alice = makeAgent();
-    const bob = makeAgent();
-    const a = await open();
-    const b = await open();
-    await login(a, alice);
-    await login(b, bob);
-    const received = inbox(b);
+    const { bob, a, bobInbox: received } = await aliceAndBob(open);
     const receipts: unknown[][] = [];
     a.on('receipt', (r) => receipts.push(r));
     // Sent without waiting: they reach the relay together and are stored and pushed together.

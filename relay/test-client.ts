@@ -7,6 +7,7 @@ import {
   type ClientToServerEvents,
   type Envelope,
   type PrekeyUploadWire,
+  type Receipt,
   type ServerToClientEvents,
 } from './protocol';
 
@@ -73,6 +74,39 @@ export function inbox(socket: ClientSocket, { ack = true } = {}) {
     async waitFor(count: number): Promise<Envelope[]> {
       while (received.length < count) await new Promise<void>((r) => waiters.push(r));
       return received;
+    },
+  };
+}
+
+/**
+ * Alice and Bob, each logged in on a socket of its own, Bob's inbox acknowledging: how most relay
+ * tests begin. `openBob` defaults to `openAlice` (one node).
+ */
+export async function aliceAndBob(
+  openAlice: () => Promise<ClientSocket>,
+  openBob: () => Promise<ClientSocket> = openAlice,
+) {
+  const [alice, bob] = [makeAgent(), makeAgent()];
+  const a = await openAlice();
+  const b = await openBob();
+  await login(a, alice);
+  await login(b, bob);
+  return { alice, bob, a, b, bobInbox: inbox(b) };
+}
+
+/**
+ * Every receipt a sender hears: alone, as `receipt` events, or riding on its `send` answers
+ * (DLV4). Send through `send` for the second kind to be counted.
+ */
+export function receiptsOf(socket: ClientSocket) {
+  const receipts: Receipt[] = [];
+  socket.on('receipt', (r) => receipts.push(...r));
+  return {
+    receipts,
+    async send(payload: { id: string; to: string; payload: string }): Promise<any> {
+      const answer = await request(socket, 'send', payload);
+      receipts.push(...((answer?.receipts as Receipt[] | undefined) ?? []));
+      return answer;
     },
   };
 }

@@ -5,8 +5,8 @@ import { MemoryMailbox, type Mailbox, type PutResult } from '../mailbox';
 import type { Envelope } from '../protocol';
 import { createRelay, type Relay } from '../server';
 import {
+  aliceAndBob,
   envelopeId,
-  inbox,
   login,
   makeAgent,
   openSocket,
@@ -54,13 +54,7 @@ describe('observability', () => {
 
   it('[OBS2] /metrics counts connections, envelopes in and out, depth, latency and rejections', async () => {
     const { url, open } = await start();
-    const alice = makeAgent();
-    const bob = makeAgent();
-    const a = await open();
-    const b = await open();
-    await login(a, alice);
-    await login(b, bob);
-    const got = inbox(b);
+    const { alice, bob, a, bobInbox: got } = await aliceAndBob(open);
     await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' });
     await got.waitFor(1);
     await request(a, 'send', { id: 'x', to: bob.agentId, payload: 'AAAA' });

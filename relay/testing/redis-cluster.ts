@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './redis-server';
+import { baseArgs, freePort } from './redis-server';
 
 export interface TestRedisCluster {
   /** Seed nodes, `host:port`: the value of REDIS_CLUSTER_NODES. */
@@ -43,18 +43,8 @@ export async function startRedisCluster(size = 3): Promise<TestRedisCluster> {
       const child = spawn(
         SERVER,
         [
-          ...[
-            '--port',
-            String(port),
-            '--bind',
-            '127.0.0.1',
-            '--dir',
-            dir,
-            '--save',
-            '',
-            '--appendonly',
-            'no',
-          ],
+          ...baseArgs(port, dir),
+          ...['--appendonly', 'no'],
           ...['--cluster-enabled', 'yes', '--cluster-port', String(bus)],
           ...['--cluster-config-file', `nodes-${port}.conf`],
         ],

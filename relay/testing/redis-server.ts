@@ -18,6 +18,18 @@ export interface TestRedis {
 
 const BINARY = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 
+/** What every test Redis runs with: its port, loopback only, its own directory, no snapshots. */
+export const baseArgs = (port: number, dir: string): string[] => [
+  '--port',
+  String(port),
+  '--bind',
+  '127.0.0.1',
+  '--dir',
+  dir,
+  '--save',
+  '',
+];
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -39,14 +51,7 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'parley-redis-'));
   const port = await freePort();
   const args = [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--save',
-    '',
+    ...baseArgs(port, dir),
     ...(options.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
   ];
   let child: ChildProcess | undefined;
