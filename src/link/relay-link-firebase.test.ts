@@ -19,6 +19,7 @@ import { PeerService } from '../peers';
 import { vaultAgentStore, type AgentStore } from '../store';
 import { openVault } from '../vault';
 import { RelayLink, isPermanentRefusal, tokenTimes, type FirebaseTokenSource } from '.';
+import { startAndPublish } from './test-support';
 
 let emulator: AuthEmulator;
 let relay: Relay;
@@ -133,16 +134,7 @@ async function makeAgent(
   return agent;
 }
 
-async function connect(agent: TestAgent) {
-  agent.link.start();
-  await expect.poll(() => agent.link.status.connected).toBe(true);
-  await expect
-    .poll(async () => {
-      const count = await agent.link.countPrekeys();
-      return count.ok && count.oneTimePrekeys > 0;
-    })
-    .toBe(true);
-}
+const connect = (agent: TestAgent) => startAndPublish(agent.link);
 
 async function pairedPair(options: { margin?: number; now?: () => number } = {}) {
   const alice = await makeAgent('alice', options);

@@ -11,6 +11,7 @@ import { PeerService } from './peer-service';
 import { INVITE_TTL_MS } from './invite';
 import { encodePeerMessage } from './peer-message';
 import { SecureChannel } from './channel';
+import { startAndPublish } from '../link/test-support';
 
 /**
  * The peers capability over the real link and a real relay (Node, socket.io),
@@ -88,17 +89,7 @@ async function makeAgent(name: string, { online = true, now = () => clock } = {}
   return agent;
 }
 
-async function connect(agent: TestAgent) {
-  agent.link.start();
-  await expect.poll(() => agent.link.status.connected).toBe(true);
-  // Logged in, and its prekeys are at the relay (others can start sessions with it).
-  await expect
-    .poll(async () => {
-      const count = await agent.link.countPrekeys();
-      return count.ok && count.oneTimePrekeys > 0;
-    })
-    .toBe(true);
-}
+const connect = (agent: TestAgent) => startAndPublish(agent.link);
 
 async function pair(a: TestAgent, b: TestAgent) {
   const { code } = await a.peers.createInvite();
