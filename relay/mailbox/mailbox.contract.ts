@@ -1,8 +1,8 @@
 // One contract, run against every Mailbox implementation (mailbox.test.ts).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Envelope } from '../protocol';
-import type { Mailbox, MailboxLimits } from './mailbox';
+import { envelopeJson, type Envelope } from '../protocol';
+import { envelopeBytes, type Mailbox, type MailboxLimits } from './mailbox';
 
 export interface MailboxHarness {
   /** A fresh, empty mailbox with these limits, reading time from `now`. */
@@ -162,6 +162,116 @@ export function mailboxContract(name: string, harness: MailboxHarness): void {
       await expect(box.putBatch(BOB, [envelope('m1'), envelope('m2', CAROL)])).rejects.toThrow(/to/);
       expect(await box.depth(BOB)).toBe(0);
       expect(await box.depth(CAROL)).toBe(0);
+      await box.close();
+    });
+
+    it('[DLV3] putMany judges each request exactly as putBatch would, one after the other; ackMany as ack would', async () => {
+      const recipients = [BOB, CAROL, ALICE];
+      const request = fc.record({
+        to: fc.integer({ min: 0, max: 2 }),
+        ids: fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 4 }),
+      });
+      // A call holds several requests, the same recipient possibly more than once.
+      const call = fc.record({
+        kind: fc.constantFrom('put' as const, 'ack' as const),
+        requests: fc.array(request, { minLength: 1, maxLength: 4 }),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(call, { maxLength: 8 }), async (calls) => {
+          const box = await make({ maxCount: 4 });
+          const model = new Map<string, string[]>(recipients.map((r) => [r, []]));
+          try {
+            for (const { kind, requests } of calls) {
+              if (kind === 'put') {
+                const expected = requests.map(({ to, ids }) => {
+                  const held = model.get(recipients[to]!)!;
+                  return ids.map((i) => {
+                    const id = envelope(String(i)).id;
+                    if (held.includes(id))
+                      return { status: 'fulfilled', depth: held.length, stored: 'duplicate' };
+                    if (held.length >= 4) return { status: 'fulfilled', depth: held.length, stored: 'full' };
+                    held.push(id);
+                    return { status: 'fulfilled', depth: held.length, stored: 'stored' };
+                  });
+                });
+                const settled = await box.putMany(
+                  requests.map(({ to, ids }) => ({
+                    to: recipients[to]!,
+                    envelopes: ids.map((i) => envelope(String(i), recipients[to]!)),
+                  })),
+                );
+                expect(
+                  settled.map((r) =>
+                    r.status === 'fulfilled'
+                      ? r.value.map((v) => ({ status: r.status, depth: v.depth, stored: v.status }))
+                      : r,
+                  ),
+                ).toEqual(expected);
+              } else {
+                const expected = requests.map(({ to, ids }) => {
+                  const held = model.get(recipients[to]!)!;
+                  const removed: string[] = [];
+                  for (const id of ids.map((i) => envelope(String(i)).id)) {
+                    const at = held.indexOf(id);
+                    if (at < 0) continue;
+                    held.splice(at, 1);
+                    removed.push(id);
+                  }
+                  return { status: 'fulfilled', value: removed };
+                });
+                const settled = await box.ackMany(
+                  requests.map(({ to, ids }) => ({
+                    agentId: recipients[to]!,
+                    ids: ids.map((i) => envelope(String(i)).id),
+                  })),
+                );
+                expect(settled).toEqual(expected);
+              }
+              for (const r of recipients) {
+                expect((await box.pending(r)).map((e) => e.id)).toEqual(model.get(r));
+                expect(await box.depth(r)).toBe(model.get(r)!.length);
+              }
+            }
+          } finally {
+            await box.close();
+          }
+        }),
+        { seed: 11, numRuns: 30 },
+      );
+    });
+
+    it('[DLV3] putMany refuses requests holding another recipient’s envelope, storing none of them', async () => {
+      const box = await make();
+      await expect(
+        box.putMany([
+          { to: CAROL, envelopes: [envelope('c1', CAROL)] },
+          { to: BOB, envelopes: [envelope('b1'), envelope('b2', CAROL)] },
+        ]),
+      ).rejects.toThrow(/to/);
+      expect(await box.depth(BOB)).toBe(0);
+      expect(await box.depth(CAROL)).toBe(0);
+      await box.close();
+    });
+
+    it('[MBX4] ackMany gives each mailbox its own bytes back', async () => {
+      // Room for exactly two envelopes of this size, in each mailbox.
+      const size = envelopeBytes(envelopeJson(envelope('x1')));
+      const box = await make({ maxBytes: 2 * size });
+      const [b, c] = [BOB, CAROL].map((to) => [envelope('x1', to), envelope('x2', to)]);
+      await box.putMany([
+        { to: BOB, envelopes: b! },
+        { to: CAROL, envelopes: c! },
+      ]);
+      expect((await box.put(envelope('x3'))).status).toBe('full');
+      await box.ackMany([
+        { agentId: BOB, ids: [b![0]!.id] },
+        { agentId: CAROL, ids: c!.map((e) => e.id) },
+      ]);
+      expect((await box.put(envelope('x3'))).status).toBe('stored');
+      expect((await box.put(envelope('x4'))).status).toBe('full');
+      expect(
+        (await box.putBatch(CAROL, [envelope('x3', CAROL), envelope('x4', CAROL)])).map((r) => r.status),
+      ).toEqual(['stored', 'stored']);
       await box.close();
     });
 

@@ -12,6 +12,24 @@ export interface PutResult {
   readonly elsewhere?: boolean;
 }
 
+/** Envelopes for one recipient, to store in order (`putMany`). */
+export interface PutRequest {
+  readonly to: string;
+  readonly envelopes: readonly Envelope[];
+}
+
+/** Envelopes one recipient acknowledged (`ackMany`). */
+export interface AckRequest {
+  readonly agentId: string;
+  readonly ids: readonly string[];
+}
+
+/** The value of a settled result, or its reason thrown. */
+export function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+}
+
 /** Limits every mailbox implementation honours (MBX3, MBX4). */
 export interface MailboxLimits {
   /** How long an unacknowledged envelope is kept (default 30 days). */
@@ -46,6 +64,14 @@ export interface Mailbox {
    * mid-batch refuses the rest). Results are in the order of `envelopes`.
    */
   putBatch(to: string, envelopes: readonly Envelope[], node?: string): Promise<PutResult[]>;
+  /**
+   * Several recipients' batches in one step where the store allows it (one script on a single
+   * Redis; DLV3): each request judged exactly as `putBatch` would judge it, one after the other.
+   * Settled per request, in order: where requests are stored separately (a Redis Cluster stores
+   * each agent on its own slot), one can fail alone. Throws, storing nothing, when a request
+   * holds an envelope for another recipient.
+   */
+  putMany(requests: readonly PutRequest[], node?: string): Promise<PromiseSettledResult<PutResult[]>[]>;
   /** Envelopes waiting for `agentId`, oldest first, expired ones left out (and forgotten). */
   pending(agentId: string, limit?: number): Promise<Envelope[]>;
   /**
@@ -53,6 +79,8 @@ export interface Mailbox {
    * there; an id already acknowledged (or another agent's) is left out.
    */
   ack(agentId: string, ids: readonly string[]): Promise<string[]>;
+  /** `ack` for several agents in one step where the store allows it; settled per request. */
+  ackMany(requests: readonly AckRequest[]): Promise<PromiseSettledResult<string[]>[]>;
   /** Number of unexpired envelopes waiting for `agentId`. */
   depth(agentId: string): Promise<number>;
   close(): Promise<void>;

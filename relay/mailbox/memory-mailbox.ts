@@ -3,7 +3,9 @@ import {
   DEFAULT_MAILBOX_LIMITS,
   envelopeBytes,
   type Mailbox,
+  type AckRequest,
   type MailboxLimits,
+  type PutRequest,
   type PutResult,
 } from './mailbox';
 
@@ -22,6 +24,9 @@ interface Box {
 export interface MemoryMailboxOptions extends Partial<MailboxLimits> {
   now?: () => number;
 }
+
+const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
+const rejected = (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason });
 
 /** The embedded default: one process, nothing survives a restart. */
 export class MemoryMailbox implements Mailbox {
@@ -61,6 +66,18 @@ export class MemoryMailbox implements Mailbox {
     return results;
   }
 
+  async putMany(requests: readonly PutRequest[]): Promise<PromiseSettledResult<PutResult[]>[]> {
+    if (requests.some(({ to, envelopes }) => envelopes.some((e) => e.to !== to))) {
+      throw new Error('putMany: every envelope must be for its `to`');
+    }
+    // One after the other: a recipient named twice sees its first request stored.
+    const settled: PromiseSettledResult<PutResult[]>[] = [];
+    for (const { to, envelopes } of requests) {
+      settled.push(await this.putBatch(to, envelopes).then(fulfilled, rejected));
+    }
+    return settled;
+  }
+
   async pending(agentId: string, limit = 1000): Promise<Envelope[]> {
     const box = this.#boxes.get(agentId);
     if (!box) return [];
@@ -84,6 +101,13 @@ export class MemoryMailbox implements Mailbox {
       removed.push(id);
     }
     return removed;
+  }
+
+  async ackMany(requests: readonly AckRequest[]): Promise<PromiseSettledResult<string[]>[]> {
+    const settled: PromiseSettledResult<string[]>[] = [];
+    for (const { agentId, ids } of requests)
+      settled.push(await this.ack(agentId, ids).then(fulfilled, rejected));
+    return settled;
   }
 
   async depth(agentId: string): Promise<number> {

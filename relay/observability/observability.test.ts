@@ -115,8 +115,13 @@ describe('observability', () => {
         await gate;
         return inner.putBatch(to, envelopes);
       },
+      putMany: async (requests) => {
+        await gate;
+        return inner.putMany(requests);
+      },
       pending: (agentId, limit) => inner.pending(agentId, limit),
       ack: (agentId, id) => inner.ack(agentId, id),
+      ackMany: (requests) => inner.ackMany(requests),
       depth: (agentId) => inner.depth(agentId),
       close: () => inner.close(),
     };
