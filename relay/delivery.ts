@@ -27,6 +27,12 @@ type DeliverySocket = Socket & { data: DeliveryState };
 /** What is kept of a pushed envelope until the recipient answers. */
 type Sent = Pick<Envelope, 'id' | 'from' | 'to' | 'sentAt'>;
 
+/** Envelopes of one recipient acknowledged and waiting to leave the mailbox. */
+interface PendingAck {
+  readonly envelopes: Sent[];
+  done(forgotten: boolean): void;
+}
+
 const DRAIN_BATCH = 200;
 /** What a push nobody waits on is settled with. */
 const UNWATCHED = (): void => {};
@@ -46,6 +52,7 @@ const UNWATCHED = (): void => {};
 export class Delivery {
   readonly #dirty = new Set<DeliverySocket>();
   #scheduled = false;
+  #acks: PendingAck[] = [];
 
   constructor(
     private readonly mailbox: Mailbox,
@@ -165,26 +172,42 @@ export class Delivery {
       }
       if (acked.length === 0) return;
       for (const envelope of acked) socket.data.ackedDuringDrain?.add(envelope.id);
-      this.#acknowledged(acked).then(
-        () => settle.forEach((resolve) => resolve(true)),
-        (error: unknown) => {
-          this.log.warn('mailbox.ack_failed', { error: error instanceof Error ? error.name : 'unknown' });
-          settle.forEach((resolve) => resolve(false));
-        },
-      );
+      this.#forget(acked, (ok) => settle.forEach((resolve) => resolve(ok)));
     });
   }
 
-  /** Forgets acknowledged envelopes (one recipient's) and receipts them to their senders. */
-  async #acknowledged(envelopes: Sent[]): Promise<void> {
-    const to = envelopes[0]!.to;
-    const removed = new Set(
-      await this.mailbox.ack(
-        to,
-        envelopes.map((e) => e.id),
-      ),
-    );
+  /**
+   * Queues acknowledged envelopes (one recipient's) to be forgotten: what is acknowledged during
+   * one turn of the event loop, by every recipient, leaves the mailbox in one call (DLV2).
+   */
+  #forget(envelopes: Sent[], done: (forgotten: boolean) => void): void {
+    this.#acks.push({ envelopes, done });
+    if (this.#acks.length === 1) setImmediate(this.#flushAcks);
+  }
+
+  readonly #flushAcks = (): void => {
+    const acks = this.#acks;
+    this.#acks = [];
+    void this.mailbox
+      .ackMany(acks.map(({ envelopes }) => ({ agentId: envelopes[0]!.to, ids: envelopes.map((e) => e.id) })))
+      .then(
+        (settled) => settled.forEach((result, i) => this.#forgotten(acks[i]!, result)),
+        (reason: unknown) => acks.forEach((ack) => this.#forgotten(ack, { status: 'rejected', reason })),
+      );
+  };
+
+  /** Receipts what the mailbox forgot to its senders; the rest stays for the next login. */
+  #forgotten({ envelopes, done }: PendingAck, result: PromiseSettledResult<string[]>): void {
+    if (result.status === 'rejected') {
+      this.log.warn('mailbox.ack_failed', {
+        error: result.reason instanceof Error ? result.reason.name : 'unknown',
+      });
+      done(false);
+      return;
+    }
     // A second ack (another connection, a redelivery) finds nothing: one receipt only.
+    const removed = new Set(result.value);
+    const to = envelopes[0]!.to;
     const bySender = new Map<string, Receipt[]>();
     const now = this.now();
     for (const envelope of envelopes) {
@@ -195,12 +218,14 @@ export class Delivery {
       if (!receipts) bySender.set(envelope.from, (receipts = []));
       receipts.push({ id: envelope.id, to, status: 'delivered' });
     }
+    done(true);
     // Best effort: the envelopes are forgotten already, so a receipt that cannot be published
     // (Redis away) must not make their push look unanswered.
-    await Promise.all([...bySender].map(([from, receipts]) => this.#receipt(from, receipts))).catch(
-      (error: unknown) =>
+    for (const [from, receipts] of bySender) {
+      this.#receipt(from, receipts).catch((error: unknown) =>
         this.log.warn('receipt.publish_failed', { error: error instanceof Error ? error.name : 'unknown' }),
-    );
+      );
+    }
   }
 
   /**
