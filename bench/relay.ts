@@ -31,6 +31,8 @@ const SATURATE_S = 8;
 const RATE_S = 6;
 const IDLE = 10_000;
 const REPS = Number(process.env.BENCH_REPS ?? 2);
+/** BENCH_ONLY=saturate|rate|two|idle runs that phase alone (for profiling); default all. */
+const ONLY = process.env.BENCH_ONLY;
 /**
  * Node flags for both servers, raw and relay alike (BENCH_SERVER_FLAGS, space-separated; default
  * none). docs/relay-at-scale.md says which ones the relay is run with and what they changed.
@@ -76,6 +78,8 @@ interface LoadResult {
   p99: number;
   p90: number;
   max: number;
+  /** The sender's wait for the server's answer (the relay answers after the durable store), p99. */
+  ackP99: number;
   /** Acknowledged by the relay, never handled by the recipient's application. */
   lost: number;
   /** Envelopes the application handled twice (its dedupe by id did not catch the copy). */
@@ -99,6 +103,7 @@ async function loadGenerator(): Promise<void> {
   const handled = new Set<string>();
   const handling = new Set<string>();
   const latencies: number[] = [];
+  const ackLatencies: number[] = [];
   let duplicates = 0;
   let redeliveries = 0;
   let refused = 0;
@@ -184,10 +189,12 @@ async function loadGenerator(): Promise<void> {
     const to = ids[(i + 1) % ids.length]!;
     // Unique within the run (ids are 8–64 characters).
     const id = `e${String(seq++).padStart(9, '0')}`;
-    sentAt.set(id, performance.now());
+    const t0 = performance.now();
+    sentAt.set(id, t0);
     const result = await sockets[i]!.timeout(10_000)
       .emitWithAck('send', { id, to, payload })
       .catch(() => null);
+    if (counting) ackLatencies.push(performance.now() - t0);
     if (result?.ok) acked.add(id);
     else refused++;
   };
@@ -227,7 +234,8 @@ async function loadGenerator(): Promise<void> {
   await new Promise((r) => setTimeout(r, 300));
   const lost = [...acked].filter((id) => !handled.has(id)).length;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.floor(latencies.length * q)] ?? 0;
+  ackLatencies.sort((a, b) => a - b);
+  const at = (q: number, xs = latencies) => xs[Math.floor(xs.length * q)] ?? 0;
   sockets.forEach((s) => s.disconnect());
   const result: LoadResult = {
     delivered: handled.size,
@@ -236,6 +244,7 @@ async function loadGenerator(): Promise<void> {
     p99: at(0.99),
     p90: at(0.9),
     max: latencies.at(-1) ?? 0,
+    ackP99: at(0.99, ackLatencies),
     lost,
     duplicates,
     redeliveries,
@@ -334,7 +343,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.le
 function describe(label: string, m: Measured): string {
   return (
     `  ${label.padEnd(24)} ${m.perSecond.toFixed(0).padStart(6)}/s  p50 ${m.p50.toFixed(1)} ms  ` +
-    `p90 ${m.p90.toFixed(1)} ms  p99 ${m.p99.toFixed(1)} ms  max ${m.max.toFixed(0)} ms  lost ${m.lost}  dup ${m.duplicates}  redelivered ${m.redeliveries}  ` +
+    `p90 ${m.p90.toFixed(1)} ms  p99 ${m.p99.toFixed(1)} ms  max ${m.max.toFixed(0)} ms  ack p99 ${m.ackP99.toFixed(1)} ms  lost ${m.lost}  dup ${m.duplicates}  redelivered ${m.redeliveries}  ` +
     `refused ${m.refused}  cpu ms/1k: server ${m.serverMs.toFixed(0)} redis ${m.redisMs.toFixed(0)} ` +
     `load ${m.loadMs.toFixed(0)}`
   );
@@ -383,50 +392,64 @@ async function orchestrate(): Promise<void> {
     return out;
   }
 
+  const runs = (phase: string) => !ONLY || ONLY === phase;
+  const none = { raw: [] as Measured[], ours: [] as Measured[] };
+  let sat1 = none;
+  let rate1 = none;
+  let sat2 = none;
+  let idleConnKb = Number.NaN;
+
   // One node.
-  const raw1 = await startRaw();
-  const ours1 = await startRelayProcess(relayEnv, SERVER_FLAGS);
-  const one = { urls: [raw1.url], pids: [raw1.pid] };
-  const oneOurs = { urls: [ours1.url], pids: [ours1.pid] };
-  const sat1 = await compare('1 node, saturated (relay: Redis mailboxes)', 'saturate', one, oneOurs);
-  const rate1 = await compare('1 node, open loop at 2,000/s', 'rate', one, oneOurs);
-  raw1.kill();
-  await ours1.kill();
+  if (runs('saturate') || runs('rate')) {
+    const raw1 = await startRaw();
+    const ours1 = await startRelayProcess(relayEnv, SERVER_FLAGS);
+    const one = { urls: [raw1.url], pids: [raw1.pid] };
+    const oneOurs = { urls: [ours1.url], pids: [ours1.pid] };
+    if (runs('saturate'))
+      sat1 = await compare('1 node, saturated (relay: Redis mailboxes)', 'saturate', one, oneOurs);
+    if (runs('rate')) rate1 = await compare('1 node, open loop at 2,000/s', 'rate', one, oneOurs);
+    raw1.kill();
+    await ours1.kill();
+  }
 
   // Two nodes + Redis.
-  const rawA = await startRaw(redis.url);
-  const rawB = await startRaw(redis.url);
-  const oursA = await startRelayProcess(relayEnv, SERVER_FLAGS);
-  const oursB = await startRelayProcess(relayEnv, SERVER_FLAGS);
-  const sat2 = await compare(
-    '2 nodes + Redis, saturated (raw: Redis adapter)',
-    'saturate',
-    { urls: [rawA.url, rawB.url], pids: [rawA.pid, rawB.pid] },
-    { urls: [oursA.url, oursB.url], pids: [oursA.pid, oursB.pid] },
-  );
-  rawA.kill();
-  rawB.kill();
-  await Promise.all([oursA.kill(), oursB.kill()]);
+  if (runs('two')) {
+    const rawA = await startRaw(redis.url);
+    const rawB = await startRaw(redis.url);
+    const oursA = await startRelayProcess(relayEnv, SERVER_FLAGS);
+    const oursB = await startRelayProcess(relayEnv, SERVER_FLAGS);
+    sat2 = await compare(
+      '2 nodes + Redis, saturated (raw: Redis adapter)',
+      'saturate',
+      { urls: [rawA.url, rawB.url], pids: [rawA.pid, rawB.pid] },
+      { urls: [oursA.url, oursB.url], pids: [oursA.pid, oursB.pid] },
+    );
+    rawA.kill();
+    rawB.kill();
+    await Promise.all([oursA.kill(), oursB.kill()]);
+  }
 
   // Idle: 10,000 authenticated connections on one node.
-  const idleNode: RelayProcess = await startRelayProcess(relayEnv, SERVER_FLAGS);
-  await new Promise((r) => setTimeout(r, 1000));
-  const before = rssKb(idleNode.pid);
-  let after = before;
-  await runLoad(
-    { kind: 'relay', urls: [idleNode.url], mode: 'idle', clients: IDLE, seconds: 0 },
-    [idleNode.pid],
-    redisPid,
-    async () => {
-      await new Promise((r) => setTimeout(r, 2000));
-      after = rssKb(idleNode.pid);
-    },
-  );
-  await idleNode.kill();
-  const idleConnKb = (after - before) / IDLE;
-  log(
-    `idle: ${IDLE} authenticated connections, server RSS ${before} → ${after} KiB (${idleConnKb.toFixed(1)} KiB each)`,
-  );
+  if (runs('idle')) {
+    const idleNode: RelayProcess = await startRelayProcess(relayEnv, SERVER_FLAGS);
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = rssKb(idleNode.pid);
+    let after = before;
+    await runLoad(
+      { kind: 'relay', urls: [idleNode.url], mode: 'idle', clients: IDLE, seconds: 0 },
+      [idleNode.pid],
+      redisPid,
+      async () => {
+        await new Promise((r) => setTimeout(r, 2000));
+        after = rssKb(idleNode.pid);
+      },
+    );
+    await idleNode.kill();
+    idleConnKb = (after - before) / IDLE;
+    log(
+      `idle: ${IDLE} authenticated connections, server RSS ${before} → ${after} KiB (${idleConnKb.toFixed(1)} KiB each)`,
+    );
+  }
 
   await redis.stop();
   const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
