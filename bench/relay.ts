@@ -7,7 +7,9 @@
 // Fairness: both sides of a ratio run with the same load generator, 1,000 clients, the same
 // 1 KiB payload, the same send window and phase length, and are interleaved (raw, relay, raw,
 // relay…; BENCH_REPS rounds, default 2) so drift and noise show in the per-phase lines printed
-// before the JSON. Ratios use the mean of the rounds.
+// before the JSON. Ratios use the mean of the rounds. The load generator collects its garbage on
+// its own thread (BENCH_LOAD_FLAGS, default --single-threaded-gc): on a 2-core machine V8's parallel GC
+// helpers would otherwise take a core from whichever server is under test (docs/relay-at-scale.md).
 //
 // One file, three roles: the orchestrator (default), `--role raw` (the baseline server) and
 // `--role load` (the load generator).
@@ -38,6 +40,8 @@ const ONLY = process.env.BENCH_ONLY;
  * none). docs/relay-at-scale.md says which ones the relay is run with and what they changed.
  */
 const SERVER_FLAGS = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+/** Node flags for the load generator, the same in every phase (BENCH_LOAD_FLAGS, space-separated). */
+const LOAD_FLAGS = (process.env.BENCH_LOAD_FLAGS ?? '--single-threaded-gc').split(' ').filter(Boolean);
 const role = process.argv[process.argv.indexOf('--role') + 1];
 
 // ─── role: raw forwarder ────────────────────────────────────────────────────────────────────
@@ -266,6 +270,22 @@ function spawnSelf(
   });
 }
 
+/** Servers and Redis this run started: killed when it ends, however it ends (a failed phase too). */
+const owned = new Set<number>();
+process.on('exit', () => {
+  for (const pid of owned) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+});
+function own<T extends { pid: number }>(server: T): T {
+  owned.add(server.pid);
+  return server;
+}
+
 async function startRaw(redisUrl?: string): Promise<{ url: string; pid: number; kill(): void }> {
   const child = spawnSelf('raw', redisUrl ? { REDIS_URL: redisUrl } : {}, SERVER_FLAGS);
   const url = await new Promise<string>((resolve) => {
@@ -276,7 +296,7 @@ async function startRaw(redisUrl?: string): Promise<{ url: string; pid: number; 
       if (m) resolve(m[1]!);
     });
   });
-  return { url, pid: child.pid!, kill: () => child.kill('SIGKILL') };
+  return own({ url, pid: child.pid!, kill: () => child.kill('SIGKILL') });
 }
 
 /** CPU seconds (user + system) a process used so far. */
@@ -303,7 +323,7 @@ async function runLoad(
   redisPid: number,
   onReady?: () => Promise<void>,
 ): Promise<Measured> {
-  const child = spawnSelf('load', { LOAD_JOB: JSON.stringify(job) });
+  const child = spawnSelf('load', { LOAD_JOB: JSON.stringify(job) }, LOAD_FLAGS);
   const pids = [...servers, redisPid, child.pid!];
   let out = '';
   let before: number[] = [];
@@ -352,12 +372,14 @@ function describe(label: string, m: Measured): string {
 async function orchestrate(): Promise<void> {
   const startedAt = Date.now();
   const redis = await startRedis();
-  const redisPid = Number(
-    execFileSync('pgrep', ['-f', `redis-server 127.0.0.1:${redis.port}`])
-      .toString()
-      .trim()
-      .split('\n')[0],
-  );
+  const { pid: redisPid } = own({
+    pid: Number(
+      execFileSync('pgrep', ['-f', `redis-server 127.0.0.1:${redis.port}`])
+        .toString()
+        .trim()
+        .split('\n')[0],
+    ),
+  });
   const relayEnv = {
     REDIS_URL: redis.url,
     RELAY_RATE_PER_SECOND: '1000',
@@ -402,7 +424,7 @@ async function orchestrate(): Promise<void> {
   // One node.
   if (runs('saturate') || runs('rate')) {
     const raw1 = await startRaw();
-    const ours1 = await startRelayProcess(relayEnv, SERVER_FLAGS);
+    const ours1 = own(await startRelayProcess(relayEnv, SERVER_FLAGS));
     const one = { urls: [raw1.url], pids: [raw1.pid] };
     const oneOurs = { urls: [ours1.url], pids: [ours1.pid] };
     if (runs('saturate'))
@@ -416,8 +438,8 @@ async function orchestrate(): Promise<void> {
   if (runs('two')) {
     const rawA = await startRaw(redis.url);
     const rawB = await startRaw(redis.url);
-    const oursA = await startRelayProcess(relayEnv, SERVER_FLAGS);
-    const oursB = await startRelayProcess(relayEnv, SERVER_FLAGS);
+    const oursA = own(await startRelayProcess(relayEnv, SERVER_FLAGS));
+    const oursB = own(await startRelayProcess(relayEnv, SERVER_FLAGS));
     sat2 = await compare(
       '2 nodes + Redis, saturated (raw: Redis adapter)',
       'saturate',
@@ -431,7 +453,7 @@ async function orchestrate(): Promise<void> {
 
   // Idle: 10,000 authenticated connections on one node.
   if (runs('idle')) {
-    const idleNode: RelayProcess = await startRelayProcess(relayEnv, SERVER_FLAGS);
+    const idleNode: RelayProcess = own(await startRelayProcess(relayEnv, SERVER_FLAGS));
     await new Promise((r) => setTimeout(r, 1000));
     const before = rssKb(idleNode.pid);
     let after = before;
