@@ -2,7 +2,7 @@ import type { Socket } from 'socket.io';
 import type { Fanout } from './fanout';
 import { agentChannel } from './fanout';
 import type { Logger } from './log';
-import type { Mailbox } from './mailbox';
+import { rejected, type Mailbox } from './mailbox';
 import type { RelayMetrics } from './observability/metrics';
 import type { PresenceRegistry } from './presence';
 import { DeliverAck, MAX_DELIVER_BATCH, type Envelope, type Receipt } from './protocol';
@@ -192,7 +192,7 @@ export class Delivery {
       .ackMany(acks.map(({ envelopes }) => ({ agentId: envelopes[0]!.to, ids: envelopes.map((e) => e.id) })))
       .then(
         (settled) => settled.forEach((result, i) => this.#forgotten(acks[i]!, result)),
-        (reason: unknown) => acks.forEach((ack) => this.#forgotten(ack, { status: 'rejected', reason })),
+        (reason: unknown) => acks.forEach((ack) => this.#forgotten(ack, rejected(reason))),
       );
   };
 

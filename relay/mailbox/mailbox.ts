@@ -24,6 +24,10 @@ export interface AckRequest {
   readonly ids: readonly string[];
 }
 
+/** Settled results, as `Promise.allSettled` makes them. */
+export const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
+export const rejected = (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason });
+
 /** The value of a settled result, or its reason thrown. */
 export function settledValue<T>(result: PromiseSettledResult<T>): T {
   if (result.status === 'rejected') throw result.reason;

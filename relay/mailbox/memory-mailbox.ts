@@ -2,6 +2,8 @@ import { envelopeJson, type Envelope } from '../protocol';
 import {
   DEFAULT_MAILBOX_LIMITS,
   envelopeBytes,
+  fulfilled,
+  rejected,
   type Mailbox,
   type AckRequest,
   type MailboxLimits,
@@ -24,9 +26,6 @@ interface Box {
 export interface MemoryMailboxOptions extends Partial<MailboxLimits> {
   now?: () => number;
 }
-
-const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
-const rejected = (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason });
 
 /** The embedded default: one process, nothing survives a restart. */
 export class MemoryMailbox implements Mailbox {

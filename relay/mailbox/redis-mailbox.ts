@@ -4,6 +4,8 @@ import type { RedisClient } from '../redis';
 import { LuaScript } from '../redis';
 import {
   DEFAULT_MAILBOX_LIMITS,
+  fulfilled,
+  rejected,
   settledValue,
   type AckRequest,
   type Mailbox,
@@ -342,20 +344,21 @@ export class RedisMailbox implements Mailbox {
     agentOf: (request: R) => string,
     run: (group: R[]) => Promise<T[]>,
   ): Promise<PromiseSettledResult<T>[]> {
+    // Request indices by script: all in one on a single Redis, by agent on a Cluster.
     const groups = new Map<string, number[]>();
     const cluster = this.redis instanceof Cluster;
     requests.forEach((request, i) => {
-      const slot = cluster ? agentOf(request) : '';
-      let group = groups.get(slot);
-      if (!group) groups.set(slot, (group = []));
+      const script = cluster ? agentOf(request) : '';
+      let group = groups.get(script);
+      if (!group) groups.set(script, (group = []));
       group.push(i);
     });
     const settled: PromiseSettledResult<T>[] = new Array(requests.length);
     await Promise.all(
       [...groups.values()].map((indices) =>
         run(indices.map((i) => requests[i]!)).then(
-          (values) => indices.forEach((i, k) => (settled[i] = { status: 'fulfilled', value: values[k]! })),
-          (reason: unknown) => indices.forEach((i) => (settled[i] = { status: 'rejected', reason })),
+          (values) => indices.forEach((i, k) => (settled[i] = fulfilled(values[k]!))),
+          (reason: unknown) => indices.forEach((i) => (settled[i] = rejected(reason))),
         ),
       ),
     );
