@@ -39,6 +39,8 @@ export interface NegotiatorDeps {
   names(): Promise<Map<string, string>>;
   notify(topic: RpcTopic): void;
   now: () => number;
+  /** The session's lifetime: once it aborts (locked), no queued step runs. */
+  signal?: AbortSignal;
 }
 
 const DAY = 86_400_000;
@@ -360,7 +362,13 @@ export class Negotiator {
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task, task);
+    const guarded = () => {
+      if (this.deps.signal?.aborted) {
+        throw new ParleyError('locked', 'Parley is locked. Unlock it with your passphrase.');
+      }
+      return task();
+    };
+    const run = this.#queue.then(guarded, guarded);
     this.#queue = run.catch(() => undefined);
     return run;
   }

@@ -1,69 +1,101 @@
-import { isCalendarError } from '../calendar';
 import { loadSodium } from '../crypto';
-import { prepareScheduling } from '../scheduling';
-import { ParleyError, type ErrorCode } from '../errors';
+import { ParleyError } from '../errors';
+import { createLogger, errorFields, recentLogLines } from '../log';
 import type { Platform } from '../platform';
-import { RPC_EVENT, createRpcServer, type AgentStatus, type RpcHandlers, type RpcTopic } from '../rpc';
+import { RPC_EVENT, createRpcServer, type AgentStatus, type DiagnosticsView, type RpcTopic } from '../rpc';
+import { prepareScheduling } from '../scheduling';
 import { vaultAgentStore } from '../store';
-import { exportBackup, importBackup, isVaultError, type Vault } from '../vault';
+import type { Vault } from '../vault';
+import { createAgentActions, type RuntimeContext } from './actions';
 import { AgentSession } from './session';
+
+const log = createLogger('agent').child('runtime');
+
+/** The manifest's keyboard command that opens the palette (the palette itself is the interface's). */
+export const OPEN_PALETTE_COMMAND = 'open-palette';
+export const MINUTE_ALARM = 'parley-minute';
+export const CALENDAR_ALARM = 'parley-calendar';
 
 export interface AgentRuntimeDeps {
   platform: Platform;
   /** Opens the encrypted vault, resuming an unlocked session if one is live. */
   openVault(): Promise<Vault>;
   now?: () => number;
+  /** What the user agent is, for diagnostics (the worker's `navigator.userAgent`). */
+  userAgent?: string;
+  /** [LIF2] Aborting stops the runtime: the session, every listener and alarm handler it added. */
+  signal?: AbortSignal;
+  /** The palette shortcut was pressed (the interface opens its palette; by default nothing). */
+  onPaletteCommand?(): void;
 }
 
 export interface AgentRuntime {
   /** Resolves once the vault is open (and the agent started, if it was unlocked). */
   readonly ready: Promise<void>;
+  /** The one action registry: the RPC server dispatches here, and so do the palette and the model's tools. */
+  readonly actions: ReturnType<typeof createAgentActions>;
 }
 
 /*
  * The agent's life follows its vault:
  *
  *   (no passphrase) --vault.setUp--> UNLOCKED <--vault.unlock / resumed from storage.session-- LOCKED
- *                                      │  └── AgentSession: identity, link, peers
+ *                                      │  └── AgentSession: identity, link, peers, calendar, negotiator
  *                                      └──────── vault.lock / idle timeout / browser closed ──────▶
  *
- * The message listener is registered synchronously (a worker woken by a message
- * must find it); handlers wait for the vault to open.
+ * The message and command listeners are registered synchronously (a worker woken by a message must
+ * find them); actions wait for the vault to open.
  */
 export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
   const now = deps.now ?? Date.now;
-  const notify = (topic: RpcTopic) => deps.platform.broadcast({ kind: RPC_EVENT, topic });
+  const { platform, signal } = deps;
+  const notify = (topic: RpcTopic) => platform.broadcast({ kind: RPC_EVENT, topic });
   let session: AgentSession | undefined;
   let starting: Promise<AgentSession> | undefined;
+  let vaultRef: Vault | undefined;
 
   const opened = (async () => {
     await loadSodium();
     await prepareScheduling();
     const vault = await deps.openVault();
+    vaultRef = vault;
     vault.subscribe((event) => {
       if (event.type === 'locked' || event.type === 'reset') stopSession();
-    });
+    }, signal);
     if (vault.isUnlocked) await startSession(vault);
-    deps.platform.onAlarm('parley-minute', 1, () => {
-      void vault.checkIdle();
-      session?.link.ensureConnected();
-      // [FBA7] Timers die with an MV3 worker: the relay's copy of the Firebase token is checked here too.
-      void session?.link.refreshTokenIfDue();
-      void session?.peers.flush(); // what could not be sealed or sent yet
-      void session?.negotiator.tick(); // timeouts, retransmissions, expiry
-    });
+    platform.onAlarm(MINUTE_ALARM, 1, () => minute(vault), signal);
     // [SYN10] Calendars sync every 15 minutes while the agent is unlocked.
-    deps.platform.onAlarm('parley-calendar', 15, () => void session?.calendar.sync());
+    platform.onAlarm(CALENDAR_ALARM, 15, () => background('calendar_sync', session?.calendar.sync()), signal);
     return vault;
   })();
+  // A vault that cannot open leaves every action answering with the error; it is logged once here.
+  opened.catch((error: unknown) => log.error('vault_open_failed', errorFields(error)));
+
+  function minute(vault: Vault): void {
+    background('idle_check', vault.checkIdle());
+    session?.link.ensureConnected();
+    // [FBA7] Timers die with an MV3 worker: the relay's copy of the Firebase token is checked here too.
+    background('token_refresh', session?.link.refreshTokenIfDue());
+    background('outbox_flush', session?.peers.flush()); // what could not be sealed or sent yet
+    background('negotiation_tick', session?.negotiator.tick()); // timeouts, retransmissions, expiry
+  }
+
+  /** Work the alarms start in the background: failures are logged, never dropped. */
+  function background(event: string, work: Promise<unknown> | undefined): void {
+    work?.catch((error: unknown) => {
+      if (error instanceof ParleyError && error.code === 'locked') return; // locked meanwhile: nothing to do
+      log.warn(`${event}_failed`, errorFields(error));
+    });
+  }
 
   function startSession(vault: Vault): Promise<AgentSession> {
     // [DAT1] Every unlock checks every record's tag; what fails is set aside, the rest works.
     starting ??= vault
       .verifyIntegrity()
-      .then(() => AgentSession.start(vault, vaultAgentStore(vault), deps.platform, notify, now))
+      .then(() => AgentSession.start(vault, vaultAgentStore(vault), platform, notify, now))
       .then(
         (s) => {
+          if (signal?.aborted) s.stop();
           session = s;
           notify('status');
           return s;
@@ -91,7 +123,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     return { lock: 'unlocked', agent: await session.status(), ...(quarantined ? { quarantined } : {}) };
   }
 
-  const unlocked = async (): Promise<AgentSession> => {
+  async function unlocked(): Promise<AgentSession> {
     const vault = await opened;
     if (!vault.isUnlocked) {
       throw (await vault.isSetUp())
@@ -99,154 +131,49 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
         : new ParleyError('setup_required', 'Set a passphrase first: it encrypts everything Parley keeps.');
     }
     return session ?? startSession(vault);
-  };
-
-  const handlers: RpcHandlers = {
-    'status.get': async () => status(await opened),
-    'vault.setUp': async ({ passphrase }) => {
-      const vault = await opened;
-      await vaultCall(() => vault.setUp(passphrase));
-      await startSession(vault);
-      return status(vault);
-    },
-    'vault.unlock': async ({ passphrase }) => {
-      const vault = await opened;
-      if (!vault.isUnlocked) await vaultCall(() => vault.unlock(passphrase));
-      await startSession(vault);
-      return status(vault);
-    },
-    'vault.lock': async () => {
-      const vault = await opened;
-      await vault.lock();
-      stopSession();
-      return status(vault);
-    },
-    'contacts.list': async () => (await unlocked()).peers.listContacts(),
-    'conversations.list': async () => (await unlocked()).peers.listConversations(),
-    'invite.create': async () => (await unlocked()).peers.createInvite(),
-    'invite.accept': async ({ code }) => (await unlocked()).peers.acceptInvite(code),
-    'messages.list': async ({ contactId }) => (await unlocked()).peers.listMessages(contactId),
-    'messages.search': async ({ text }) => (await unlocked()).search(text),
-    'contacts.verify': async ({ contactId, verified }) =>
-      (await unlocked()).peers.verifyContact(contactId, verified),
-    'messages.send': async ({ contactId, text }) => (await unlocked()).peers.sendChat(contactId, text),
-    'calendar.overview': async () => (await unlocked()).calendar.overview(),
-    'calendar.connect': async () => calendarCall(async () => (await unlocked()).calendar.connect()),
-    'calendar.disconnect': async () => (await unlocked()).calendar.disconnect(),
-    'calendar.sync': async () => {
-      const { calendar } = await unlocked();
-      await calendar.sync();
-      return calendar.overview();
-    },
-    'calendar.select': async ({ calendarId, selected }) =>
-      (await unlocked()).calendar.select(calendarId, selected),
-    'negotiations.list': async () => (await unlocked()).negotiator.list(),
-    'negotiations.start': async (input) => {
-      const session = await unlocked();
-      const contacts = await session.peers.listContacts();
-      const unknown = input.contactIds.filter(
-        (id) => !contacts.some((c) => c.agentId === id && c.status === 'paired'),
-      );
-      if (unknown.length) throw new ParleyError('contact_unknown', 'Choose people who are paired contacts.');
-      return session.negotiator.start(input);
-    },
-    'negotiations.decide': async ({ negotiationId, actionHash, approved }) =>
-      (await unlocked()).negotiator.decide(negotiationId, actionHash, approved),
-    'data.export': async ({ passphrase }) => {
-      await unlocked();
-      const vault = await opened;
-      const file = await vaultCall(() => exportBackup(vault, passphrase, now()));
-      return { fileName: `parley-backup-${new Date(now()).toISOString().slice(0, 10)}.json`, file };
-    },
-    'data.import': async ({ file, passphrase, mode }) => {
-      await unlocked();
-      const vault = await opened;
-      const report = await vaultCall(() => importBackup(vault, file, passphrase, { mode }));
-      await vault.clearQuarantine(); // restored from the backup
-      notify('contacts');
-      notify('messages');
-      return { written: report.written, skipped: report.skipped };
-    },
-    'data.prune': async ({ olderThanDays }) => {
-      await unlocked();
-      const session = await unlocked();
-      const report = await (await opened).prune({ olderThanMs: olderThanDays * 86_400_000 });
-      session.history?.prune(olderThanDays * 86_400_000);
-      notify('messages');
-      return { deleted: Object.values(report.deleted).reduce((a, b) => a + b, 0) };
-    },
-    'data.deleteAll': async () => {
-      const vault = await opened;
-      // [DAT3] Firebase keeps its signed-in user outside the vault: sign out, which deletes it too.
-      await session?.account.signOut().catch(() => undefined);
-      stopSession();
-      await vault.deleteAllData();
-      return status(vault);
-    },
-    'negotiations.cancel': async ({ negotiationId }) => (await unlocked()).negotiator.cancel(negotiationId),
-    'negotiations.reschedule': async ({ negotiationId, withinDays }) =>
-      (await unlocked()).negotiator.reschedule(negotiationId, withinDays),
-    'preferences.get': async () => (await unlocked()).negotiator.meetingPreferences(),
-    'preferences.set': async (form) => (await unlocked()).negotiator.setMeetingPreferences(form),
-    'settings.get': async () => (await unlocked()).currentSettings,
-    'settings.set': async (patch) => {
-      const settings = await (await unlocked()).updateSettings(withoutUndefined(patch));
-      notify('status');
-      notify('account');
-      return settings;
-    },
-    'account.status': async () => (await unlocked()).account.status(),
-    // The account's user-change hook logs the relay link in again with the new token (or none).
-    'account.signIn': async ({ email, password, create }) =>
-      (await unlocked()).account.signIn(email, password, create ?? false),
-    'account.signOut': async () => (await unlocked()).account.signOut(),
-  };
-
-  const serve = createRpcServer(handlers, {
-    extensionId: deps.platform.extensionId,
-    extensionOrigin: deps.platform.extensionOrigin,
-  });
-  deps.platform.onMessage((message, sender) => {
-    if ((message as { kind?: unknown } | null)?.kind !== 'parley/rpc') return undefined;
-    return serve(message, sender);
-  });
-
-  return { ready: opened.then(() => undefined) };
-}
-
-const VAULT_CODES: Partial<Record<string, ErrorCode>> = {
-  wrong_passphrase: 'wrong_passphrase',
-  unlock_throttled: 'unlock_throttled',
-  already_set_up: 'already_set_up',
-  not_set_up: 'setup_required',
-  locked: 'locked',
-  backup_wrong_passphrase: 'wrong_passphrase',
-  backup_invalid: 'backup_invalid',
-  backup_tampered: 'backup_invalid',
-  backup_incompatible: 'backup_invalid',
-};
-
-/** Calendar failures cross the RPC as `calendar_failed` with the calendar's own message. */
-async function calendarCall<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (isCalendarError(error)) throw new ParleyError('calendar_failed', error.message, { cause: error });
-    throw error;
   }
-}
 
-/** Vault failures the person can act on cross the RPC with their message; others stay internal. */
-async function vaultCall<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    const code = isVaultError(error) ? VAULT_CODES[error.code] : undefined;
-    if (!code || !isVaultError(error)) throw error;
-    throw new ParleyError(code, error.message, { cause: error, retryAfterMs: error.retryAfterMs });
+  function diagnostics(): DiagnosticsView {
+    return {
+      generatedAt: now(),
+      extensionVersion: platform.version,
+      userAgent: deps.userAgent ?? 'unknown',
+      lock: vaultRef?.isUnlocked ? 'unlocked' : 'locked',
+      lines: recentLogLines(),
+    };
   }
-}
 
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+  // The runtime context is resolved per call: actions wait for the vault to open.
+  const actions = createAgentActions({
+    get vault() {
+      if (!vaultRef)
+        throw new ParleyError('not_ready', 'The agent is still starting. Try again in a moment.');
+      return vaultRef;
+    },
+    now,
+    status: async () => status(await opened),
+    session: unlocked,
+    startSession: async () => startSession(await opened),
+    stopSession,
+    currentSession: () => session,
+    notify,
+    diagnostics,
+  } satisfies RuntimeContext);
+
+  const serve = createRpcServer(
+    async (method, input) => {
+      await opened.catch(() => undefined); // the action reports what is wrong with the vault
+      return actions.dispatch(method, input);
+    },
+    { extensionId: platform.extensionId, extensionOrigin: platform.extensionOrigin },
+  );
+  platform.onMessage((message, sender) => serve(message, sender), signal);
+  // [LIF3] The palette shortcut reaches the runtime; the palette itself belongs to the interface.
+  platform.onCommand((command) => {
+    if (command === OPEN_PALETTE_COMMAND) deps.onPaletteCommand?.();
+    else log.warn('unknown_command', { command: command.slice(0, 40).toLowerCase() });
+  }, signal);
+  signal?.addEventListener('abort', () => stopSession(), { once: true });
+
+  return { ready: opened.then(() => undefined), actions };
 }

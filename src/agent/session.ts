@@ -9,12 +9,16 @@ import {
   type StoredTokens,
 } from '../calendar';
 import { fingerprint, generateIdentity, identityFromSecretKey, type Identity } from '../crypto';
-import { openHistory, type ConversationHistory, type Vault } from '../vault';
-import { Negotiator } from './negotiator';
-import { RelayLink } from '../link';
-import { PeerService } from '../peers';
+import type { RelayLink } from '../link';
+import { createLogger, errorFields } from '../log';
+import { createPeerLink, type PeerService } from '../peers';
+import type { Platform } from '../platform';
 import type { AgentStatus, MessageSearchHit, RpcTopic, Settings } from '../rpc';
 import type { AgentStore, MessageRecord } from '../store';
+import { openHistory, type ConversationHistory, type Vault } from '../vault';
+import { Negotiator } from './negotiator';
+
+const log = createLogger('agent').child('session');
 
 export const DEFAULT_SETTINGS: Settings = {
   relayUrl: 'http://127.0.0.1:8787',
@@ -30,9 +34,14 @@ export const DEFAULT_SETTINGS: Settings = {
 
 /**
  * Everything that exists only while the vault is unlocked: the identity key, the
- * relay link (it signs the login), the peers and the calendar. Locking stops it.
+ * relay link (it signs the login), the peers, the calendar and the negotiator.
+ * [LIF1] All of it hangs off one AbortSignal: `stop` (on lock, reset or the
+ * runtime stopping) aborts it, and the link, the sync, the negotiator's queue and
+ * every listener the session added stop with it.
  */
 export class AgentSession {
+  readonly #lifetime: AbortController;
+
   private constructor(
     readonly identity: Identity,
     readonly store: AgentStore,
@@ -43,19 +52,26 @@ export class AgentSession {
     readonly negotiator: Negotiator,
     readonly history: ConversationHistory | undefined,
     private settings: Settings,
-  ) {}
+    private readonly notify: (topic: RpcTopic) => void,
+    lifetime: AbortController,
+  ) {
+    this.#lifetime = lifetime;
+  }
+
+  /** Aborts when the session stops. */
+  get signal(): AbortSignal {
+    return this.#lifetime.signal;
+  }
 
   static async start(
     vault: Vault,
     store: AgentStore,
-    platform: {
-      launchWebAuthFlow(url: string, interactive: boolean): Promise<string>;
-      redirectUri(): string;
-      assetUrl(file: string): string;
-    },
+    platform: Pick<Platform, 'launchWebAuthFlow' | 'redirectUri' | 'assetUrl'>,
     notify: (topic: RpcTopic) => void,
     now: () => number,
   ): Promise<AgentSession> {
+    const lifetime = new AbortController();
+    const signal = lifetime.signal;
     const identity = await loadOrCreateIdentity(store, now);
     const saved = await store.getSettings();
     const settings: Settings = {
@@ -64,32 +80,18 @@ export class AgentSession {
       google: { ...DEFAULT_SETTINGS.google, ...saved.google },
       firebase: { ...DEFAULT_SETTINGS.firebase, ...saved.firebase },
     };
-    // The link and the peers refer to each other: the link hands envelopes to the
-    // peers, the peers send through the link.
     const ref: { session?: AgentSession } = {};
-    const peers = new PeerService({
+    const { peers, link } = createPeerLink({
       identity,
       store,
-      transport: {
-        send: (id, to, payload) => link.send(id, to, payload),
-        fetchPrekeyBundle: (agentId) => link.fetchPrekeyBundle(agentId),
-        publishPrekeys: (upload) => link.publishPrekeys(upload),
-        countPrekeys: () => link.countPrekeys(),
-      },
-      relayUrl: () => ref.session!.settings.relayUrl,
+      relayUrl: settings.relayUrl,
+      currentRelayUrl: () => ref.session!.settings.relayUrl,
       displayName: () => ref.session!.settings.displayName,
       notify,
       now,
+      firebaseToken: (force) => account.idToken(force),
       onNegotiationMessage: (from, body) => void ref.session?.negotiator.receive(from, body),
       onMessageStored: (m) => ref.session?.indexMessages([m]),
-    });
-    const link: RelayLink = new RelayLink({
-      identity,
-      url: settings.relayUrl,
-      onEnvelope: (envelope) => peers.receive(envelope),
-      onLogin: () => void peers.onLogin(),
-      onStatus: () => notify('status'),
-      firebaseToken: (force) => account.idToken(force),
     });
     // The Firebase account (FBA6): its ID token rides on the relay login and is refreshed on the same
     // connection before it expires. A change of user (sign-in, sign-out) logs the link in again.
@@ -99,7 +101,10 @@ export class AgentSession {
         link.relogin();
       },
     });
-    await account.configure(settings.firebase).catch(() => false);
+    await account.configure(settings.firebase).catch((error: unknown) => {
+      // The settings were valid when saved; the account page shows why Firebase is not running.
+      log.warn('account_configure_failed', errorFields(error));
+    });
     const calendar = new CalendarService({
       oauth: new GoogleOAuth({
         config: () => ref.session!.settings.google,
@@ -117,6 +122,7 @@ export class AgentSession {
         (await vault.get('preferences', 'calendars'))?.choices as CalendarChoice[] | undefined,
       saveChoices: async (choices) => void (await vault.put('preferences', { id: 'calendars', choices })),
       onChange: () => notify('calendar'),
+      signal,
     });
     const negotiator = new Negotiator({
       me: identity.agentId,
@@ -126,11 +132,15 @@ export class AgentSession {
       names: async () => new Map((await store.listContacts()).map((c) => [c.agentId, c.name])),
       notify,
       now,
+      signal,
     });
     // [SRC1] Conversation history, searchable (SQLite FTS4 via sql.js), kept as an encrypted blob in
     // the vault. Without it (the wasm failed to load) the agent still works, unsearchable.
     const history = await openHistory(vault, { locateFile: (file) => platform.assetUrl(file) }).catch(
-      () => undefined,
+      (error: unknown) => {
+        log.warn('history_unavailable', errorFields(error));
+        return undefined;
+      },
     );
     const session = new AgentSession(
       identity,
@@ -142,6 +152,8 @@ export class AgentSession {
       negotiator,
       history,
       settings,
+      notify,
+      lifetime,
     );
     await session.#catchUpHistory();
     ref.session = session;
@@ -201,6 +213,8 @@ export class AgentSession {
     this.link.retarget(this.settings.relayUrl);
     // Another Firebase project (or none): the relay must see the new account's token, or none.
     if (accountChanged && relayUrl === this.settings.relayUrl) this.link.relogin();
+    this.notify('status');
+    this.notify('account');
     return this.settings;
   }
 
@@ -215,10 +229,21 @@ export class AgentSession {
     };
   }
 
+  /** [LIF1] Stops everything this session started; idempotent. */
   stop(): void {
+    if (this.#lifetime.signal.aborted) return;
+    this.#lifetime.abort();
     this.link.stop();
-    void this.account.close();
-    void this.history?.flush().catch(() => undefined);
+    this.account.close().catch((error: unknown) => log.warn('account_close_failed', errorFields(error)));
+    this.history?.flush().catch((error: unknown) => log.warn('history_flush_failed', errorFields(error)));
+  }
+
+  /**
+   * [DAT3] Before every record is deleted: Firebase keeps its signed-in user outside the vault, so
+   * sign out, which deletes it. A failure is logged and does not stop the deletion.
+   */
+  async signOutForDeletion(): Promise<void> {
+    await this.account.signOut().catch((error: unknown) => log.warn('sign_out_failed', errorFields(error)));
   }
 }
 

@@ -80,3 +80,4 @@ export {
   type CalendarOverview,
   type CalendarServiceDeps,
 } from './service';
+export { calendarActions, type CalendarActionContext } from './calendar.actions';

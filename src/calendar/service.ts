@@ -65,6 +65,8 @@ export interface CalendarServiceDeps {
   saveChoices(choices: CalendarChoice[]): Promise<void>;
   onChange(): void;
   clock?: Clock;
+  /** The agent's session: once it aborts (locked), no sync starts and a running one stops. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -127,6 +129,7 @@ export class CalendarService {
 
   /** Syncs every selected calendar; concurrent calls share one run. */
   sync(): Promise<void> {
+    if (this.deps.signal?.aborted) return Promise.resolve();
     this.#syncing ??= this.#syncAll().finally(() => {
       this.#syncing = undefined;
       this.#progress = undefined;
@@ -141,8 +144,10 @@ export class CalendarService {
     this.#lastError = undefined;
     for (const choice of (await this.deps.loadChoices()) ?? []) {
       if (!choice.selected) continue;
+      if (this.deps.signal?.aborted) return; // locked: what synced so far is kept
       try {
         await syncCalendar(deps, choice.id, {
+          ...(this.deps.signal && { signal: this.deps.signal }),
           onProgress: (p) => {
             this.#progress = { events: p.events, pages: p.pages };
             this.deps.onChange();

@@ -101,9 +101,14 @@ export function errorFields(error: unknown): { error: string; code?: string } {
   const name = error instanceof Error ? error.name : typeof error;
   const code = (error as { code?: unknown } | null)?.code;
   return {
-    error: CLASS_NAME.test(name) || name === typeof error ? name : 'Error',
+    // `CalendarError` → `calendar_error`: an identifier like every other string field.
+    error: CLASS_NAME.test(name) ? snakeCase(name) : name === typeof error ? name : 'error',
     ...(typeof code === 'string' && SAFE_STRING.test(code) ? { code } : {}),
   };
+}
+
+function snakeCase(name: string): string {
+  return name.replace(/(?<=[a-z0-9])([A-Z])/g, '_$1').toLowerCase();
 }
 
 function clean(fields: LogFields | undefined): Record<string, string | number | boolean> {

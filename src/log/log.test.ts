@@ -57,10 +57,14 @@ describe('[LOG1] the extension logger keeps no user data', () => {
 
   it('logs an error by class and code, never by message', () => {
     const error = Object.assign(new Error('could not book "Dinner with Ana"'), { code: 'quota_exceeded' });
-    expect(errorFields(error)).toEqual({ error: 'Error', code: 'quota_exceeded' });
-    expect(errorFields(new TypeError('x is Dana'))).toEqual({ error: 'TypeError' });
+    expect(errorFields(error)).toEqual({ error: 'error', code: 'quota_exceeded' });
+    expect(errorFields(new TypeError('x is Dana'))).toEqual({ error: 'type_error' });
+    expect(errorFields(Object.assign(new Error(), { name: 'CalendarError' }))).toEqual({
+      error: 'calendar_error',
+    });
     expect(errorFields('a string thrown')).toEqual({ error: 'string' });
-    expect(errorFields(Object.assign(new Error(), { code: 'Dana Smith' }))).toEqual({ error: 'Error' });
+    expect(errorFields(Object.assign(new Error(), { code: 'Dana Smith' }))).toEqual({ error: 'error' });
+    expect(errorFields(Object.assign(new Error(), { name: 'Dana Smith' }))).toEqual({ error: 'error' });
   });
 
   it('keeps only the most recent lines, below the level nothing', () => {

@@ -3,11 +3,12 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRelay, type Relay } from '../../relay/server';
 import type { Envelope } from '../../relay/protocol';
 import { generateIdentity, loadSodium, safetyNumber, type Identity } from '../crypto';
-import { RelayLink } from '../link';
+import type { RelayLink } from '../link';
 import type { RpcTopic } from '../rpc';
 import { vaultAgentStore, type AgentStore } from '../store';
 import { openVault } from '../vault';
-import { PeerService } from './peer-service';
+import { createPeerLink } from './peer-link';
+import type { PeerService } from './peer-service';
 import { INVITE_TTL_MS } from './invite';
 import { encodePeerMessage } from './peer-message';
 import { SecureChannel } from './channel';
@@ -60,28 +61,16 @@ async function makeAgent(name: string, { online = true, now = () => clock } = {}
   const identity = await generateIdentity();
   const store = await openStore();
   const events: RpcTopic[] = [];
-  // eslint-disable-next-line prefer-const
-  let link: RelayLink;
-  const peers = new PeerService({
+  // The wiring the agent's session ships (src/peers/peer-link.ts), not a copy of it.
+  const { peers, link } = createPeerLink({
     identity,
     store,
-    transport: {
-      send: (id, to, payload) => link.send(id, to, payload),
-      fetchPrekeyBundle: (agentId) => link.fetchPrekeyBundle(agentId),
-      publishPrekeys: (upload) => link.publishPrekeys(upload),
-      countPrekeys: () => link.countPrekeys(),
-    },
-    relayUrl: () => url,
+    relayUrl: url,
+    currentRelayUrl: () => url,
     displayName: () => name,
     notify: (topic) => events.push(topic),
     now,
     pairingWaitMs: 5000,
-  });
-  link = new RelayLink({
-    identity,
-    url,
-    onEnvelope: (e) => peers.receive(e),
-    onLogin: () => void peers.onLogin(),
   });
   const agent = { identity, store, peers, link, events, name };
   agents.push(agent);

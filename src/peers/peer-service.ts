@@ -160,6 +160,56 @@ export class PeerService {
     return this.#contactView(updated);
   }
 
+  /** The person's own name for a contact: a peer never chooses how it is shown after pairing. */
+  async renameContact(agentId: string, name: string): Promise<ContactView> {
+    const contact = await this.#contact(agentId);
+    const updated: ContactRecord = { ...contact, name };
+    await this.deps.store.commit([{ kind: 'contact', value: updated }]);
+    this.deps.notify('contacts');
+    return this.#contactView(updated);
+  }
+
+  /**
+   * [CTC2] A blocked contact stays in the list so it can be unblocked, but everything it sends is
+   * dropped unread (chat, scheduling, pairing) and nothing is sent to it. Unblocking pairs it again.
+   */
+  async blockContact(agentId: string, blocked: boolean): Promise<ContactView> {
+    const contact = await this.#contact(agentId);
+    if (contact.status === 'pending' && !blocked) return this.#contactView(contact);
+    const updated: ContactRecord = { ...contact, status: blocked ? 'blocked' : 'paired' };
+    const queued = blocked ? (await this.deps.store.listOutbox()).filter((o) => o.to === agentId) : [];
+    await this.deps.store.commit([
+      { kind: 'contact', value: updated },
+      ...queued.map((o): StoreWrite => ({ kind: 'outbox.delete', id: o.id })),
+    ]);
+    this.deps.notify('contacts');
+    return this.#contactView(updated);
+  }
+
+  /**
+   * Forgets a contact: its entry, the encrypted session with it and what still waits to be sent to
+   * it. Past messages stay in the history. Pairing again takes a new invite.
+   */
+  async removeContact(agentId: string): Promise<{ removed: string }> {
+    await this.#contact(agentId);
+    const queued = (await this.deps.store.listOutbox()).filter((o) => o.to === agentId);
+    await this.deps.store.commit([
+      { kind: 'contact.delete', agentId },
+      { kind: 'session.delete', agentId },
+      ...queued.map((o): StoreWrite => ({ kind: 'outbox.delete', id: o.id })),
+    ]);
+    this.#settle(agentId, new ParleyError('contact_unknown', 'That contact was removed.'));
+    this.deps.notify('contacts');
+    return { removed: agentId };
+  }
+
+  async #contact(agentId: string): Promise<ContactRecord> {
+    const contact = await this.deps.store.getContact(agentId);
+    if (!contact)
+      throw new ParleyError('contact_unknown', 'There is no such contact. Reopen the list and try again.');
+    return contact;
+  }
+
   async listContacts(): Promise<ContactView[]> {
     const contacts = await this.deps.store.listContacts();
     return contacts.sort((a, b) => a.addedAt - b.addedAt).map((c) => this.#contactView(c));
@@ -287,6 +337,8 @@ export class PeerService {
     const { store } = this.deps;
     const from = envelope.from;
     const contact = await store.getContact(from);
+    // [CTC2] Nothing a blocked contact sends is read, whatever it is.
+    if (contact?.status === 'blocked') return;
     switch (message.type) {
       case 'pair.request': {
         const invite = await store.getInvite(message.secret);

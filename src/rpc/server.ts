@@ -1,14 +1,8 @@
 import { ParleyError, toErrorShape } from '../errors';
-import {
-  RPC_INPUTS,
-  RPC_REQUEST,
-  type RpcInput,
-  type RpcMethod,
-  type RpcOutput,
-  type RpcResponse,
-} from './contract';
+import { RPC_REQUEST, type RpcResponse } from './contract';
 
-export type RpcHandlers = { [M in RpcMethod]: (input: RpcInput<M>) => Promise<RpcOutput<M>> };
+/** Runs one action by id on untrusted input: the agent's action registry (src/agent). */
+export type RpcDispatch = (method: string, input: unknown) => Promise<unknown>;
 
 /** Who sent a message, as the browser reports it (runtime.MessageSender). */
 export interface RpcSender {
@@ -25,28 +19,20 @@ export interface RpcServerOptions {
 }
 
 /**
- * Turns the contract into a message listener. Returns `undefined` for messages
- * that are not RPC requests so other listeners can answer them.
+ * Turns the action registry into a message listener for the extension's own pages. Returns
+ * `undefined` for messages that are not RPC requests so other listeners can answer them. Every
+ * answer is `{ id, ok: true, output }` or `{ id, ok: false, error: { code, message } }`.
  */
-export function createRpcServer(handlers: RpcHandlers, options: RpcServerOptions) {
+export function createRpcServer(dispatch: RpcDispatch, options: RpcServerOptions) {
   return async function handle(message: unknown, sender: RpcSender): Promise<RpcResponse | undefined> {
     if (!isRequest(message)) return undefined;
     const { id, method } = message;
     try {
+      // [RPC4] Only Parley's own pages: not a content script (it has a tab), not another extension.
       if (sender.id !== options.extensionId || !sender.url?.startsWith(options.extensionOrigin)) {
         throw new ParleyError('forbidden', 'Only Parley’s own pages may talk to the agent.');
       }
-      if (!Object.hasOwn(RPC_INPUTS, method)) {
-        throw new ParleyError('unknown_method', `The agent has no method "${String(method).slice(0, 40)}".`);
-      }
-      const parsed = RPC_INPUTS[method as RpcMethod].safeParse(message.input ?? {});
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue?.path.length ? issue.path.join('.') : 'input';
-        throw new ParleyError('bad_request', `${where}: ${issue?.message ?? 'invalid'}`);
-      }
-      const handler = handlers[method as RpcMethod] as (input: unknown) => Promise<unknown>;
-      const output = await handler(parsed.data);
+      const output = await dispatch(method, message.input);
       return { id, ok: true, output } as RpcResponse;
     } catch (error) {
       return { id, ok: false, error: toErrorShape(error) };

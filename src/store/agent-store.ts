@@ -17,6 +17,7 @@ export type StoreWrite =
   | { kind: 'outbox.delete'; id: string }
   /** Ratchet session state with one contact (plain JSON from src/crypto). */
   | { kind: 'session'; agentId: string; value: unknown }
+  | { kind: 'session.delete'; agentId: string }
   /** The agent's own prekey state, secrets included (plain JSON from src/crypto). */
   | { kind: 'prekeys'; value: unknown }
   | { kind: 'seen'; envelopeId: string; at: number };

@@ -44,6 +44,8 @@ export function vaultAgentStore(vault: Vault): AgentStore {
         return tx.delete('outbox', write.id);
       case 'session':
         return tx.put('sessions', { id: write.agentId, session: write.value });
+      case 'session.delete':
+        return tx.delete('sessions', write.agentId);
       case 'prekeys':
         return tx.put('agentConfig', { id: 'prekeys', state: write.value });
       case 'seen':

@@ -1,0 +1,34 @@
+import { accountActions } from '../../account';
+import { calendarActions } from '../../calendar';
+import { peersActions } from '../../peers';
+import { ActionRegistry } from '../registry';
+import { AGENT_ERROR_MAPPERS } from '../errors';
+import type { RuntimeContext } from './context';
+import { dataActions } from './data.actions';
+import { lifecycleActions } from './lifecycle.actions';
+import { negotiationActions } from './negotiations.actions';
+import { settingsActions } from './settings.actions';
+
+export type { RuntimeContext } from './context';
+
+/**
+ * [ACT2] Every action, registered once, each group with the way to reach what it works on: the
+ * lifecycle and data actions reach the runtime; the others need the unlocked agent's session, and
+ * fail `locked` (or `setup_required`) without it.
+ */
+export function createAgentActions(runtime: RuntimeContext) {
+  return new ActionRegistry(AGENT_ERROR_MAPPERS)
+    .register(lifecycleActions, () => runtime)
+    .register(dataActions, () => runtime)
+    .register(settingsActions, runtime.session)
+    .register(negotiationActions, runtime.session)
+    .register(peersActions, async () => {
+      const session = await runtime.session();
+      return { peers: session.peers, search: (text: string) => session.search(text) };
+    })
+    .register(calendarActions, async () => ({ calendar: (await runtime.session()).calendar }))
+    .register(accountActions, async () => ({ account: (await runtime.session()).account }));
+}
+
+/** The agent's actions by id: the RPC contract's types are derived from this. */
+export type AgentActions = ReturnType<typeof createAgentActions> extends ActionRegistry<infer A> ? A : never;

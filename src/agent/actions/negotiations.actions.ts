@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { ParleyError } from '../../errors';
+import { AgentIdInput, NegotiationIdInput, NoInput, actionsFor } from '../../rpc';
+import type { AgentSession } from '../session';
+
+const action = actionsFor<AgentSession>();
+
+const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM');
+const Days = z.number().int().min(1).max(60);
+
+/** Finding times with other people's agents, and the person's scheduling preferences (ACT1). */
+export const negotiationActions = {
+  'negotiations.list': action({
+    input: NoInput,
+    title: 'Show your meetings and what waits for you',
+    effect: 'read',
+    run: (_, { negotiator }) => negotiator.list(),
+  }),
+  'negotiations.start': action({
+    input: z
+      .object({
+        contactIds: z.array(AgentIdInput).min(1).max(19),
+        durationMin: z.number().int().min(5).max(480),
+        title: z.string().trim().min(1).max(200),
+        withinDays: Days,
+      })
+      .strict(),
+    title: 'Find a time with…',
+    effect: 'change',
+    async run(input, { peers, negotiator }) {
+      const contacts = await peers.listContacts();
+      const unknown = input.contactIds.filter(
+        (id) => !contacts.some((c) => c.agentId === id && c.status === 'paired'),
+      );
+      if (unknown.length) {
+        throw new ParleyError('contact_unknown', 'Choose people who are paired contacts (and not blocked).');
+      }
+      return negotiator.start(input);
+    },
+  }),
+  'negotiations.decide': action({
+    input: z
+      .object({
+        negotiationId: NegotiationIdInput,
+        actionHash: z.string().min(1).max(128),
+        approved: z.boolean(),
+      })
+      .strict(),
+    title: 'Approve or decline what your agent asks',
+    effect: 'change',
+    run: ({ negotiationId, actionHash, approved }, { negotiator }) =>
+      negotiator.decide(negotiationId, actionHash, approved),
+  }),
+  'negotiations.cancel': action({
+    input: z.object({ negotiationId: NegotiationIdInput }).strict(),
+    title: 'Cancel a meeting (every calendar loses it)',
+    effect: 'danger',
+    run: ({ negotiationId }, { negotiator }) => negotiator.cancel(negotiationId),
+  }),
+  'negotiations.reschedule': action({
+    input: z.object({ negotiationId: NegotiationIdInput, withinDays: Days }).strict(),
+    title: 'Move a meeting you organised to another time',
+    effect: 'change',
+    run: ({ negotiationId, withinDays }, { negotiator }) => negotiator.reschedule(negotiationId, withinDays),
+  }),
+  'preferences.get': action({
+    input: NoInput,
+    title: 'Show your working hours and meeting preferences',
+    effect: 'read',
+    run: (_, { negotiator }) => negotiator.meetingPreferences(),
+  }),
+  'preferences.set': action({
+    input: z
+      .object({
+        timeZone: z.string().min(1).max(64),
+        dayStart: HhMm,
+        dayEnd: z.union([HhMm, z.literal('24:00')], { error: 'use HH:MM' }),
+        workingDays: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).max(7),
+        bufferMin: z.number().int().min(0).max(240),
+        minimumNoticeMin: z
+          .number()
+          .int()
+          .min(0)
+          .max(60 * 24 * 14),
+        maxMeetingsPerDay: z.number().int().min(0).max(50).nullable(),
+        autoDisclose: z.boolean(),
+      })
+      .strict(),
+    title: 'Change your working hours and meeting preferences',
+    effect: 'change',
+    run: (form, { negotiator }) => negotiator.setMeetingPreferences(form),
+  }),
+};

@@ -1,0 +1,283 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRelay, type Relay } from '../../relay/server';
+import { ParleyError } from '../errors';
+import { clearLog, configureLog, recentLogLines } from '../log';
+import { CALENDAR_ALARM, MINUTE_ALARM, OPEN_PALETTE_COMMAND } from './runtime';
+import { PASSPHRASE, connected, startAgent, type TestAgent } from './test-support';
+
+/**
+ * The agent runtime as the background runs it — real vault (fake-indexeddb), real sessions, a real
+ * relay for the tests that talk — driven through the in-memory platform's messaging, as a popup would.
+ */
+let relay: Relay;
+let relayUrl: string;
+const agents: TestAgent[] = [];
+
+beforeAll(async () => {
+  relay = createRelay();
+  ({ url: relayUrl } = await relay.listen(0));
+});
+afterAll(() => relay.close());
+afterEach(() => {
+  agents.splice(0).forEach((a) => a.lifetime.abort());
+});
+
+async function agent(options?: Parameters<typeof startAgent>[0]): Promise<TestAgent> {
+  const a = await startAgent(options);
+  agents.push(a);
+  return a;
+}
+
+async function unlockedAgent(name: string): Promise<TestAgent> {
+  const a = await agent();
+  await a.rpc.call('vault.setUp', { passphrase: PASSPHRASE });
+  await a.rpc.call('settings.set', { relayUrl, displayName: name });
+  await connected(a);
+  return a;
+}
+
+describe('lifecycle', () => {
+  it('[ACT5] set up, lock, unlock: actions that need the agent answer locked or setup_required until then', async () => {
+    const a = await agent();
+    expect(await a.rpc.call('status.get', {})).toEqual({ lock: 'setup_required' });
+    await expect(a.rpc.call('contacts.list', {})).rejects.toMatchObject({ code: 'setup_required' });
+
+    const status = await a.rpc.call('vault.setUp', { passphrase: PASSPHRASE });
+    expect(status).toMatchObject({ lock: 'unlocked', agent: { contacts: 0 } });
+    expect(await a.rpc.call('contacts.list', {})).toEqual([]);
+
+    expect(await a.rpc.call('vault.lock', {})).toEqual({ lock: 'locked' });
+    await expect(a.rpc.call('contacts.list', {})).rejects.toMatchObject({ code: 'locked' });
+    await expect(a.rpc.call('vault.unlock', { passphrase: 'not the passphrase' })).rejects.toMatchObject({
+      code: 'wrong_passphrase',
+    });
+    expect(await a.rpc.call('vault.unlock', { passphrase: PASSPHRASE })).toMatchObject({ lock: 'unlocked' });
+    expect(await a.rpc.call('contacts.list', {})).toEqual([]);
+  });
+
+  it('[ACT5] a restarted worker resumes the unlocked agent without the passphrase, same identity', async () => {
+    const a = await agent();
+    const before = await a.rpc.call('vault.setUp', { passphrase: PASSPHRASE });
+    const b = await a.restart();
+    agents.push(b);
+    const after = await b.rpc.call('status.get', {});
+    expect(after).toMatchObject({ lock: 'unlocked', agent: { agentId: before.agent!.agentId } });
+    // The old worker answers nothing any more: its listener went with it.
+    expect(a.platform.listenerCount()).toEqual({ message: 0, command: 0, alarm: 0 });
+  });
+
+  it('[LIF1] locking stops the session: its relay link disconnects', async () => {
+    const a = await unlockedAgent('Ana');
+    const { agentId } = (await a.rpc.call('status.get', {})).agent!;
+    const sockets = () =>
+      [...relay.io.of('/').sockets.values()].filter((s) => s.data.agentId === agentId).length;
+    expect(sockets()).toBe(1);
+    await a.rpc.call('vault.lock', {});
+    // The relay no longer sees the agent: the link stopped with the session.
+    await expect.poll(sockets).toBe(0);
+  });
+
+  it('[LIF2] stopping the runtime removes every listener it added', async () => {
+    const a = await agent();
+    expect(a.platform.listenerCount()).toEqual({ message: 1, command: 1, alarm: 2 });
+    a.lifetime.abort();
+    expect(a.platform.listenerCount()).toEqual({ message: 0, command: 0, alarm: 0 });
+    expect(await a.platform.send({ kind: 'parley/rpc', id: 'x', method: 'status.get', input: {} })).toBe(
+      undefined,
+    );
+  });
+
+  it('[LIF3] the open-palette command reaches the runtime; other commands are logged, not acted on', async () => {
+    const a = await agent();
+    a.platform.command(OPEN_PALETTE_COMMAND);
+    a.platform.command('something-else');
+    expect(a.palettes).toEqual([1]);
+  });
+
+  it('[SYN10] the calendar alarm is every 15 minutes and syncs only while the agent is unlocked', async () => {
+    const a = await agent();
+    expect(a.platform.alarms.get(CALENDAR_ALARM)).toBe(15);
+    expect(a.platform.alarms.get(MINUTE_ALARM)).toBe(1);
+    await a.rpc.call('vault.setUp', { passphrase: PASSPHRASE });
+    const calendarEvents = () => a.topics().filter((t) => t === 'calendar').length;
+    const before = calendarEvents();
+    a.platform.fireAlarm(CALENDAR_ALARM);
+    await expect.poll(calendarEvents).toBeGreaterThan(before); // a sync ran and reported
+    await a.rpc.call('vault.lock', {});
+    const locked = calendarEvents();
+    a.platform.fireAlarm(CALENDAR_ALARM);
+    a.platform.fireAlarm(MINUTE_ALARM);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calendarEvents()).toBe(locked);
+  });
+});
+
+describe('actions', () => {
+  it('[ACT1][ACT2] every method of the contract is one registered action with a title and an effect', async () => {
+    const a = await agent();
+    const actions = a.runtime.actions.list();
+    const ids = actions.map((x) => x.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const required of [
+      'status.get',
+      'contacts.list',
+      'contacts.rename',
+      'contacts.block',
+      'contacts.remove',
+      'invite.create',
+      'invite.accept',
+      'messages.send',
+      'calendar.sync',
+      'negotiations.start',
+      'negotiations.decide',
+      'negotiations.cancel',
+      'negotiations.reschedule',
+      'preferences.set',
+      'settings.set',
+      'data.export',
+      'account.signIn',
+      'diagnostics.get',
+    ]) {
+      expect(ids).toContain(required);
+    }
+    for (const action of actions) {
+      expect(action.title.length, action.id).toBeGreaterThan(3);
+      expect(['read', 'change', 'danger']).toContain(action.effect);
+    }
+  });
+
+  it('[ACT3][RPC2] every action validates its input whatever the caller compiled: unknown fields are refused, naming the field', async () => {
+    const a = await agent();
+    await a.rpc.call('vault.setUp', { passphrase: PASSPHRASE });
+    for (const { id } of a.runtime.actions.list()) {
+      const answer = await a.platform.send({
+        kind: 'parley/rpc',
+        id: 'r',
+        method: id,
+        input: { unexpected: true },
+      });
+      expect(answer, id).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    }
+    await expect(a.rpc.call('messages.send', { contactId: 'nobody', text: 'hi' })).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('contactId'),
+    });
+    await expect(
+      a.rpc.call('settings.set', {
+        firebase: { apiKey: 'key', projectId: '', authDomain: '', emulatorUrl: '' },
+      }),
+    ).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('firebase.projectId') });
+    await expect(a.rpc.call('vault.setUp', { passphrase: 'short' })).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('passphrase'),
+    });
+  });
+
+  it('[RPC3] an unknown method, including __proto__, is unknown_method', async () => {
+    const a = await agent();
+    for (const method of ['vault.dump', '__proto__', 'constructor', 'toString']) {
+      expect(await a.platform.send({ kind: 'parley/rpc', id: 'r', method, input: {} })).toMatchObject({
+        ok: false,
+        error: { code: 'unknown_method' },
+      });
+    }
+  });
+
+  it('[ACT4] known failures keep their code and a message that says what to do; only bugs are internal, and logged without their text', async () => {
+    const a = await agent();
+    await a.rpc.call('vault.setUp', { passphrase: PASSPHRASE });
+    // The calendar capability refuses (no OAuth client id): its error crosses as a calendar code.
+    const calendar = await a.rpc.call('calendar.connect', {}).catch((e: ParleyError) => e);
+    expect(calendar).toMatchObject({ code: expect.stringMatching(/^calendar_/) });
+    // The vault refuses a file that is not a backup.
+    await expect(
+      a.rpc.call('data.import', { file: '{"not":"a backup"}', passphrase: PASSPHRASE, mode: 'merge' }),
+    ).rejects.toMatchObject({ code: 'backup_invalid' });
+    await expect(
+      a.rpc.call('contacts.rename', { contactId: 'A'.repeat(43), name: 'Ben' }),
+    ).rejects.toMatchObject({ code: 'contact_unknown', message: expect.stringContaining('try again') });
+    await expect(
+      a.rpc.call('negotiations.decide', { negotiationId: 'nope', actionHash: 'h', approved: true }),
+    ).rejects.toMatchObject({ code: 'bad_request' });
+
+    // A bug: the registry answers internal, and the log keeps the class, not the text.
+    clearLog();
+    configureLog({ level: 'info' });
+    const { ActionRegistry } = await import('./registry');
+    const { actionsFor, NoInput } = await import('../rpc');
+    const action = actionsFor<object>();
+    const registry = new ActionRegistry().register(
+      {
+        'test.bug': action({
+          input: NoInput,
+          title: 'A bug',
+          effect: 'read',
+          run: async () => {
+            throw new TypeError('cannot read "Dinner with Dana"');
+          },
+        }),
+      },
+      () => ({}),
+    );
+    const failure = await registry.dispatch('test.bug', {}).catch((e: ParleyError) => e);
+    expect(failure).toMatchObject({ code: 'internal' });
+    expect((failure as Error).message).not.toContain('Dana');
+    const line = recentLogLines().find((l) => l.event === 'action_failed');
+    expect(line?.fields).toEqual({ action: 'test.bug', error: 'type_error' });
+    expect(JSON.stringify(recentLogLines())).not.toContain('Dana');
+  });
+
+  it('[LOG3] diagnostics hold versions and log lines, and no user data', async () => {
+    const a = await agent();
+    await a.rpc.call('vault.setUp', { passphrase: PASSPHRASE });
+    await a.rpc.call('settings.set', { displayName: 'Dana Secret' });
+    await a.rpc.call('calendar.connect', {}).catch(() => undefined);
+    const report = await a.rpc.call('diagnostics.get', {});
+    expect(report).toMatchObject({ extensionVersion: '0.0.0-test', userAgent: 'vitest', lock: 'unlocked' });
+    const text = JSON.stringify(report);
+    expect(text).not.toContain('Dana');
+    expect(text).not.toContain(PASSPHRASE);
+  });
+});
+
+describe('contacts', () => {
+  it('[CTC1][CTC2][CTC3] rename, block and remove a paired contact through the actions', async () => {
+    const [ana, ben] = [await unlockedAgent('Ana'), await unlockedAgent('Ben')];
+    const { code } = await ana.rpc.call('invite.create', {});
+    const { contact } = await ben.rpc.call('invite.accept', { code });
+    expect(contact).toMatchObject({ name: 'Ana', status: 'paired' });
+    const anaId = contact.agentId;
+    await expect.poll(async () => (await ana.rpc.call('contacts.list', {})).length).toBe(1);
+    const benId = (await ana.rpc.call('contacts.list', {}))[0]!.agentId;
+
+    // [CTC1] The person's own name sticks.
+    expect(await ben.rpc.call('contacts.rename', { contactId: anaId, name: 'Ana (work)' })).toMatchObject({
+      name: 'Ana (work)',
+    });
+
+    // [CTC2] Ana blocks Ben: what Ben sends is dropped unread, and Ana cannot write to Ben.
+    expect(await ana.rpc.call('contacts.block', { contactId: benId, blocked: true })).toMatchObject({
+      status: 'blocked',
+    });
+    await ben.rpc.call('messages.send', { contactId: anaId, text: 'are you there?' });
+    await expect
+      .poll(async () => (await ben.rpc.call('messages.list', { contactId: anaId }))[0]?.status)
+      .toBe('sent');
+    await expect(ana.rpc.call('messages.send', { contactId: benId, text: 'hi' })).rejects.toMatchObject({
+      code: 'contact_unknown',
+    });
+    // Unblocked, Ben's next message arrives; the one sent while blocked never does.
+    await ana.rpc.call('contacts.block', { contactId: benId, blocked: false });
+    await ben.rpc.call('messages.send', { contactId: anaId, text: 'now?' });
+    await expect
+      .poll(async () => (await ana.rpc.call('messages.list', { contactId: benId })).map((m) => m.text))
+      .toEqual(['now?']);
+
+    // [CTC3] Removed: gone from the list, and writing to it is refused.
+    expect(await ana.rpc.call('contacts.remove', { contactId: benId })).toEqual({ removed: benId });
+    expect(await ana.rpc.call('contacts.list', {})).toEqual([]);
+    await expect(ana.rpc.call('messages.send', { contactId: benId, text: 'x' })).rejects.toMatchObject({
+      code: 'contact_unknown',
+    });
+  });
+});

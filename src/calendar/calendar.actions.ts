@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { NoInput, actionsFor } from '../rpc';
+import type { CalendarService } from './service';
+
+export interface CalendarActionContext {
+  calendar: CalendarService;
+}
+
+const action = actionsFor<CalendarActionContext>();
+
+/** The person's calendars: connect, choose, sync (docs/protocol/agent.md ACT1). */
+export const calendarActions = {
+  'calendar.overview': action({
+    input: NoInput,
+    title: 'Show your calendars and when they last synced',
+    effect: 'read',
+    run: (_, { calendar }) => calendar.overview(),
+  }),
+  'calendar.connect': action({
+    input: NoInput,
+    title: 'Connect Google Calendar',
+    effect: 'change',
+    run: (_, { calendar }) => calendar.connect(),
+  }),
+  'calendar.disconnect': action({
+    input: NoInput,
+    title: 'Disconnect Google Calendar',
+    effect: 'danger',
+    run: (_, { calendar }) => calendar.disconnect(),
+  }),
+  'calendar.sync': action({
+    input: NoInput,
+    title: 'Sync your calendars now',
+    effect: 'change',
+    async run(_, { calendar }) {
+      await calendar.sync();
+      return calendar.overview();
+    },
+  }),
+  'calendar.select': action({
+    input: z.object({ calendarId: z.string().min(1).max(1024), selected: z.boolean() }).strict(),
+    title: 'Choose which calendars count as busy',
+    effect: 'change',
+    run: ({ calendarId, selected }, { calendar }) => calendar.select(calendarId, selected),
+  }),
+};
