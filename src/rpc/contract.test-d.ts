@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { RpcClient } from './client';
-import type { ContactView, MessageView } from './contract';
+import type { ContactView, DiagnosticsView, MessageView, RpcMethod } from './contract';
 
 declare const client: RpcClient;
 
@@ -10,6 +10,15 @@ describe('[RPC8] the contract is checked at compile time', () => {
     expectTypeOf(
       client.call('messages.send', { contactId: 'x', text: 'y' }),
     ).resolves.toEqualTypeOf<MessageView>();
+    // Derived from the actions (ACT1): what `run` resolves to is what the caller gets.
+    expectTypeOf(
+      client.call('contacts.block', { contactId: 'x', blocked: true }),
+    ).resolves.toEqualTypeOf<ContactView>();
+    expectTypeOf(client.call('contacts.remove', { contactId: 'x' })).resolves.toEqualTypeOf<{
+      removed: string;
+    }>();
+    expectTypeOf(client.call('diagnostics.get', {})).resolves.toEqualTypeOf<DiagnosticsView>();
+    expectTypeOf<'contacts.rename'>().toExtend<RpcMethod>();
   });
 
   it('refuses unknown methods and wrong payloads', () => {
@@ -21,5 +30,9 @@ describe('[RPC8] the contract is checked at compile time', () => {
     void client.call('messages.list', {});
     // @ts-expect-error: unknown field
     void client.call('invite.accept', { code: 'c', admin: true });
+    // @ts-expect-error: blocked is a boolean
+    void client.call('contacts.block', { contactId: 'x', blocked: 'yes' });
+    // @ts-expect-error: the data-deletion phrase is exact
+    void client.call('data.deleteAll', { confirm: 'yes' });
   });
 });

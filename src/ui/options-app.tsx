@@ -4,6 +4,7 @@ import { AccountSection } from './account-section';
 import { ErrorNote, Section } from './components';
 import { CalendarSettings } from './calendar-section';
 import { DataSection } from './data-section';
+import { DiagnosticsSection } from './diagnostics-section';
 import { PreferencesSection } from './preferences-section';
 import { LockGate } from './lock-gate';
 import { agent, useAgentQuery } from './rpc';
@@ -82,6 +83,7 @@ function SettingsForm() {
       {settings && <CalendarSettings google={settings.google} />}
       <PreferencesSection />
       <DataSection />
+      <DiagnosticsSection />
     </>
   );
 }

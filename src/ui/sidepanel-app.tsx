@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { ContactView, MessageSearchHit } from '../rpc';
+import { ContactControls } from './contact-controls';
 import { ErrorNote, RelayDot, Section, formatTime, relayAccountProblem } from './components';
 import { LockGate } from './lock-gate';
 import { MeetingsSection } from './meetings-section';
@@ -53,13 +54,14 @@ function Conversations() {
               >
                 <strong>{contact.name}</strong>{' '}
                 {contact.status === 'pending' && <span class="muted">(waiting)</span>}
+                {contact.status === 'blocked' && <span class="muted">(blocked)</span>}
                 {last && <div class="muted">{last.text.slice(0, 60)}</div>}
               </button>
             </li>
           ))}
         </ul>
       </Section>
-      {current && <Thread contact={current} />}
+      {current && <Thread key={current.agentId} contact={current} />}
     </>
   );
 }
@@ -164,6 +166,7 @@ function Thread({ contact }: { contact: ContactView }) {
   return (
     <Section title={`With ${contact.name}`}>
       <SafetyNumber contact={contact} />
+      <ContactControls contact={contact} />
       <ul class="thread" data-testid="thread">
         {messages?.map((m) => (
           // Peer text is rendered as text, never as HTML.
