@@ -5,16 +5,21 @@ import {
   GOOGLE_OAUTH_DEFAULTS,
   GoogleOAuth,
   vaultCalendarCache,
-  type CalendarChoice,
-  type StoredTokens,
 } from '../calendar';
 import { fingerprint, generateIdentity, identityFromSecretKey, type Identity } from '../crypto';
-import { openHistory, type ConversationHistory, type Vault } from '../vault';
+import { Mutex, openHistory, type ConversationHistory, type Vault } from '../vault';
 import { Negotiator } from './negotiator';
 import { RelayLink } from '../link';
 import { PeerService } from '../peers';
 import type { AgentStatus, MessageSearchHit, RpcTopic, Settings } from '../rpc';
-import type { AgentStore, MessageRecord } from '../store';
+import {
+  auditStore,
+  negotiationStore,
+  preferenceStore,
+  tokenStore,
+  type AgentStore,
+  type MessageRecord,
+} from '../store';
 
 export const DEFAULT_SETTINGS: Settings = {
   relayUrl: 'http://127.0.0.1:8787',
@@ -100,32 +105,33 @@ export class AgentSession {
       },
     });
     await account.configure(settings.firebase).catch(() => false);
+    const preferences = preferenceStore(vault);
     const calendar = new CalendarService({
       oauth: new GoogleOAuth({
         config: () => ref.session!.settings.google,
         launchWebAuthFlow: (url, interactive) => platform.launchWebAuthFlow(url, interactive),
         redirectUri: platform.redirectUri(),
-        load: async () =>
-          (await vault.get('agentConfig', 'google-tokens'))?.tokens as StoredTokens | undefined,
-        save: async (tokens) => void (await vault.put('agentConfig', { id: 'google-tokens', tokens })),
-        clear: () => vault.delete('agentConfig', 'google-tokens'),
+        ...tokenStore(vault),
         now,
       }),
       cache: vaultCalendarCache(vault),
       apiBaseUrl: () => ref.session!.settings.google.apiBaseUrl,
-      loadChoices: async () =>
-        (await vault.get('preferences', 'calendars'))?.choices as CalendarChoice[] | undefined,
-      saveChoices: async (choices) => void (await vault.put('preferences', { id: 'calendars', choices })),
+      loadChoices: () => preferences.calendars(),
+      saveChoices: (choices) => preferences.saveCalendars(choices),
       onChange: () => notify('calendar'),
     });
+    const negotiationMutex = new Mutex();
     const negotiator = new Negotiator({
       me: identity.agentId,
-      vault,
+      negotiations: negotiationStore(vault),
+      audit: auditStore(vault),
+      preferences,
       calendar,
       send: (to, body) => peers.sendNegotiationMessage(to, body),
       names: async () => new Map((await store.listContacts()).map((c) => [c.agentId, c.name])),
       notify,
       now,
+      serialize: (task) => negotiationMutex.run(task),
     });
     // [SRC1] Conversation history, searchable (SQLite FTS4 via sql.js), kept as an encrypted blob in
     // the vault. Without it (the wasm failed to load) the agent still works, unsearchable.
