@@ -1,265 +1,177 @@
 import type { CalendarService } from '../calendar';
 import { ParleyError } from '../errors';
+import { createLogger } from '../log';
 import type { MeetingPreferences, NegotiationView, RpcTopic } from '../rpc';
 import {
-  EMPTY_GATE,
-  admitNewNegotiation,
+  NegotiationInterpreter,
   availabilityFromCache,
   describeAction,
   disclosurePolicyFor,
   findSlots,
-  joinNegotiation,
-  nextWakeAt,
-  parseMessage,
   parsePreferences,
-  startNegotiation,
-  step,
-  type Effect,
-  type InboundGate,
-  type NegotiationEvent,
+  type AuditPort,
+  type NegotiationRecord,
   type NegotiationState,
-  type Outcome,
+  type NegotiationStorePort,
   type Preferences,
 } from '../scheduling';
-import type { Vault } from '../vault';
-
-interface NegotiationRecord {
-  id: string;
-  updated: number;
-  state: NegotiationState;
-  outcome?: Outcome;
-  [field: string]: unknown;
-}
+import type { PreferenceStore } from '../store';
 
 export interface NegotiatorDeps {
   me: string;
-  vault: Vault;
-  calendar: CalendarService;
+  /** negotiationStore(vault) from src/store. */
+  negotiations: NegotiationStorePort;
+  /** auditStore(vault) from src/store. */
+  audit: AuditPort;
+  /** preferenceStore(vault) from src/store. */
+  preferences: PreferenceStore;
+  calendar: Pick<CalendarService, 'busy' | 'book' | 'cancelBooking'>;
   send(to: string, body: string): Promise<void>;
   names(): Promise<Map<string, string>>;
   notify(topic: RpcTopic): void;
   now: () => number;
-  /** The session's lifetime: once it aborts (locked), no queued step runs. */
-  signal?: AbortSignal;
+  /** One negotiation event at a time for this agent: the vault's `Mutex#run`. */
+  serialize: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 const DAY = 86_400_000;
-const DONE = new Set(['booked', 'failed', 'cancelled', 'declined', 'expired']);
 
 /**
- * Runs the scheduling engine (src/scheduling) for this agent: it keeps one state
- * machine per negotiation in the vault, feeds it peer messages, the person's
- * approvals and timer ticks, and performs the effects it asks for — sending
- * messages over the encrypted channel, reading free/busy from the calendar cache,
- * booking through the calendar capability. Peer messages are data: parsed by the
+ * The product's ports for the scheduling engine's interpreter (src/scheduling/interpreter.ts, which
+ * persists, performs and retries; docs/protocol/scheduling.md INT rules): negotiation records and the
+ * audit log in the vault, messages over the encrypted channel, free/busy and bookings through the
+ * calendar capability, approvals shown in the popup and side panel. What stays here is the person's
+ * side: the views, the invitee's title, the preferences form. Peer messages are data: parsed by the
  * engine's schemas, never shown as anything but text, never given to a model.
  */
 export class Negotiator {
-  #queue: Promise<unknown> = Promise.resolve();
-  #gate: InboundGate = EMPTY_GATE;
+  readonly #engine: NegotiationInterpreter;
 
-  constructor(private readonly deps: NegotiatorDeps) {}
+  constructor(private readonly deps: NegotiatorDeps) {
+    this.#engine = new NegotiationInterpreter({
+      self: deps.me,
+      store: deps.negotiations,
+      audit: deps.audit,
+      network: { send: (to, raw) => deps.send(to, raw) },
+      calendar: {
+        availability: async (request) => {
+          const preferences = await this.#preferences();
+          const availability = await availabilityFromCache(
+            { snapshot: (range) => deps.calendar.busy(range) },
+            { participantId: deps.me, preferences, window: request.window, now: deps.now() },
+          );
+          const policy = disclosurePolicyFor(preferences, request.counterpart);
+          const ranked = findSlots([availability], {
+            durationMin: request.durationMin,
+            granularityMin: policy.granularityMin,
+            limit: 20,
+          }).map(({ start, end }) => ({ start, end }));
+          return { free: availability.free, ranked };
+        },
+        // The Google event id comes from the negotiation id (calendar rule WRT1), on every
+        // participant's calendar alike, so a retry or an invitation already there is recognised.
+        book: async (plan, role, state) =>
+          void (await deps.calendar.book({
+            negotiationId: plan.negotiationId,
+            title: role === 'organizer' ? plan.title : await this.#inviteeTitle(state),
+            start: plan.slot.start,
+            end: plan.slot.end,
+            timeZone: (await this.#preferences()).timeZone,
+          })),
+        cancel: (_event, state) => deps.calendar.cancelBooking(state.negotiationId),
+      },
+      // The state carries the pending request; the popup and side panel show it, `decide` answers.
+      approvals: { requested: () => deps.notify('negotiations') },
+      policy: {
+        disclosure: async (counterpart) => disclosurePolicyFor(await this.#preferences(), counterpart),
+      },
+      clock: deps.now,
+      serialize: deps.serialize,
+      changed: () => deps.notify('negotiations'),
+      log: createLogger('agent').child('negotiator'),
+    });
+  }
 
   /** [NGR1] The person asked to find a time: the organizer's machine starts. */
-  start(input: {
+  async start(input: {
     contactIds: string[];
     durationMin: number;
     title: string;
     withinDays: number;
   }): Promise<NegotiationView> {
-    return this.#serial(async () => {
-      const now = this.deps.now();
-      const negotiationId = crypto.randomUUID();
-      const result = startNegotiation({
-        negotiationId,
-        self: this.deps.me,
-        participants: [this.deps.me, ...input.contactIds],
-        window: { start: now, end: now + input.withinDays * DAY },
-        durationMin: input.durationMin,
-        title: input.title,
-        expiresAt: now + Math.max(input.withinDays, 1) * DAY,
-        now,
-      });
-      await this.#save({ id: negotiationId, updated: now, state: result.state });
-      await this.#perform(negotiationId, result.effects);
-      return this.#view((await this.#load(negotiationId))!, await this.deps.names());
+    const now = this.deps.now();
+    const negotiationId = crypto.randomUUID();
+    await this.#engine.start({
+      negotiationId,
+      participants: [this.deps.me, ...input.contactIds],
+      window: { start: now, end: now + input.withinDays * DAY },
+      durationMin: input.durationMin,
+      title: input.title,
+      expiresAt: now + Math.max(input.withinDays, 1) * DAY,
     });
+    return this.#viewOf(negotiationId);
   }
 
-  /** A scheduling message from a paired contact (already authenticated by the ratchet). */
+  /** [NGR2] A scheduling message from a paired contact, `from` authenticated by the ratchet. */
   receive(from: string, body: string): Promise<void> {
-    return this.#serial(async () => {
-      const now = this.deps.now();
-      let raw: unknown;
-      try {
-        raw = JSON.parse(body);
-      } catch {
-        return;
-      }
-      const parsed = parseMessage(raw, now);
-      // [NGR2] The envelope's authenticated sender must be the message's sender.
-      if (!parsed.ok || parsed.message.sender !== from) return;
-      const message = parsed.message;
-      const existing = await this.#load(message.negotiationId);
-      if (existing) return this.#feed(existing, { type: 'message', message });
-      if (message.type !== 'QUERY') return;
-      const open = (await this.#all()).filter(
-        (r) => r.state.role === 'participant' && r.state.organizer === from && !DONE.has(r.state.phase),
-      ).length;
-      const admitted = admitNewNegotiation(this.#gate, from, open, now);
-      if (!admitted.ok) return;
-      const joined = joinNegotiation({
-        self: this.deps.me,
-        query: message,
-        policy: disclosurePolicyFor(await this.#preferences(), from),
-        now,
-      });
-      if (!joined.ok) return;
-      this.#gate = admitted.gate;
-      await this.#save({ id: message.negotiationId, updated: now, state: joined.result.state });
-      await this.#perform(message.negotiationId, joined.result.effects);
-    });
+    return this.#engine.receive(from, body);
   }
 
   /** [NGR3] The person approved or declined the exact action the engine asked about. */
-  decide(negotiationId: string, actionHash: string, approved: boolean): Promise<NegotiationView> {
-    return this.#serial(async () => {
-      const record = await this.#load(negotiationId);
-      if (!record) throw new ParleyError('bad_request', 'There is no such negotiation.');
-      if (record.state.pendingApproval?.actionHash !== actionHash) {
-        throw new ParleyError(
-          'bad_request',
-          'That request changed or expired; look at it again before deciding.',
-        );
-      }
-      await this.#feed(record, { type: 'approval', actionHash, approved });
-      return this.#view((await this.#load(negotiationId))!, await this.deps.names());
-    });
+  async decide(negotiationId: string, actionHash: string, approved: boolean): Promise<NegotiationView> {
+    const record = await this.#record(negotiationId);
+    if (record.state.pendingApproval?.actionHash !== actionHash) {
+      throw new ParleyError(
+        'bad_request',
+        'That request changed or expired; look at it again before deciding.',
+      );
+    }
+    await this.#engine.decide(negotiationId, actionHash, approved);
+    return this.#viewOf(negotiationId);
   }
 
   /** [NGR8] The person cancels: the engine tells every participant, and every calendar drops the event. */
-  cancel(negotiationId: string): Promise<NegotiationView> {
-    return this.#serial(async () => {
-      const record = await this.#load(negotiationId);
-      if (!record) throw new ParleyError('bad_request', 'There is no such negotiation.');
-      await this.#feed(record, { type: 'cancel' });
-      return this.#view((await this.#load(negotiationId))!, await this.deps.names());
-    });
+  async cancel(negotiationId: string): Promise<NegotiationView> {
+    await this.#record(negotiationId);
+    await this.#engine.cancel(negotiationId);
+    return this.#viewOf(negotiationId);
   }
 
   /** [NGR9] The organizer asks for another time: the negotiation runs again and every calendar's event moves. */
-  reschedule(negotiationId: string, withinDays: number): Promise<NegotiationView> {
-    return this.#serial(async () => {
-      const record = await this.#load(negotiationId);
-      if (!record || record.state.role !== 'organizer' || record.state.phase !== 'booked') {
-        throw new ParleyError('bad_request', 'Only a meeting you organised and booked can be moved.');
-      }
-      const now = this.deps.now();
-      const { outcome: _previous, ...rest } = record;
-      await this.#feed(rest as NegotiationRecord, {
-        type: 'reschedule',
-        window: { start: now, end: now + withinDays * DAY },
-        durationMin: record.state.request.durationMin,
-        expiresAt: now + withinDays * DAY,
-      });
-      return this.#view((await this.#load(negotiationId))!, await this.deps.names());
+  async reschedule(negotiationId: string, withinDays: number): Promise<NegotiationView> {
+    const record = await this.deps.negotiations.get(negotiationId);
+    if (!record || record.state.role !== 'organizer' || record.state.phase !== 'booked') {
+      throw new ParleyError('bad_request', 'Only a meeting you organised and booked can be moved.');
+    }
+    const now = this.deps.now();
+    await this.#engine.reschedule(negotiationId, {
+      window: { start: now, end: now + withinDays * DAY },
+      durationMin: record.state.request.durationMin,
+      expiresAt: now + withinDays * DAY,
     });
+    return this.#viewOf(negotiationId);
   }
 
-  /** Timeouts, retransmissions and expiry: called from the minute alarm. */
+  /** Timeouts, retransmissions, retries and recovery after a restart: called from the minute alarm. */
   tick(): Promise<void> {
-    return this.#serial(async () => {
-      const now = this.deps.now();
-      for (const record of await this.#all()) {
-        const wake = nextWakeAt(record.state);
-        if (wake !== null && wake <= now) await this.#feed(record, { type: 'tick' });
-      }
-    });
+    return this.#engine.tick();
   }
 
   async list(): Promise<NegotiationView[]> {
     const names = await this.deps.names();
-    return (await this.#all()).sort((a, b) => b.updated - a.updated).map((r) => this.#view(r, names));
+    return (await this.deps.negotiations.list())
+      .sort((a, b) => b.updated - a.updated)
+      .map((r) => this.#view(r, names));
   }
 
-  async #feed(record: NegotiationRecord, event: NegotiationEvent): Promise<void> {
-    const now = this.deps.now();
-    const result = step(record.state, event, now);
-    await this.#save({ ...record, updated: now, state: result.state });
-    await this.#perform(record.id, result.effects);
+  async #record(negotiationId: string): Promise<NegotiationRecord> {
+    const record = await this.deps.negotiations.get(negotiationId);
+    if (!record) throw new ParleyError('bad_request', 'There is no such negotiation.');
+    return record;
   }
 
-  async #perform(negotiationId: string, effects: readonly Effect[]): Promise<void> {
-    for (const effect of effects) {
-      const record = (await this.#load(negotiationId))!;
-      switch (effect.kind) {
-        case 'send':
-          await this.deps.send(effect.to, JSON.stringify(effect.message));
-          break;
-        case 'need_availability': {
-          const preferences = await this.#preferences();
-          const calendar = this.deps.calendar;
-          const availability = await availabilityFromCache(
-            { snapshot: (range) => calendar.busy(range) },
-            { participantId: this.deps.me, preferences, window: effect.window, now: this.deps.now() },
-          );
-          const policy = disclosurePolicyFor(preferences, effect.counterpart);
-          const ranked = findSlots([availability], {
-            durationMin: effect.durationMin,
-            granularityMin: policy.granularityMin,
-            limit: 20,
-          }).map(({ start, end }) => ({ start, end }));
-          await this.#feed(record, { type: 'availability', free: availability.free, ranked });
-          break;
-        }
-        case 'request_approval':
-          // The state carries the pending request; the popup and side panel show it.
-          this.deps.notify('negotiations');
-          break;
-        case 'book':
-        case 'ensure_invitation': {
-          const plan = effect.plan;
-          // The Google event id comes from the negotiation id (calendar rule WRT1), on
-          // every participant's calendar alike, so a retry or an invitation already
-          // there is recognised; the engine tracks the booking by its own plan id.
-          let booked = false;
-          try {
-            await this.deps.calendar.book({
-              negotiationId: plan.negotiationId,
-              title: effect.kind === 'book' ? plan.title : await this.#inviteeTitle(record),
-              start: plan.slot.start,
-              end: plan.slot.end,
-              timeZone: (await this.#preferences()).timeZone,
-            });
-            booked = true;
-          } catch {
-            booked = false;
-          }
-          if (effect.kind === 'book') {
-            await this.#feed(
-              record,
-              booked ? { type: 'booked', eventId: plan.eventId } : { type: 'booking_failed' },
-            );
-          }
-          break;
-        }
-        case 'cancel_event':
-          await this.deps.calendar.cancelBooking(negotiationId).catch(() => undefined);
-          break;
-        case 'audit':
-          // [NGR4] Every disclosure and decision is in the audit log (what, to whom, when).
-          await this.deps.vault.put('audit', {
-            id: crypto.randomUUID(),
-            at: this.deps.now(),
-            entry: effect.entry,
-          });
-          break;
-        case 'outcome':
-          await this.#save({ ...record, outcome: effect.outcome });
-          break;
-      }
-    }
-    this.deps.notify('negotiations');
+  async #viewOf(negotiationId: string): Promise<NegotiationView> {
+    return this.#view(await this.#record(negotiationId), await this.deps.names());
   }
 
   /**
@@ -267,8 +179,7 @@ export class Negotiator {
    * text, kept as plain text in the event's summary, followed by the name *we*
    * gave the organizer (never a name the peer chose for itself).
    */
-  async #inviteeTitle(record: NegotiationRecord): Promise<string> {
-    const s = record.state;
+  async #inviteeTitle(s: NegotiationState): Promise<string> {
     if (s.role !== 'participant') return 'Meeting';
     const organizer = (await this.deps.names()).get(s.organizer) ?? 'a contact';
     // Control characters become spaces: the title is one line of plain text.
@@ -327,13 +238,13 @@ export class Negotiator {
         error instanceof Error ? error.message : 'Those preferences are not valid.',
       );
     }
-    await this.deps.vault.put('preferences', { id: 'scheduling', preferences });
+    await this.deps.preferences.saveScheduling(preferences);
     return this.meetingPreferences();
   }
 
   async #preferences(): Promise<Preferences> {
-    const saved = (await this.deps.vault.get('preferences', 'scheduling'))?.preferences;
-    if (saved) return parsePreferences(saved);
+    const saved = await this.deps.preferences.scheduling();
+    if (saved) return saved;
     const weekday = [{ start: '09:00', end: '17:00' }];
     return parsePreferences({
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
@@ -347,30 +258,6 @@ export class Negotiator {
         sun: [],
       },
     });
-  }
-
-  async #load(id: string): Promise<NegotiationRecord | undefined> {
-    return (await this.deps.vault.get('negotiations', id)) as NegotiationRecord | undefined;
-  }
-
-  async #all(): Promise<NegotiationRecord[]> {
-    return (await this.deps.vault.query('negotiations')) as NegotiationRecord[];
-  }
-
-  async #save(record: NegotiationRecord): Promise<void> {
-    await this.deps.vault.put('negotiations', record);
-  }
-
-  #serial<T>(task: () => Promise<T>): Promise<T> {
-    const guarded = () => {
-      if (this.deps.signal?.aborted) {
-        throw new ParleyError('locked', 'Parley is locked. Unlock it with your passphrase.');
-      }
-      return task();
-    };
-    const run = this.#queue.then(guarded, guarded);
-    this.#queue = run.catch(() => undefined);
-    return run;
   }
 
   #view(record: NegotiationRecord, names: Map<string, string>): NegotiationView {
@@ -391,6 +278,8 @@ export class Negotiator {
       with: people.map(nameOf),
       ...(record.outcome?.status === 'booked' ? { slot: record.outcome.slot } : {}),
       ...(record.outcome ? { outcome: record.outcome.status } : {}),
+      // What the person is told when it went wrong (INT3: booking_failed) or could not be done (INT4).
+      ...(reasonOf(record) ? { reason: reasonOf(record) } : {}),
       ...(approval
         ? {
             approval: {
@@ -404,4 +293,13 @@ export class Negotiator {
       updated: record.updated,
     };
   }
+}
+
+function reasonOf(record: NegotiationRecord): string | undefined {
+  const outcome = record.outcome;
+  if (outcome?.status === 'failed') {
+    return outcome.reasons.find((r) => r.reason === 'booking_failed')?.reason ?? outcome.reasons[0]?.reason;
+  }
+  const problem = record.problems?.[0];
+  return problem ? `${problem}_failed` : undefined;
 }

@@ -5,17 +5,23 @@ import {
   GOOGLE_OAUTH_DEFAULTS,
   GoogleOAuth,
   vaultCalendarCache,
-  type CalendarChoice,
-  type StoredTokens,
 } from '../calendar';
 import { fingerprint, generateIdentity, identityFromSecretKey, type Identity } from '../crypto';
+import { ParleyError } from '../errors';
 import type { RelayLink } from '../link';
 import { createLogger, errorFields } from '../log';
 import { createPeerLink, type PeerService } from '../peers';
 import type { Platform } from '../platform';
 import type { AgentStatus, MessageSearchHit, RpcTopic, Settings } from '../rpc';
-import type { AgentStore, MessageRecord } from '../store';
-import { openHistory, type ConversationHistory, type Vault } from '../vault';
+import {
+  auditStore,
+  negotiationStore,
+  preferenceStore,
+  tokenStore,
+  type AgentStore,
+  type MessageRecord,
+} from '../store';
+import { Mutex, openHistory, type ConversationHistory, type Vault } from '../vault';
 import { Negotiator } from './negotiator';
 
 const log = createLogger('agent').child('session');
@@ -105,34 +111,40 @@ export class AgentSession {
       // The settings were valid when saved; the account page shows why Firebase is not running.
       log.warn('account_configure_failed', errorFields(error));
     });
+    const preferences = preferenceStore(vault);
     const calendar = new CalendarService({
       oauth: new GoogleOAuth({
         config: () => ref.session!.settings.google,
         launchWebAuthFlow: (url, interactive) => platform.launchWebAuthFlow(url, interactive),
         redirectUri: platform.redirectUri(),
-        load: async () =>
-          (await vault.get('agentConfig', 'google-tokens'))?.tokens as StoredTokens | undefined,
-        save: async (tokens) => void (await vault.put('agentConfig', { id: 'google-tokens', tokens })),
-        clear: () => vault.delete('agentConfig', 'google-tokens'),
+        ...tokenStore(vault),
         now,
       }),
       cache: vaultCalendarCache(vault),
       apiBaseUrl: () => ref.session!.settings.google.apiBaseUrl,
-      loadChoices: async () =>
-        (await vault.get('preferences', 'calendars'))?.choices as CalendarChoice[] | undefined,
-      saveChoices: async (choices) => void (await vault.put('preferences', { id: 'calendars', choices })),
+      loadChoices: () => preferences.calendars(),
+      saveChoices: (choices) => preferences.saveCalendars(choices),
       onChange: () => notify('calendar'),
       signal,
     });
+    const negotiationMutex = new Mutex();
     const negotiator = new Negotiator({
       me: identity.agentId,
-      vault,
+      negotiations: negotiationStore(vault),
+      audit: auditStore(vault),
+      preferences,
       calendar,
       send: (to, body) => peers.sendNegotiationMessage(to, body),
       names: async () => new Map((await store.listContacts()).map((c) => [c.agentId, c.name])),
       notify,
       now,
-      signal,
+      // [LIF1] One step at a time, and none once the session stopped.
+      serialize: (task) =>
+        negotiationMutex.run(() => {
+          if (signal.aborted)
+            throw new ParleyError('locked', 'Parley is locked. Unlock it with your passphrase.');
+          return task();
+        }),
     });
     // [SRC1] Conversation history, searchable (SQLite FTS4 via sql.js), kept as an encrypted blob in
     // the vault. Without it (the wasm failed to load) the agent still works, unsearchable.

@@ -117,6 +117,11 @@ export interface NegotiationView {
   with: string[];
   slot?: { start: number; end: number };
   outcome?: 'booked' | 'failed' | 'cancelled';
+  /**
+   * Why it failed (a scheduling FailureReason such as `booking_failed`), or what the agent gave up
+   * doing after retries (`ensure_invitation_failed`, `send_failed`, …): a code the UI words.
+   */
+  reason?: string;
   /** What the agent waits for the person to approve: one exact action. */
   approval?: {
     actionHash: string;

@@ -135,5 +135,32 @@ export {
   InMemoryCalendarWriter,
 } from './booking';
 
+// The effect interpreter the product and the simulation both run
+export {
+  type NegotiationRecord,
+  type PendingEffect,
+  type RetryEffect,
+  type NegotiationStorePort,
+  type AuditPort,
+  type NetworkPort,
+  type CalendarPort,
+  type ApprovalsPort,
+  type PolicyPort,
+  type InterpreterPorts,
+  type Refusal,
+  MAX_EFFECT_ATTEMPTS,
+  NegotiationInterpreter,
+  auditId,
+} from './interpreter';
+
 // In-memory fakes of the runtime, for tests and demos
-export { Simulation, SimAgent, type SimAgentConfig, type NetworkFaults, seededRandom } from './simulation';
+export {
+  Simulation,
+  SimAgent,
+  SimulatedCrash,
+  InMemoryNegotiationStore,
+  type SimAgentConfig,
+  type SimOptions,
+  type NetworkFaults,
+  seededRandom,
+} from './simulation';

@@ -1,17 +1,21 @@
 /**
- * In-memory agents on an unreliable network: a deterministic stand-in for the runtime (effects
- * performed, results fed back) used by the tests and usable by e2e-less demos. Messages travel as
- * JSON text through parseMessage, exactly as they would after decryption.
+ * In-memory agents on an unreliable network. Each agent runs the product's effect interpreter
+ * (interpreter.ts) with in-memory ports: a JSON-backed store, a lossy network, an
+ * InMemoryCalendarWriter and a scripted person; so the engine's tests run the shipping code.
+ * Messages travel as JSON text through parseMessage, exactly as they would after decryption.
  */
 import { type ApprovalRequest } from './approvals';
 import { type BookingPlan, InMemoryCalendarWriter, applyBooking } from './booking';
-import { type InboundGate, EMPTY_GATE, admitNewNegotiation } from './inbound-gate';
+import { type InboundGate, EMPTY_GATE } from './inbound-gate';
+import {
+  type NegotiationRecord,
+  type NegotiationStorePort,
+  type Refusal,
+  NegotiationInterpreter,
+} from './interpreter';
 import { type Interval, MINUTE, intersect, normalize } from './interval';
-import { parseMessage } from './messages';
-import { type NegotiationState, step } from './negotiation';
-import type { AuditEntry, Effect, NegotiationEvent, Outcome, RejectCode } from './negotiation-types';
-import { startNegotiation } from './organizer-machine';
-import { joinNegotiation } from './participant-machine';
+import type { NegotiationState } from './negotiation';
+import type { AuditEntry, NegotiationEvent, Outcome } from './negotiation-types';
 import type { DisclosurePolicy } from './preferences';
 
 export interface SimAgentConfig {
@@ -33,22 +37,90 @@ export interface NetworkFaults {
   readonly maxDelayMs: number;
 }
 
+export interface SimOptions {
+  /**
+   * Probability that a write of an existing negotiation record "kills the worker" instead of
+   * committing (INT2): the interpreter is dropped and a new one starts on the same store.
+   */
+  readonly crashRate?: number;
+}
+
 interface Envelope {
+  readonly from: string;
   readonly to: string;
   readonly raw: string;
   readonly at: number;
   readonly order: number;
 }
 
+/** Thrown by the simulated store when the simulated worker dies before a commit. */
+export class SimulatedCrash extends Error {
+  override name = 'SimulatedCrash';
+}
+
+/**
+ * One agent's persisted state, in memory: records go through JSON on the way in and out, as they
+ * would through the vault, so nothing that does not survive a restart can leak across one.
+ */
+export class InMemoryNegotiationStore implements NegotiationStorePort {
+  readonly records = new Map<string, string>();
+  readonly auditEntries = new Map<string, AuditEntry>();
+  #gate: InboundGate = EMPTY_GATE;
+  /** Called before every write; throwing stands for the worker dying before the commit. */
+  beforePut: (record: NegotiationRecord, exists: boolean) => void = () => undefined;
+
+  async get(id: string): Promise<NegotiationRecord | undefined> {
+    return this.read(id);
+  }
+  read(id: string): NegotiationRecord | undefined {
+    const json = this.records.get(id);
+    return json === undefined ? undefined : (JSON.parse(json) as NegotiationRecord);
+  }
+  async put(record: NegotiationRecord): Promise<void> {
+    this.beforePut(record, this.records.has(record.id));
+    this.records.set(record.id, JSON.stringify(record));
+  }
+  async list(): Promise<NegotiationRecord[]> {
+    return this.all();
+  }
+  all(): NegotiationRecord[] {
+    return [...this.records.keys()].map((id) => this.read(id)!);
+  }
+  async gate(): Promise<InboundGate> {
+    return this.#gate;
+  }
+  async putGate(gate: InboundGate): Promise<void> {
+    this.#gate = gate;
+  }
+  async append(id: string, entry: AuditEntry): Promise<void> {
+    if (!this.auditEntries.has(id)) this.auditEntries.set(id, entry);
+  }
+}
+
 export class SimAgent {
   readonly calendar = new InMemoryCalendarWriter();
-  readonly negotiations = new Map<string, NegotiationState>();
-  readonly outcomes = new Map<string, Outcome>();
-  readonly audit: AuditEntry[] = [];
-  readonly rejections: RejectCode[] = [];
+  readonly store = new InMemoryNegotiationStore();
+  readonly rejections: Refusal[] = [];
   readonly approvals: ApprovalRequest[] = [];
-  gate: InboundGate = EMPTY_GATE;
+  /** Times the simulated worker died and came back. */
+  restarts = 0;
+  interpreter!: NegotiationInterpreter;
+  /** The scripted person's answers, fed after the operation that asked (never re-entrantly). */
+  readonly deferred: (() => Promise<void>)[] = [];
   constructor(readonly config: SimAgentConfig) {}
+
+  get negotiations(): Map<string, NegotiationState> {
+    return new Map(this.store.all().map((r) => [r.id, r.state]));
+  }
+  get outcomes(): Map<string, Outcome> {
+    return new Map(this.store.all().flatMap((r) => (r.outcome ? [[r.id, r.outcome] as const] : [])));
+  }
+  get audit(): AuditEntry[] {
+    return [...this.store.auditEntries.values()];
+  }
+  get gate(): Promise<InboundGate> {
+    return this.store.gate();
+  }
 }
 
 /** A small seeded PRNG so a failing run can be replayed from its seed. */
@@ -73,15 +145,97 @@ export class Simulation {
     start: number,
     private readonly faults: NetworkFaults = { drop: 0, duplicate: 0, maxDelayMs: 0 },
     private readonly random: () => number = seededRandom(1),
+    private readonly options: SimOptions = {},
   ) {
     this.now = start;
-    for (const a of agents) this.agents.set(a.id, new SimAgent(a));
+    for (const config of agents) {
+      const a = new SimAgent(config);
+      const crashRate = options.crashRate ?? 0;
+      if (crashRate > 0) {
+        a.store.beforePut = (_record, exists) => {
+          if (exists && this.random() < crashRate) throw new SimulatedCrash('the worker died');
+        };
+      }
+      this.agents.set(config.id, a);
+      this.boot(a);
+    }
   }
 
   agent(id: string): SimAgent {
     const a = this.agents.get(id);
     if (!a) throw new Error(`no simulated agent ${id}`);
     return a;
+  }
+
+  /** A fresh interpreter on the agent's store: what a restarted service worker does. */
+  private boot(a: SimAgent): void {
+    a.interpreter = new NegotiationInterpreter({
+      self: a.config.id,
+      store: a.store,
+      audit: a.store,
+      network: { send: async (to, raw) => this.transmit(a.config.id, to, raw) },
+      calendar: {
+        availability: async ({ window, durationMin }) => ({
+          free: a.config.free,
+          ranked: this.ranked(a.config.free, window, durationMin),
+        }),
+        book: async (plan, role) => {
+          await applyBooking(a.calendar, plan, role);
+          if (role === 'organizer') this.inviteAttendees(plan);
+        },
+        cancel: async (event, state) => {
+          const ev = await a.calendar.findByICalUID(event.iCalUID);
+          if (ev) await a.calendar.cancelEvent(ev.eventId);
+          // What Google does when the organizer deletes an event with attendees.
+          if (state.role === 'organizer') {
+            for (const other of this.agents.values()) {
+              const copy = await other.calendar.findByICalUID(event.iCalUID);
+              if (copy && other !== a) await other.calendar.cancelEvent(copy.eventId);
+            }
+          }
+        },
+      },
+      approvals: { requested: (negotiationId, request) => this.ask(a, negotiationId, request) },
+      policy: { disclosure: async () => a.config.policy },
+      clock: () => this.now,
+      // The simulation awaits every call before the next: one agent never runs two at once.
+      serialize: (task) => task(),
+      refused: (code) => a.rejections.push(code),
+    });
+  }
+
+  /** The scripted person answers after the current operation, as a person clicking later would. */
+  private ask(a: SimAgent, negotiationId: string, request: ApprovalRequest): void {
+    a.approvals.push(request);
+    const decision = a.config.decide?.(request) ?? 'approve';
+    a.deferred.push(() =>
+      typeof decision === 'object'
+        ? a.interpreter.feed(negotiationId, { type: 'counter', slots: decision.counter })
+        : a.interpreter.decide(negotiationId, request.actionHash, decision === 'approve'),
+    );
+  }
+
+  /**
+   * Runs one operation on an agent, then the answers it queued. A simulated crash drops the
+   * interpreter and boots a new one on the same store; the person sees their open requests again.
+   */
+  private async on(a: SimAgent, task: () => Promise<void>): Promise<void> {
+    const run = async (t: () => Promise<void>) => {
+      try {
+        await t();
+      } catch (error) {
+        if (!(error instanceof SimulatedCrash)) throw error;
+        a.restarts++;
+        a.deferred.length = 0;
+        this.boot(a);
+        for (const r of a.store.all()) {
+          const asked = r.pending?.some((x) => x.effect.kind === 'request_approval');
+          if (r.state.pendingApproval && !asked) this.ask(a, r.id, r.state.pendingApproval);
+        }
+      }
+    };
+    await run(task);
+    while (a.deferred.length > 0) await run(a.deferred.shift()!);
   }
 
   async start(input: {
@@ -93,74 +247,36 @@ export class Simulation {
     title: string;
     ttlMs: number;
   }): Promise<void> {
-    const { state, effects } = startNegotiation({
-      negotiationId: input.negotiationId,
-      self: input.organizer,
-      participants: input.participants,
-      window: input.window,
-      durationMin: input.durationMin,
-      title: input.title,
-      expiresAt: this.now + input.ttlMs,
-      now: this.now,
-    });
     const a = this.agent(input.organizer);
-    a.negotiations.set(input.negotiationId, state);
-    await this.perform(a, input.negotiationId, effects);
+    const { organizer: _organizer, ttlMs, ...rest } = input;
+    await this.on(a, () => a.interpreter.start({ ...rest, expiresAt: this.now + ttlMs }));
   }
 
   /** Feeds one event to one agent's negotiation and performs what comes out. */
   async feed(agentId: string, negotiationId: string, event: NegotiationEvent): Promise<void> {
     const a = this.agent(agentId);
-    const state = a.negotiations.get(negotiationId);
-    if (!state) return;
-    const r = step(state, event, this.now);
-    if (r.rejection) a.rejections.push(r.rejection.code);
-    a.negotiations.set(negotiationId, r.state);
-    await this.perform(a, negotiationId, r.effects);
+    await this.on(a, () =>
+      event.type === 'reschedule'
+        ? a.interpreter.reschedule(negotiationId, event)
+        : a.interpreter.feed(negotiationId, event),
+    );
   }
 
-  /** Delivers raw text as if it came out of the encrypted channel. */
-  async deliverRaw(to: string, raw: unknown): Promise<void> {
+  /**
+   * Delivers raw text as if it came out of the encrypted channel from `from` (the channel's
+   * authenticated sender; when omitted, whoever the message says sent it).
+   */
+  async deliverRaw(to: string, raw: unknown, from?: string): Promise<void> {
     const a = this.agent(to);
-    const parsed = parseMessage(raw, this.now);
-    if (!parsed.ok) {
-      a.rejections.push('unexpected_message');
-      return;
-    }
-    const m = parsed.message;
-    if (!a.negotiations.has(m.negotiationId)) {
-      if (m.type !== 'QUERY') {
-        a.rejections.push('unexpected_message');
-        return;
-      }
-      const open = [...a.negotiations.values()].filter(
-        (n) =>
-          n.role === 'participant' &&
-          n.organizer === m.sender &&
-          !['booked', 'declined', 'cancelled', 'expired'].includes(n.phase),
-      ).length;
-      const admitted = admitNewNegotiation(a.gate, m.sender, open, this.now);
-      if (!admitted.ok) {
-        a.rejections.push('unexpected_message');
-        return;
-      }
-      const joined = joinNegotiation({ self: to, query: m, policy: a.config.policy, now: this.now });
-      if (!joined.ok) {
-        a.rejections.push(joined.code);
-        return;
-      }
-      a.gate = admitted.gate;
-      a.negotiations.set(m.negotiationId, joined.result.state);
-      await this.perform(a, m.negotiationId, joined.result.effects);
-      return;
-    }
-    await this.feed(to, m.negotiationId, { type: 'message', message: m });
+    await this.on(a, () => a.interpreter.receive(from ?? claimedSender(raw), raw));
   }
 
-  private send(to: string, raw: string): void {
+  /** Puts a message on the unreliable network (tests replace it to make sends throw). */
+  transmit(from: string, to: string, raw: string): void {
     const copies = this.random() < this.faults.drop ? 0 : this.random() < this.faults.duplicate ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       this.queue.push({
+        from,
         to,
         raw,
         at: this.now + Math.floor(this.random() * (this.faults.maxDelayMs + 1)),
@@ -178,63 +294,6 @@ export class Simulation {
       }
     }
     return out;
-  }
-
-  private async perform(a: SimAgent, negotiationId: string, effects: readonly Effect[]): Promise<void> {
-    for (const e of effects) {
-      switch (e.kind) {
-        case 'send':
-          this.send(e.to, JSON.stringify(e.message));
-          break;
-        case 'need_availability':
-          await this.feed(a.config.id, negotiationId, {
-            type: 'availability',
-            free: a.config.free,
-            ranked: this.ranked(a.config.free, e.window, e.durationMin),
-          });
-          break;
-        case 'request_approval': {
-          a.approvals.push(e.request);
-          const decision = a.config.decide?.(e.request) ?? 'approve';
-          if (typeof decision === 'object') {
-            await this.feed(a.config.id, negotiationId, { type: 'counter', slots: decision.counter });
-          } else {
-            await this.feed(a.config.id, negotiationId, {
-              type: 'approval',
-              actionHash: e.request.actionHash,
-              approved: decision === 'approve',
-            });
-          }
-          break;
-        }
-        case 'book': {
-          await applyBooking(a.calendar, e.plan, 'organizer');
-          this.inviteAttendees(e.plan);
-          await this.feed(a.config.id, negotiationId, { type: 'booked', eventId: e.plan.eventId });
-          break;
-        }
-        case 'ensure_invitation':
-          await applyBooking(a.calendar, e.plan, 'invitee');
-          break;
-        case 'cancel_event': {
-          const ev = await a.calendar.findByICalUID(e.iCalUID);
-          if (ev) await a.calendar.cancelEvent(ev.eventId);
-          if (a.negotiations.get(negotiationId)?.role === 'organizer') {
-            for (const other of this.agents.values()) {
-              const copy = await other.calendar.findByICalUID(e.iCalUID);
-              if (copy && other !== a) await other.calendar.cancelEvent(copy.eventId);
-            }
-          }
-          break;
-        }
-        case 'audit':
-          a.audit.push(e.entry);
-          break;
-        case 'outcome':
-          a.outcomes.set(e.negotiationId, e.outcome);
-          break;
-      }
-    }
   }
 
   /** What Google does when the organizer's event lists attendees: their calendars get it. */
@@ -259,27 +318,37 @@ export class Simulation {
           .map((x) => ({ x, k: this.random() }))
           .sort((p, q) => p.k - q.k || p.x.order - q.x.order)
           .map((p) => p.x);
-        for (const env of shuffled) await this.deliverRaw(env.to, env.raw);
+        for (const env of shuffled) await this.deliverRaw(env.to, env.raw, env.from);
         continue;
       }
       if (this.queue.length === 0 && this.resting()) return;
       this.now += opts.tickMs;
-      for (const a of this.agents.values()) {
-        for (const id of [...a.negotiations.keys()]) await this.feed(a.config.id, id, { type: 'tick' });
-      }
+      for (const a of this.agents.values()) await this.on(a, () => a.interpreter.tick());
     }
   }
 
   private resting(): boolean {
     for (const a of this.agents.values()) {
-      for (const n of a.negotiations.values()) {
+      for (const r of a.store.all()) {
+        const n = r.state;
         const done =
           n.role === 'organizer'
             ? ['booked', 'failed', 'cancelled'].includes(n.phase)
             : ['booked', 'declined', 'cancelled', 'expired'].includes(n.phase);
-        if (!done) return false;
+        if (!done || r.pending?.length || r.retry?.length) return false;
       }
     }
     return true;
+  }
+}
+
+/** The sender a message claims, for raw text injected without a channel sender. */
+function claimedSender(raw: unknown): string {
+  try {
+    const value: unknown = typeof raw === 'string' ? JSON.parse(raw) : raw;
+    const sender = (value as { sender?: unknown } | null)?.sender;
+    return typeof sender === 'string' ? sender : '';
+  } catch {
+    return '';
   }
 }

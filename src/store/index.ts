@@ -1,3 +1,6 @@
 export type { AgentStore, StoreWrite } from './agent-store';
 export type * from './records';
 export { vaultAgentStore } from './vault-store';
+export { StoreError } from './errors';
+export { negotiationStore, auditStore, type AuditStore } from './negotiation-store';
+export { tokenStore, preferenceStore, type TokenStore, type PreferenceStore } from './settings-store';

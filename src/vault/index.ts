@@ -1,5 +1,6 @@
 export { openVault, Vault, DEFAULT_VAULT_NAME, DEFAULT_IDLE_TIMEOUT_MS, type VaultOptions } from './vault';
 export { VaultError, isVaultError, type VaultErrorCode } from './errors';
+export { Mutex } from './mutex';
 export {
   VAULT_SCHEMA,
   CATEGORIES,
