@@ -24,7 +24,25 @@ const PHASES: Record<string, string> = {
 };
 
 /** Approve or decline exactly what the agent asks, from the popup or the side panel. */
-export function Approvals({ negotiations }: { negotiations: NegotiationView[] }) {
+export /** Why a meeting did not happen (or a step keeps failing), in the person's words. */
+const REASONS: Record<string, string> = {
+  declined: 'Someone declined.',
+  no_overlap: 'Nobody had time in common in that window.',
+  no_common_slot: 'No time suited everyone.',
+  timed_out: 'An agent did not answer in time.',
+  organizer_declined: 'The organizer declined.',
+  booking_failed:
+    'Your calendar refused the booking; the others were told. Check the calendar connection and try again.',
+  expired: 'The request expired.',
+  send_failed: 'A message could not be sent; Parley keeps trying while the meeting is open.',
+  book_failed: 'The booking keeps failing; check your calendar connection.',
+  ensure_invitation_failed: 'The meeting could not be added to your calendar; check the calendar connection.',
+  cancel_event_failed: 'The meeting could not be removed from your calendar; remove it there by hand.',
+  need_availability_failed: 'Your free times could not be read; check the calendar connection.',
+  audit_failed: 'The activity log could not be written.',
+};
+
+function Approvals({ negotiations }: { negotiations: NegotiationView[] }) {
   const [error, setError] = useState<ErrorShape>();
   const pending = negotiations.filter((n) => n.approval);
   if (pending.length === 0) return null;
@@ -175,6 +193,11 @@ export function MeetingsSection() {
                 {PHASES[n.phase] ?? n.phase}
                 {n.slot && ` · ${when(n.slot)}`}
               </div>
+              {n.reason && (
+                <div class="error" data-testid="negotiation-reason" data-reason={n.reason}>
+                  {REASONS[n.reason] ?? 'Something went wrong with this meeting; see Settings → Diagnostics.'}
+                </div>
+              )}
               {n.role === 'organizer' && n.phase === 'booked' && (
                 <button
                   class="secondary"
