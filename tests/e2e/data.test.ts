@@ -9,6 +9,7 @@ import {
   makeProfileDir,
   pairPanels,
   removeProfileDir,
+  setInput,
   unlock,
   type AgentBrowser,
 } from './harness';
@@ -146,6 +147,37 @@ describe('data controls', () => {
     // The rest works: identity, settings and the conversation list still answer.
     expect((await rpc(page, 'status.get', {})).output.agent.displayName).toBe('Alice');
     expect((await rpc(page, 'contacts.list', {})).ok).toBe(true);
+  });
+
+  it('[CTC1][CTC2] the side panel renames and blocks a contact through its actions', async () => {
+    const panel = await b.open('sidepanel');
+    await panel.waitForSelector('[data-testid=contact]');
+    await panel.click('[data-testid=contact]');
+    await panel.click('[data-testid=contact-controls] summary');
+    await setInput(panel, '[data-testid=contact-name]', 'Alice at work');
+    await panel.click('[data-testid=contact-rename]');
+    await panel.waitForFunction(() =>
+      document.querySelector('[data-testid=contact]')?.textContent?.includes('Alice at work'),
+    );
+    await panel.click('[data-testid=contact-block]');
+    await panel.waitForSelector('[data-testid=contact][data-status=blocked]');
+    await panel.click('[data-testid=contact-block]');
+    await panel.waitForSelector('[data-testid=contact][data-status=paired]');
+    await panel.close();
+  });
+
+  it('[LOG3] the options page shows diagnostics with versions and log lines and no names or passphrase', async () => {
+    const page = await b.open('options');
+    await page.waitForSelector('[data-testid=diagnostics-collect]');
+    await page.click('[data-testid=diagnostics-collect]');
+    await page.waitForSelector('[data-testid=diagnostics]');
+    const text = await page.$eval('[data-testid=diagnostics]', (el) => (el as HTMLTextAreaElement).value);
+    const report = JSON.parse(text) as { extensionVersion: string; lines: unknown[]; lock: string };
+    expect(report).toMatchObject({ extensionVersion: expect.stringMatching(/^\d+\.\d+/), lock: 'unlocked' });
+    expect(Array.isArray(report.lines)).toBe(true);
+    expect(text).not.toMatch(/Alice|Bob/);
+    expect(text).not.toContain(PASSPHRASE);
+    await page.close();
   });
 
   it('[DAT3] "delete all my data" leaves nothing: the agent starts over; pruning answers', async () => {
