@@ -11,6 +11,7 @@ import {
 } from 'firebase/auth/web-extension';
 import { ParleyError } from '../errors';
 import type { AccountView, FirebaseSettings } from '../rpc';
+import { Mutex } from '../vault';
 import { accountError } from './errors';
 
 export interface AccountServiceOptions {
@@ -37,7 +38,9 @@ interface Live {
  * next one that unlocks share the name (and so the persisted user), and the new app must not start
  * before the old one is deleted.
  */
-const lifecycles = new Map<string, Promise<void>>();
+const lifecycles = new Map<string, Mutex>();
+const lifecycle = (appName: string): Mutex =>
+  lifecycles.get(appName) ?? lifecycles.set(appName, new Mutex()).get(appName)!;
 
 /**
  * The person's Firebase account, in the background worker: email + password sign-in with the SDK's
@@ -69,15 +72,7 @@ export class AccountService {
 
   /** Runs `step` after every earlier start or stop of this app name; readers wait for the latest. */
   #inTurn<T>(step: () => Promise<T>): Promise<T> {
-    const run = (lifecycles.get(this.#appName) ?? Promise.resolve()).then(step);
-    lifecycles.set(
-      this.#appName,
-      run.then(
-        () => undefined,
-        () => undefined,
-      ),
-    );
-    return run;
+    return lifecycle(this.#appName).run(step);
   }
 
   /** Who is signed in (waits for Firebase to restore a persisted user). */
@@ -130,7 +125,7 @@ export class AccountService {
   }
 
   async #current(): Promise<Live | undefined> {
-    await (lifecycles.get(this.#appName) ?? Promise.resolve());
+    await lifecycle(this.#appName).idle();
     return this.#live;
   }
 
