@@ -1,4 +1,6 @@
+import { base64urlnopad } from '@scure/base';
 import { z } from 'zod';
+import { constantTimeEqual } from '../crypto';
 import { CalendarError } from './errors';
 import type { TokenProvider } from './client';
 
@@ -81,11 +83,11 @@ export class GoogleOAuth implements TokenProvider {
   /** [OAU2] Interactive sign-in: PKCE (S256) and a random `state`, both checked. */
   async connect(): Promise<void> {
     const config = this.deps.config();
-    const verifier = base64Url(crypto.getRandomValues(new Uint8Array(32)));
-    const challenge = base64Url(
+    const verifier = base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(32)));
+    const challenge = base64urlnopad.encode(
       new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
     );
-    const state = base64Url(crypto.getRandomValues(new Uint8Array(16)));
+    const state = base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(16)));
     const url = new URL(config.authUrl);
     url.search = new URLSearchParams({
       client_id: config.clientId,
@@ -109,7 +111,7 @@ export class GoogleOAuth implements TokenProvider {
         { cause },
       );
     }
-    if (redirected.searchParams.get('state') !== state) {
+    if (!constantTimeEqual(redirected.searchParams.get('state') ?? '', state)) {
       throw new CalendarError('reconnect_required', 'Google’s answer did not match this sign-in. Try again.');
     }
     const code = redirected.searchParams.get('code');
@@ -199,10 +201,4 @@ export class GoogleOAuth implements TokenProvider {
       scope: parsed.data.scope,
     };
   }
-}
-
-function base64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }

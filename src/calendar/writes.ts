@@ -1,3 +1,4 @@
+import { base32hexnopad } from '@scure/base';
 import type { CachedEvent, CalendarCache, LocalWrite } from './cache';
 import type { CalendarClient, SendUpdates } from './client';
 import type { Clock } from './clock';
@@ -32,8 +33,6 @@ export type WriteOutcome =
   | { status: 'superseded'; rule: string }
   | { status: 'conflict'; conflictKey: string };
 
-const BASE32HEX = '0123456789abcdefghijklmnopqrstuv';
-
 /**
  * [WRT1] The Google event id for a negotiation: SHA-256 of a domain-separated negotiation id, in
  * lowercase base32hex (52 characters, within Google's 5–1024 [a-v0-9]). Same negotiation, same id, on
@@ -48,19 +47,7 @@ export async function eventIdForNegotiation(negotiationId: string): Promise<stri
       new TextEncoder().encode(`parley/gcal-event-id/v1\u0000${negotiationId}`),
     ),
   );
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of digest) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32HEX[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32HEX[(value << (5 - bits)) & 31];
-  return out;
+  return base32hexnopad.encode(digest).toLowerCase();
 }
 
 /**

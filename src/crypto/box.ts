@@ -1,5 +1,6 @@
 import { publicKeyOf, type Identity } from './identity';
-import { fromBase64Url, sodiumSync, toBase64Url } from './sodium';
+import { sodiumSync } from './sodium';
+import { fromBase64Url, toBase64Url } from './bytes';
 
 export class CryptoError extends Error {
   constructor(

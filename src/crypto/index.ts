@@ -1,4 +1,5 @@
-export { loadSodium, sodiumSync, toBase64Url, fromBase64Url, type Sodium } from './sodium';
+export { loadSodium, sodiumSync, type Sodium } from './sodium';
+export { toBase64Url, fromBase64Url, toHex, constantTimeEqual } from './bytes';
 export {
   generateIdentity,
   identityFromSecretKey,
