@@ -12,6 +12,9 @@ import {
 import { ParleyError } from '../errors';
 import type { AccountView, FirebaseSettings } from '../rpc';
 import { accountError } from './errors';
+import { createLogger, errorFields } from '../log';
+
+const log = createLogger('account');
 
 export interface AccountServiceOptions {
   /**
@@ -70,6 +73,7 @@ export class AccountService {
   /** Runs `step` after every earlier start or stop of this app name; readers wait for the latest. */
   #inTurn<T>(step: () => Promise<T>): Promise<T> {
     const run = (lifecycles.get(this.#appName) ?? Promise.resolve()).then(step);
+    // The queue only orders steps: a failed step is the caller's to handle (it gets `run`), the next runs.
     lifecycles.set(
       this.#appName,
       run.then(
@@ -93,6 +97,7 @@ export class AccountService {
       if (create) await createUserWithEmailAndPassword(live.auth, email, password);
       else await signInWithEmailAndPassword(live.auth, email, password);
     } catch (error) {
+      // Firebase's codes become ours, each with what the person can do about it (wrong password, offline…).
       throw accountError(error, live.config.emulatorUrl || undefined);
     }
     return view(live);
@@ -120,6 +125,7 @@ export class AccountService {
     try {
       return await user.getIdToken(force);
     } catch (error) {
+      // Offline, or the account was disabled: typed, so the link shows it and retries later.
       throw accountError(error, live.config.emulatorUrl || undefined);
     }
   }
@@ -173,7 +179,8 @@ export class AccountService {
     this.#live = undefined;
     if (!live) return;
     live.unsubscribe();
-    await deleteApp(live.app).catch(() => undefined);
+    // The app is dropped either way (a new one is made on the next start); a failure leaks only memory.
+    await deleteApp(live.app).catch((error: unknown) => log.warn('app_teardown_failed', errorFields(error)));
   }
 }
 

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { constantTimeEqual } from '../crypto';
 import { CalendarError } from './errors';
 import type { TokenProvider } from './client';
+import { createLogger, errorFields } from '../log';
+
+const log = createLogger('calendar').child('oauth');
 
 /**
  * OAuth 2.0 for Google from the extension: the authorization-code flow with PKCE
@@ -105,6 +108,7 @@ export class GoogleOAuth implements TokenProvider {
     try {
       redirected = new URL(await this.deps.launchWebAuthFlow(url.toString(), true));
     } catch (cause) {
+      // The person closed the window or Google refused: only a new sign-in helps, which the message says.
       throw new CalendarError(
         'reconnect_required',
         'Google sign-in was closed or refused. Try “Connect Google Calendar” again.',
@@ -161,7 +165,10 @@ export class GoogleOAuth implements TokenProvider {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ token }).toString(),
-      }).catch(() => undefined);
+      }).catch((error: unknown) => {
+        // Best effort (OAU4): the tokens are forgotten below either way; Google expires them in time.
+        log.warn('revoke_failed', errorFields(error));
+      });
     }
     await this.deps.clear();
   }
@@ -175,12 +182,14 @@ export class GoogleOAuth implements TokenProvider {
         body: new URLSearchParams(form).toString(),
       });
     } catch (cause) {
+      // Offline or blocked: said as `network`, so the person (or the next sync) tries again.
       throw new CalendarError(
         'network',
         'Could not reach Google to sign in. Check the connection and try again.',
         { cause },
       );
     }
+    // A body that is not JSON is judged below, by its status or by the schema.
     const body: unknown = await response.json().catch(() => undefined);
     if (!response.ok) {
       // invalid_grant: the refresh token was revoked or expired; only a new sign-in helps.

@@ -7,6 +7,9 @@ import { CalendarError, isCalendarError } from './errors';
 import type { EventDateTime, GEvent } from './schemas';
 import { PARLEY_NEGOTIATION_KEY, toCached } from './sync';
 import { checkEventTimes } from './time';
+import { createLogger, errorFields } from '../log';
+
+const log = createLogger('calendar').child('writes');
 
 export interface WriteDeps {
   client: CalendarClient;
@@ -148,7 +151,9 @@ export async function pushPendingWrites(
       const r = await push(deps, w);
       if (r.status === 'conflict') tally.conflicts++;
       else tally.applied++;
-    } catch {
+    } catch (error) {
+      // WRT2: the write stays pending with its last error code; the next push retries it.
+      log.warn('pending_write_failed', errorFields(error));
       tally.failed++;
     }
   }
@@ -191,6 +196,7 @@ async function push(deps: WriteDeps, write: LocalWrite): Promise<WriteOutcome> {
     if (outcome.status !== 'conflict') await deps.cache.deleteLocalWrite(write.key);
     return outcome;
   } catch (err) {
+    // WRT2: keep the write (with why it failed) for pushPendingWrites, and let the caller see the error.
     if (isCalendarError(err) && (await deps.cache.getLocalWrite(write.key))) {
       await deps.cache.putLocalWrite({ ...write, lastErrorCode: err.code });
     }
@@ -245,6 +251,7 @@ async function pushOnce(deps: WriteDeps, write: LocalWrite, etag = write.baseEta
     await deps.cache.applyChanges(write.calendarId, [], [write.eventId]);
     return { status: 'applied' };
   } catch (err) {
+    // WRT6: 412 (another version) and 404/410 (gone) are conflicts to settle, not failures.
     if (
       !isCalendarError(err, 'precondition_failed') &&
       !isCalendarError(err, 'not_found') &&
@@ -266,6 +273,7 @@ async function settleConflict(deps: WriteDeps, write: LocalWrite): Promise<Write
   try {
     remote = await deps.client.getEvent(write.calendarId, write.eventId);
   } catch (err) {
+    // Deleted on Google meanwhile: that is the remote side of this conflict.
     if (!isCalendarError(err, 'not_found')) throw err;
     remote = null;
   }

@@ -40,6 +40,7 @@ export function verify(agentId: string, message: Uint8Array, signature: Uint8Arr
   try {
     return sodiumSync().crypto_sign_verify_detached(signature, message, publicKeyOf(agentId));
   } catch {
+    // An agent id that is not a key, or a malformed signature: not a valid signature, which is the answer.
     return false;
   }
 }

@@ -15,6 +15,7 @@ export function blake2b(label: string, text: string, bytes = 32): Uint8Array {
   try {
     sodium = sodiumSync();
   } catch (cause) {
+    // The only way sodiumSync throws: a caller skipped prepareScheduling(), a bug the message names.
     throw new SchedulingError('crypto_not_ready', 'Call `await prepareScheduling()` before negotiating.', {
       cause,
     });
