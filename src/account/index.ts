@@ -1,2 +1,2 @@
 export { AccountService, type AccountServiceOptions } from './account-service';
-export { accountError } from './errors';
+export { accountError, accountErrorToRpc, ACCOUNT_ERROR_CODES } from './errors';
