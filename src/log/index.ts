@@ -34,6 +34,8 @@ const SAFE_STRING = /^[a-z0-9][a-z0-9_.:/-]{0,47}$/;
 const SAFE_NAME = /^[a-z][a-zA-Z0-9_.:-]{0,47}$/;
 /** A class name such as `CalendarError` or `TypeError`. */
 const CLASS_NAME = /^[A-Z][A-Za-z0-9_]{0,47}$/;
+/** What errorFields puts under `error`: an error class (`…Error`) or a `typeof`; never a person's name. */
+const ERROR_CLASS = /^(?:[A-Z][A-Za-z0-9_]{0,42}Error|Error|[a-z]+)$/;
 export const REDACTED = '<redacted>';
 
 interface Sink {
@@ -111,7 +113,8 @@ function clean(fields: LogFields | undefined): Record<string, string | number | 
   if (!fields) return out;
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined || !SAFE_NAME.test(key)) continue;
-    if (typeof value === 'string') out[key] = SAFE_STRING.test(value) ? value : REDACTED;
+    if (typeof value === 'string')
+      out[key] = SAFE_STRING.test(value) || (key === 'error' && ERROR_CLASS.test(value)) ? value : REDACTED;
     else if (typeof value === 'number') out[key] = Number.isFinite(value) ? value : String(value);
     else if (typeof value === 'boolean') out[key] = value;
     else out[key] = REDACTED; // not a primitive: the types forbid it, a cast got around them

@@ -61,6 +61,14 @@ describe('[LOG1] the extension logger keeps no user data', () => {
     expect(errorFields(new TypeError('x is Dana'))).toEqual({ error: 'TypeError' });
     expect(errorFields('a string thrown')).toEqual({ error: 'string' });
     expect(errorFields(Object.assign(new Error(), { code: 'Dana Smith' }))).toEqual({ error: 'Error' });
+    // Through the logger, the class name survives; a name under `error` that is not an error class does not.
+    const log = createLogger('calendar');
+    log.warn('sync_failed', errorFields(Object.assign(new TypeError('x'), { code: 'network' })));
+    log.warn('odd', { error: 'Dana' });
+    expect(written.map((l) => l.fields)).toEqual([
+      { error: 'TypeError', code: 'network' },
+      { error: REDACTED },
+    ]);
   });
 
   it('keeps only the most recent lines, below the level nothing', () => {
