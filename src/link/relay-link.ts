@@ -317,7 +317,7 @@ export class RelayLink {
       this.#setStatus({ connected: true, lastError: undefined });
       this.options.onLogin?.();
     } catch (error) {
-      if (!current()) return;
+      if (!current()) return; // a login of a connection already replaced: its failure no longer matters
       const code = (error as RelayError | undefined)?.code ?? 'login_failed';
       // The status (and so the popup) says why; the log keeps the code for Diagnostics.
       log.warn('login_failed', { code, failures: this.#loginFailures });
