@@ -35,6 +35,27 @@ const deepImport = {
     'Import another capability only through its public index.ts (and the relay only through relay/protocol).',
 };
 
+/** The test-only lab pages (`entrypoints/*-lab`, built only with PARLEY_LAB=1): nothing else may import them. */
+const labPages = {
+  regex: '(^|/)entrypoints/[^/]+-lab(/|$)|^\\.\\./[^/]+-lab(/|$)',
+  message: 'entrypoints/*-lab are test-only pages: the extension never imports them.',
+};
+/** entrypoints/background.ts only wires: `@/src/<capability>` (a public index.ts), nothing else. */
+const wiringOnly = {
+  regex: '^(?!@/src/[a-z][a-z0-9-]*$)',
+  message:
+    'entrypoints/background.ts only wires: import a capability through its public index (`@/src/<capability>`); behaviour belongs in src/.',
+};
+/**
+ * The lab pages run the vault's suites and benchmarks in a real browser: capability index files, plus the
+ * vault's test-only internals they exist to exercise (its contract suite, bench core and primitives).
+ */
+const labDeepImport = {
+  regex: '^(@/src/|(\\.\\./)+src/)(?!vault/(vault\\.contract|bench-core|aes-gcm|bytes|pbkdf2)$)[^/]+/.+',
+  message:
+    'Lab pages import capabilities through their index.ts (only the vault internals listed in eslint.config.js are exempt).',
+};
+
 export default tseslint.config(
   { ignores: ['.output/**', '.wxt/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
@@ -50,7 +71,7 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts', 'src/**/*.tsx'],
     ignores: ['src/**/*.test.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [deepImport] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepImport, labPages] }] },
   },
   {
     files: [
@@ -61,7 +82,22 @@ export default tseslint.config(
       'entrypoints/*.content.ts',
       'entrypoints/*.content/**',
     ],
-    rules: { 'no-restricted-imports': ['error', { patterns: [...uiBoundary.patterns, deepImport] }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...uiBoundary.patterns, deepImport, labPages] }],
+    },
+  },
+  {
+    files: ['entrypoints/background.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [wiringOnly] }] },
+  },
+  {
+    files: ['entrypoints/*-lab/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [labDeepImport] }],
+      // Test-only pages: the same latitude as tests.
+      '@typescript-eslint/no-explicit-any': 'off',
+      'no-console': 'off',
+    },
   },
   {
     files: ['relay/**'],

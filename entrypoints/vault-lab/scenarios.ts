@@ -161,6 +161,7 @@ export function crashStart(name: string, base: number, n: number, fillerBytes: n
       if (++sealed === 2 * n) enter('writing');
     },
   });
+  // The page reports its phase to the test driving it: a failure is a phase it asserts on, not a crash.
   void (async () => {
     const vault = await labVault(name, { crypto: observed });
     await vault.transaction(['events', 'audit'], (tx) => {

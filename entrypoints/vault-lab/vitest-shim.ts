@@ -145,6 +145,7 @@ async function runSuite(
     try {
       for (const h of suite.beforeAll) await withTimeout(h, DEFAULT_TIMEOUT_MS, 'beforeAll');
     } catch (e) {
+      // Reported on every test of the suite, as vitest does.
       setupError = `beforeAll failed: ${describeError(e)}`;
     }
   }
@@ -167,6 +168,7 @@ async function runSuite(
           for (const h of s.beforeEach) await withTimeout(h, child.timeoutMs, 'beforeEach');
         await withTimeout(child.fn, child.timeoutMs, 'test');
       } catch (e) {
+        // A failing test is a result to report, not an error of the runner.
         error = describeError(e);
       }
       for (const s of [...here].reverse()) {
@@ -174,6 +176,7 @@ async function runSuite(
           try {
             await withTimeout(h, child.timeoutMs, 'afterEach');
           } catch (e) {
+            // The test fails with the first error it met.
             error ??= `afterEach failed: ${describeError(e)}`;
           }
         }
@@ -189,6 +192,7 @@ async function runSuite(
       try {
         await withTimeout(h, DEFAULT_TIMEOUT_MS, 'afterAll');
       } catch (e) {
+        // Reported as a failed pseudo-test, so the run shows it.
         out.push({
           name: [...names, '(afterAll)'].join(' > '),
           state: 'fail',

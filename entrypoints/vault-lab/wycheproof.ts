@@ -56,6 +56,7 @@ async function accepts(keyBytes: number, ivBytes: number): Promise<boolean> {
     await crypto.subtle.encrypt({ name: 'AES-GCM', iv: new Uint8Array(ivBytes) }, key, new Uint8Array(1));
     return true;
   } catch {
+    // WebCrypto refused the size: that is what this probe asks.
     return false;
   }
 }

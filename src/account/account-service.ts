@@ -13,6 +13,9 @@ import { ParleyError } from '../errors';
 import type { AccountView, FirebaseSettings } from '../rpc';
 import { Mutex } from '../vault';
 import { accountError } from './errors';
+import { createLogger, errorFields } from '../log';
+
+const log = createLogger('account');
 
 export interface AccountServiceOptions {
   /**
@@ -88,6 +91,7 @@ export class AccountService {
       if (create) await createUserWithEmailAndPassword(live.auth, email, password);
       else await signInWithEmailAndPassword(live.auth, email, password);
     } catch (error) {
+      // Firebase's codes become ours, each with what the person can do about it (wrong password, offline…).
       throw accountError(error, live.config.emulatorUrl || undefined);
     }
     return view(live);
@@ -115,6 +119,7 @@ export class AccountService {
     try {
       return await user.getIdToken(force);
     } catch (error) {
+      // Offline, or the account was disabled: typed, so the link shows it and retries later.
       throw accountError(error, live.config.emulatorUrl || undefined);
     }
   }
@@ -168,7 +173,8 @@ export class AccountService {
     this.#live = undefined;
     if (!live) return;
     live.unsubscribe();
-    await deleteApp(live.app).catch(() => undefined);
+    // The app is dropped either way (a new one is made on the next start); a failure leaks only memory.
+    await deleteApp(live.app).catch((error: unknown) => log.warn('app_teardown_failed', errorFields(error)));
   }
 }
 

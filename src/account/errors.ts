@@ -1,4 +1,4 @@
-import { ParleyError, type ErrorCode } from '../errors';
+import { ParleyError, type ErrorCode, type ErrorShape } from '../errors';
 
 /** What each Firebase Auth error means for the person, and what to do about it. */
 const KNOWN: Record<string, [ErrorCode, string]> = {
@@ -85,4 +85,30 @@ export function accountError(error: unknown, emulatorUrl?: string): ParleyError 
     `Firebase refused the sign-in${typeof code === 'string' ? ` (${code.slice(0, 80)})` : ''}. Try again.`,
     { cause },
   );
+}
+
+/** The account codes accountError produces: a ParleyError with one of these is the account's. */
+export const ACCOUNT_ERROR_CODES: readonly ErrorCode[] = [
+  'account_not_configured',
+  'account_wrong_password',
+  'account_not_found',
+  'account_email_taken',
+  'account_weak_password',
+  'account_invalid_email',
+  'account_disabled',
+  'account_throttled',
+  'account_unreachable',
+  'account_config_invalid',
+  'account_failed',
+];
+
+/**
+ * An account failure → what crosses the RPC boundary: the ParleyError accountError made, or a raw Firebase
+ * Auth error (`auth/…`) mapped the same way; `undefined` for anything else.
+ */
+export function accountErrorToRpc(error: unknown): ErrorShape | undefined {
+  if (error instanceof ParleyError)
+    return ACCOUNT_ERROR_CODES.includes(error.code) ? error.toJSON() : undefined;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('auth/') ? accountError(error).toJSON() : undefined;
 }

@@ -1,3 +1,3 @@
 export { AccountService, type AccountServiceOptions } from './account-service';
-export { accountError } from './errors';
+export { accountError, accountErrorToRpc, ACCOUNT_ERROR_CODES } from './errors';
 export { accountActions, type AccountActionContext } from './account.actions';

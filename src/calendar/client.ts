@@ -203,6 +203,7 @@ export class CalendarClient {
           ...(spec.signal && { signal: spec.signal }),
         });
       } catch (cause) {
+        // fetch rejects only when no answer came (offline, DNS, reset): retried with backoff, then `network`.
         if (spec.signal?.aborted)
           throw new CalendarError('aborted', 'The calendar request was cancelled.', { cause });
         if (attempt + 1 >= this.policy.maxAttempts) {
@@ -248,6 +249,7 @@ export class CalendarClient {
     try {
       return await get();
     } catch (cause) {
+      // Whatever the token source threw, the fix is the same: connect Google again.
       if (cause instanceof CalendarError) throw cause;
       throw new CalendarError(
         'reconnect_required',
@@ -266,6 +268,7 @@ export class CalendarClient {
     try {
       json = await res.json();
     } catch (cause) {
+      // Not JSON: a proxy page or a truncated answer. Said as bad_response; nothing is cached from it.
       throw new CalendarError('bad_response', 'Google Calendar answered with something that is not JSON.', {
         cause,
         status: res.status,
@@ -302,6 +305,7 @@ async function readError(res: Response): Promise<{ reason?: string }> {
     const first = parsed.data.error.errors?.[0];
     return first?.reason !== undefined ? { reason: first.reason } : {};
   } catch {
+    // An error body we cannot read: the status alone decides the error (toError).
     return {};
   }
 }

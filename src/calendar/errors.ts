@@ -1,3 +1,5 @@
+import type { ErrorShape } from '../errors';
+
 export type CalendarErrorCode =
   /** The token was refused even after one refresh: the person must connect Google again. */
   | 'reconnect_required'
@@ -50,3 +52,76 @@ export class CalendarError extends Error {
 
 export const isCalendarError = (e: unknown, code?: CalendarErrorCode): e is CalendarError =>
   e instanceof CalendarError && (code === undefined || e.code === code);
+
+/** What each calendar failure means for the person, and what to do about it (never Google's own text). */
+const TO_RPC: Record<CalendarErrorCode, ErrorShape> = {
+  reconnect_required: {
+    code: 'calendar_reconnect_required',
+    message:
+      'Google Calendar needs to be connected again: open Settings and choose “Connect Google Calendar”.',
+  },
+  quota_exhausted: {
+    code: 'calendar_unavailable',
+    message:
+      'Google Calendar’s daily quota is used up. Parley keeps using your cached calendar; try again tomorrow.',
+  },
+  rate_limited: {
+    code: 'calendar_unavailable',
+    message: 'Google Calendar is asking Parley to slow down. Try again in a few minutes.',
+  },
+  server_error: {
+    code: 'calendar_unavailable',
+    message: 'Google Calendar is having trouble right now. Try again in a few minutes.',
+  },
+  network: {
+    code: 'calendar_unavailable',
+    message: 'Google Calendar could not be reached. Check your connection, then try again.',
+  },
+  bad_response: {
+    code: 'calendar_unavailable',
+    message: 'Google Calendar answered with something Parley does not understand. Try again later.',
+  },
+  sync_token_expired: {
+    code: 'calendar_failed',
+    message: 'Google asked for a full calendar sync. Choose “Sync now” to run it.',
+  },
+  not_found: {
+    code: 'calendar_event_gone',
+    message: 'That event is no longer on Google Calendar. Book the meeting again if you still want it.',
+  },
+  gone: {
+    code: 'calendar_event_gone',
+    message: 'That event was deleted on Google Calendar. Book the meeting again if you still want it.',
+  },
+  duplicate: {
+    code: 'calendar_conflict',
+    message:
+      'Another event on Google Calendar already uses this meeting’s id; nothing was changed. Remove that event, then try again.',
+  },
+  precondition_failed: {
+    code: 'calendar_conflict',
+    message:
+      'The event was changed on Google Calendar meanwhile. Open the meeting to choose which version to keep.',
+  },
+  forbidden: {
+    code: 'calendar_failed',
+    message:
+      'Google refused to change this calendar. Choose a calendar you own in Settings, or connect Google Calendar again.',
+  },
+  bad_request: {
+    code: 'calendar_failed',
+    message:
+      'Google Calendar refused the request. Try again; if it repeats, export Diagnostics from Settings and report it.',
+  },
+  invalid_input: {
+    code: 'bad_request',
+    message:
+      'The meeting’s times could not be written to Google Calendar. Pick the time again, with your time zone set in Preferences.',
+  },
+  aborted: { code: 'calendar_failed', message: 'The calendar request was cancelled. Try again.' },
+};
+
+/** A CalendarError → what crosses the RPC boundary; `undefined` for anything that is not one. */
+export function calendarErrorToRpc(error: unknown): ErrorShape | undefined {
+  return isCalendarError(error) ? TO_RPC[error.code] : undefined;
+}

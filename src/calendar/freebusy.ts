@@ -2,6 +2,9 @@ import type { CalendarCache } from './cache';
 import type { CalendarClient } from './client';
 import type { Clock } from './clock';
 import { CalendarError } from './errors';
+import { createLogger, errorFields } from '../log';
+
+const log = createLogger('calendar').child('freebusy');
 
 export interface BusyInterval {
   startMs: number;
@@ -89,6 +92,8 @@ export async function freeBusy(
         }
       }
     } catch (err) {
+      // [FB1] Calendars we could not ask are `unknown`, never free; the reason travels with them.
+      log.warn('freebusy_failed', { calendars: batch.length, ...errorFields(err) });
       const reason = err instanceof CalendarError ? err.code : 'error';
       for (const id of batch) out[id] = { kind: 'unknown', reason };
     }

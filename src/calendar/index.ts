@@ -1,4 +1,4 @@
-export { CalendarError, isCalendarError, type CalendarErrorCode } from './errors';
+export { CalendarError, isCalendarError, calendarErrorToRpc, type CalendarErrorCode } from './errors';
 export { systemClock, manualClock, type Clock } from './clock';
 export { DEFAULT_RETRY, backoffDelay, parseRetryAfter, type RetryPolicy } from './backoff';
 export {

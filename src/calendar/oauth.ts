@@ -1,6 +1,11 @@
+import { base64urlnopad } from '@scure/base';
 import { z } from 'zod';
+import { constantTimeEqual } from '../crypto';
 import { CalendarError } from './errors';
 import type { TokenProvider } from './client';
+import { createLogger, errorFields } from '../log';
+
+const log = createLogger('calendar').child('oauth');
 
 /**
  * OAuth 2.0 for Google from the extension: the authorization-code flow with PKCE
@@ -81,11 +86,11 @@ export class GoogleOAuth implements TokenProvider {
   /** [OAU2] Interactive sign-in: PKCE (S256) and a random `state`, both checked. */
   async connect(): Promise<void> {
     const config = this.deps.config();
-    const verifier = base64Url(crypto.getRandomValues(new Uint8Array(32)));
-    const challenge = base64Url(
+    const verifier = base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(32)));
+    const challenge = base64urlnopad.encode(
       new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
     );
-    const state = base64Url(crypto.getRandomValues(new Uint8Array(16)));
+    const state = base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(16)));
     const url = new URL(config.authUrl);
     url.search = new URLSearchParams({
       client_id: config.clientId,
@@ -103,13 +108,14 @@ export class GoogleOAuth implements TokenProvider {
     try {
       redirected = new URL(await this.deps.launchWebAuthFlow(url.toString(), true));
     } catch (cause) {
+      // The person closed the window or Google refused: only a new sign-in helps, which the message says.
       throw new CalendarError(
         'reconnect_required',
         'Google sign-in was closed or refused. Try “Connect Google Calendar” again.',
         { cause },
       );
     }
-    if (redirected.searchParams.get('state') !== state) {
+    if (!constantTimeEqual(redirected.searchParams.get('state') ?? '', state)) {
       throw new CalendarError('reconnect_required', 'Google’s answer did not match this sign-in. Try again.');
     }
     const code = redirected.searchParams.get('code');
@@ -159,7 +165,10 @@ export class GoogleOAuth implements TokenProvider {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ token }).toString(),
-      }).catch(() => undefined);
+      }).catch((error: unknown) => {
+        // Best effort (OAU4): the tokens are forgotten below either way; Google expires them in time.
+        log.warn('revoke_failed', errorFields(error));
+      });
     }
     await this.deps.clear();
   }
@@ -173,12 +182,14 @@ export class GoogleOAuth implements TokenProvider {
         body: new URLSearchParams(form).toString(),
       });
     } catch (cause) {
+      // Offline or blocked: said as `network`, so the person (or the next sync) tries again.
       throw new CalendarError(
         'network',
         'Could not reach Google to sign in. Check the connection and try again.',
         { cause },
       );
     }
+    // A body that is not JSON is judged below, by its status or by the schema.
     const body: unknown = await response.json().catch(() => undefined);
     if (!response.ok) {
       // invalid_grant: the refresh token was revoked or expired; only a new sign-in helps.
@@ -199,10 +210,4 @@ export class GoogleOAuth implements TokenProvider {
       scope: parsed.data.scope,
     };
   }
-}
-
-function base64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }

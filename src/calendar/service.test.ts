@@ -5,6 +5,7 @@ import { openVault } from '../vault';
 import { GoogleOAuth } from './oauth';
 import { CalendarService, type CalendarChoice, type CalendarOverview } from './service';
 import { vaultCalendarCache } from './vault-cache';
+import { eventIdForNegotiation } from './writes';
 
 /** The calendar service as the agent runs it: the fake over real HTTP, the vault cache, a stored token. */
 let fake: FakeGoogleCalendar;
@@ -20,6 +21,7 @@ async function service(onChange: () => void) {
   });
   await vault.setUp('test passphrase');
   let choices: CalendarChoice[] | undefined;
+  const cache = vaultCalendarCache(vault);
   const oauth = new GoogleOAuth({
     config: () => ({
       clientId: 'x',
@@ -37,14 +39,31 @@ async function service(onChange: () => void) {
   });
   const svc = new CalendarService({
     oauth,
-    cache: vaultCalendarCache(vault),
+    cache,
     apiBaseUrl: () => `${fake.url}/calendar/v3`,
     loadChoices: async () => choices,
     saveChoices: async (c) => void (choices = c),
     onChange,
   });
-  return { svc, choose: (c: CalendarChoice[]) => (choices = c) };
+  return { svc, cache, choose: (c: CalendarChoice[]) => (choices = c) };
 }
+
+const HOUR = 3_600_000;
+/** A calendar of the person's on the fake, with a unique id (no characters that get percent-encoded). */
+function calendar(name: string, primary = false): string {
+  const id = `${name}-${crypto.randomUUID()}`;
+  fake.store.addCalendar({ id, timeZone: 'Europe/Paris', primary });
+  return id;
+}
+const choice = (id: string, primary = false, selected = true): CalendarChoice => ({
+  id,
+  summary: id,
+  primary,
+  selected,
+});
+const nextHour = () => Math.ceil(Date.now() / HOUR) * HOUR + 24 * HOUR;
+const writesTo = (calendarId: string, method: string) =>
+  fake.requests.filter((r) => r.method === method && r.path.includes(calendarId)).length;
 
 describe('calendar service', () => {
   it('[CAL6] a long sync reports its progress, page by page, then the count and freshness', async () => {
@@ -72,5 +91,128 @@ describe('calendar service', () => {
     expect(done).toMatchObject({ connected: true, syncing: false, events: expect.any(Number) });
     expect(done.progress).toBeUndefined();
     expect(done.lastSyncedAt).toBeGreaterThan(0);
+  });
+});
+
+describe('calendar service: busy times and bookings', () => {
+  it('[CAL3] reads busy times of the selected calendars only, without titles; a calendar never synced or whose last sync failed is known nowhere', async () => {
+    const synced = calendar('synced', true);
+    const failing = calendar('failing');
+    const later = calendar('later');
+    const unselected = calendar('unselected');
+    const start = nextHour();
+    for (const [id, title] of [
+      [synced, 'Dentist with Dana'],
+      [failing, 'Therapy'],
+      [later, 'Job interview'],
+      [unselected, 'Secret project'],
+    ] as const) {
+      fake.store.seedEvent(id, {
+        summary: title,
+        start: { dateTime: new Date(start).toISOString() },
+        end: { dateTime: new Date(start + HOUR).toISOString() },
+      });
+    }
+    const { svc, choose } = await service(() => undefined);
+    choose([choice(synced, true), choice(failing), choice(unselected, false, false)]);
+    await svc.sync();
+    // The next sync of `failing` meets an exhausted quota: its calendar degrades.
+    fake.fail({ status: 403, reason: 'quotaExceeded', path: failing, count: 5 });
+    await svc.sync();
+    expect((await svc.overview()).calendars.find((c) => c.id === failing)?.state).toBe('degraded');
+    // `later` is selected after the last sync: never synced.
+    choose([choice(synced, true), choice(failing), choice(later), choice(unselected, false, false)]);
+
+    const snapshot = await svc.busy({ start: start - HOUR, end: start + 2 * HOUR });
+    const known = Object.fromEntries(snapshot.calendars.map((c) => [c.calendarId, c.known]));
+    expect(Object.keys(known).sort()).toEqual([failing, later, synced].sort());
+    expect(known[synced]).toHaveLength(1);
+    expect(known[synced]![0]!.start).toBeLessThanOrEqual(start - HOUR);
+    expect(known[synced]![0]!.end).toBeGreaterThanOrEqual(start + 2 * HOUR);
+    expect(known[failing]).toEqual([]);
+    expect(known[later]).toEqual([]);
+    expect(snapshot.events.filter((e) => e.calendarId === synced)).toEqual([
+      expect.objectContaining({ kind: 'timed', status: 'busy', start, end: start + HOUR }),
+    ]);
+    expect(snapshot.events.some((e) => e.calendarId === unselected)).toBe(false);
+    const text = JSON.stringify(snapshot);
+    for (const title of ['Dentist', 'Therapy', 'interview', 'Secret']) expect(text).not.toContain(title);
+  });
+
+  it('[CAL4] books on the primary calendar (or the first selected one) with the WRT1 id', async () => {
+    const other = calendar('other');
+    const primary = calendar('primary', true);
+    const { svc, choose } = await service(() => undefined);
+    choose([choice(other), choice(primary, true)]);
+    const start = nextHour();
+    const input = { title: 'Coffee', start, end: start + HOUR, timeZone: 'Europe/Paris' };
+
+    const id = await svc.book({ ...input, negotiationId: 'neg-cal4-a' });
+    expect(id).toBe(await eventIdForNegotiation('neg-cal4-a'));
+    expect(id).toMatch(/^[a-v0-9]{52}$/);
+    const booked = fake.store.get(primary, id);
+    expect(booked.extendedProperties?.private?.parleyNegotiation).toBe('neg-cal4-a');
+    expect(Date.parse(booked.start!.dateTime!)).toBe(start);
+    expect(() => fake.store.get(other, id)).toThrow();
+
+    // The primary calendar does not count: the first selected one gets the booking.
+    choose([choice(primary, true, false), choice(other)]);
+    const second = await svc.book({ ...input, negotiationId: 'neg-cal4-b' });
+    expect(fake.store.get(other, second).extendedProperties?.private?.parleyNegotiation).toBe('neg-cal4-b');
+    expect(() => fake.store.get(primary, second)).toThrow();
+  });
+
+  it('[CAL5] booking a negotiation again moves its event (PATCH) instead of creating another', async () => {
+    const primary = calendar('moves', true);
+    const { svc, choose } = await service(() => undefined);
+    choose([choice(primary, true)]);
+    const start = nextHour();
+    const booking = { negotiationId: 'neg-cal5', title: 'Review', timeZone: 'Europe/Paris' };
+
+    const id = await svc.book({ ...booking, start, end: start + HOUR });
+    const etag = fake.store.get(primary, id).etag;
+    const moved = await svc.book({ ...booking, start: start + 2 * HOUR, end: start + 3 * HOUR });
+    expect(moved).toBe(id);
+    const event = fake.store.get(primary, id);
+    expect(Date.parse(event.start!.dateTime!)).toBe(start + 2 * HOUR);
+    expect(Date.parse(event.end!.dateTime!)).toBe(start + 3 * HOUR);
+    expect(event.etag).not.toBe(etag);
+    expect(writesTo(primary, 'POST')).toBe(1);
+    expect(writesTo(primary, 'PATCH')).toBe(1);
+    const listed = fake.store.list(primary, {} as Parameters<typeof fake.store.list>[1]).items;
+    expect(listed.filter((e) => e.status !== 'cancelled')).toHaveLength(1);
+
+    // Booked again at the same time (a retry): nothing is written.
+    await svc.book({ ...booking, start: start + 2 * HOUR, end: start + 3 * HOUR });
+    expect(writesTo(primary, 'POST') + writesTo(primary, 'PATCH')).toBe(2);
+  });
+
+  it('[CON6] a change the person made on Google beats the agent’s move and cancellation outright, and leaves no conflict to decide', async () => {
+    const primary = calendar('person-wins', true);
+    const { svc, cache, choose } = await service(() => undefined);
+    choose([choice(primary, true)]);
+    const start = nextHour();
+    const booking = { negotiationId: 'neg-con6', title: 'Planning', timeZone: 'Europe/Paris' };
+    const id = await svc.book({ ...booking, start, end: start + HOUR });
+
+    // The person moves the meeting in Google Calendar; Parley's cache still has the old etag.
+    const personStart = new Date(start + 5 * HOUR).toISOString();
+    const personEnd = new Date(start + 6 * HOUR).toISOString();
+    fake.store.patch(primary, id, { start: { dateTime: personStart }, end: { dateTime: personEnd } });
+
+    // The agent then reschedules: its PATCH carries the stored etag, Google answers 412, the person wins.
+    await svc.book({ ...booking, start: start + 2 * HOUR, end: start + 3 * HOUR });
+    expect(Date.parse(fake.store.get(primary, id).start!.dateTime!)).toBe(Date.parse(personStart));
+    // And cancels: the person's version was changed after the agent last saw it, so it stays.
+    fake.store.patch(primary, id, { summary: 'Planning (moved by me)' });
+    await svc.cancelBooking(booking.negotiationId);
+    const kept = fake.store.get(primary, id);
+    expect(kept.status).not.toBe('cancelled');
+    expect(kept.summary).toBe('Planning (moved by me)');
+
+    expect(await cache.listConflicts()).toEqual([]);
+    expect((await cache.listLocalWrites()).filter((w) => w.state === 'conflict')).toEqual([]);
+    // The cache now holds the person's version.
+    expect((await cache.getEvent(primary, id))?.startMs).toBe(Date.parse(personStart));
   });
 });

@@ -6,6 +6,9 @@ import type { GoogleOAuth } from './oauth';
 import type { GEvent } from './schemas';
 import { calendarStatus, syncCalendar } from './sync';
 import { createEvent, deleteEvent, eventIdForNegotiation, updateEvent } from './writes';
+import { createLogger, errorFields } from '../log';
+
+const log = createLogger('calendar');
 
 /** Busy time as scheduling needs it: times and status only, never titles (src/scheduling CalendarSnapshot). */
 export interface BusySnapshot {
@@ -154,7 +157,10 @@ export class CalendarService {
           },
         });
       } catch (error) {
-        // The calendar's sync state records the failure; cached data stays readable with its age.
+        // The calendar's sync state records the failure; cached data stays readable with its age, and the
+        // overview shows the error to the person. Anything but a CalendarError is a bug.
+        if (isCalendarError(error)) log.warn('sync_failed', errorFields(error));
+        else log.error('sync_crashed', errorFields(error));
         this.#lastError = isCalendarError(error)
           ? { code: error.code, message: error.message }
           : { code: 'internal', message: 'The calendar sync failed unexpectedly.' };
@@ -214,6 +220,7 @@ export class CalendarService {
     try {
       existing = await this.client.getEvent(target.id, eventId);
     } catch (error) {
+      // Not there yet: a first booking, created below. Anything else stops the booking.
       if (!isCalendarError(error, 'not_found')) throw error;
     }
     if (existing && existing.status !== 'cancelled') {

@@ -110,6 +110,7 @@ export async function syncCalendar(
     state = await full(deps, state, windowAt(now, pastDays, futureDays), opts, report);
     return report;
   } catch (err) {
+    // Kept in the sync state (health, last error code) for the overview; the caller decides the rest.
     await recordFailure(deps, calendarId, err);
     throw err;
   }

@@ -9,6 +9,7 @@ export function isIanaZone(zone: string): boolean {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;
   } catch {
+    // The platform refuses a zone it does not know: that refusal is the answer.
     return false;
   }
 }
@@ -57,6 +58,7 @@ export function checkEventTimes(start: EventDateTime, end: EventDateTime): void 
       try {
         Temporal.PlainDate.from(t.date);
       } catch {
+        // Not a calendar date: refused as invalid_input with what to send instead.
         bad('An all-day event needs dates as YYYY-MM-DD.');
       }
     } else {

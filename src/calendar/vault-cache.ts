@@ -1,3 +1,4 @@
+import { base64urlnopad } from '@scure/base';
 import type { Vault } from '../vault';
 import type {
   CachedEvent,
@@ -154,9 +155,7 @@ async function digest(scope: string, value: string): Promise<string> {
   const known = cache.get(input);
   if (known) return known;
   const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(input)));
-  let binary = '';
-  for (let i = 0; i < 16; i++) binary += String.fromCharCode(bytes[i]!);
-  const key = btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  const key = base64urlnopad.encode(bytes.subarray(0, 16));
   if (cache.size > 50_000) cache.clear();
   cache.set(input, key);
   return key;

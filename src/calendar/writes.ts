@@ -1,3 +1,4 @@
+import { base32hexnopad } from '@scure/base';
 import type { CachedEvent, CalendarCache, LocalWrite } from './cache';
 import type { CalendarClient, SendUpdates } from './client';
 import type { Clock } from './clock';
@@ -6,6 +7,9 @@ import { CalendarError, isCalendarError } from './errors';
 import type { EventDateTime, GEvent } from './schemas';
 import { PARLEY_NEGOTIATION_KEY, toCached } from './sync';
 import { checkEventTimes } from './time';
+import { createLogger, errorFields } from '../log';
+
+const log = createLogger('calendar').child('writes');
 
 export interface WriteDeps {
   client: CalendarClient;
@@ -32,8 +36,6 @@ export type WriteOutcome =
   | { status: 'superseded'; rule: string }
   | { status: 'conflict'; conflictKey: string };
 
-const BASE32HEX = '0123456789abcdefghijklmnopqrstuv';
-
 /**
  * [WRT1] The Google event id for a negotiation: SHA-256 of a domain-separated negotiation id, in
  * lowercase base32hex (52 characters, within Google's 5–1024 [a-v0-9]). Same negotiation, same id, on
@@ -48,19 +50,7 @@ export async function eventIdForNegotiation(negotiationId: string): Promise<stri
       new TextEncoder().encode(`parley/gcal-event-id/v1\u0000${negotiationId}`),
     ),
   );
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of digest) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32HEX[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32HEX[(value << (5 - bits)) & 31];
-  return out;
+  return base32hexnopad.encode(digest).toLowerCase();
 }
 
 /**
@@ -161,7 +151,9 @@ export async function pushPendingWrites(
       const r = await push(deps, w);
       if (r.status === 'conflict') tally.conflicts++;
       else tally.applied++;
-    } catch {
+    } catch (error) {
+      // WRT2: the write stays pending with its last error code; the next push retries it.
+      log.warn('pending_write_failed', errorFields(error));
       tally.failed++;
     }
   }
@@ -204,6 +196,7 @@ async function push(deps: WriteDeps, write: LocalWrite): Promise<WriteOutcome> {
     if (outcome.status !== 'conflict') await deps.cache.deleteLocalWrite(write.key);
     return outcome;
   } catch (err) {
+    // WRT2: keep the write (with why it failed) for pushPendingWrites, and let the caller see the error.
     if (isCalendarError(err) && (await deps.cache.getLocalWrite(write.key))) {
       await deps.cache.putLocalWrite({ ...write, lastErrorCode: err.code });
     }
@@ -258,6 +251,7 @@ async function pushOnce(deps: WriteDeps, write: LocalWrite, etag = write.baseEta
     await deps.cache.applyChanges(write.calendarId, [], [write.eventId]);
     return { status: 'applied' };
   } catch (err) {
+    // WRT6: 412 (another version) and 404/410 (gone) are conflicts to settle, not failures.
     if (
       !isCalendarError(err, 'precondition_failed') &&
       !isCalendarError(err, 'not_found') &&
@@ -279,6 +273,7 @@ async function settleConflict(deps: WriteDeps, write: LocalWrite): Promise<Write
   try {
     remote = await deps.client.getEvent(write.calendarId, write.eventId);
   } catch (err) {
+    // Deleted on Google meanwhile: that is the remote side of this conflict.
     if (!isCalendarError(err, 'not_found')) throw err;
     remote = null;
   }

@@ -1,5 +1,6 @@
 import { publicKeyOf, type Identity } from './identity';
-import { fromBase64Url, sodiumSync, toBase64Url } from './sodium';
+import { sodiumSync } from './sodium';
+import { fromBase64Url, toBase64Url } from './bytes';
 
 export class CryptoError extends Error {
   constructor(
@@ -36,6 +37,7 @@ export function openFrom(to: Identity, fromAgentId: string, sealed: string): Uin
   try {
     bytes = fromBase64Url(sealed);
   } catch (cause) {
+    // A peer's (or an attacker's) bytes: refused with a typed error the caller drops the message on.
     throw new CryptoError('bad_input', 'sealed payload is not base64url', { cause });
   }
   if (bytes.length < sodium.crypto_box_NONCEBYTES + sodium.crypto_box_MACBYTES) {
@@ -48,6 +50,7 @@ export function openFrom(to: Identity, fromAgentId: string, sealed: string): Uin
     const mine = sodium.crypto_sign_ed25519_sk_to_curve25519(to.secretKey);
     return sodium.crypto_box_open_easy(box, nonce, theirs, mine);
   } catch (cause) {
+    // libsodium says only "incorrect key pair" or "wrong tag": either way the message is not authentic.
     throw new CryptoError('decrypt_failed', 'message could not be authenticated', { cause });
   }
 }

@@ -1,4 +1,5 @@
-import { fromBase64Url, loadSodium, sodiumSync, toBase64Url } from './sodium';
+import { loadSodium, sodiumSync } from './sodium';
+import { fromBase64Url, toBase64Url, toHex } from './bytes';
 
 /**
  * An agent's long-term identity: one Ed25519 key pair. The agent id *is* the
@@ -39,6 +40,7 @@ export function verify(agentId: string, message: Uint8Array, signature: Uint8Arr
   try {
     return sodiumSync().crypto_sign_verify_detached(signature, message, publicKeyOf(agentId));
   } catch {
+    // An agent id that is not a key, or a malformed signature: not a valid signature, which is the answer.
     return false;
   }
 }
@@ -49,6 +51,5 @@ export function verify(agentId: string, message: Uint8Array, signature: Uint8Arr
  */
 export function fingerprint(agentId: string): string {
   const digest = sodiumSync().crypto_generichash(16, publicKeyOf(agentId), null);
-  const hex = sodiumSync().to_hex(digest);
-  return hex.match(/.{4}/g)!.join(' ');
+  return toHex(digest).match(/.{4}/g)!.join(' ');
 }

@@ -1,4 +1,5 @@
-export { loadSodium, sodiumSync, toBase64Url, fromBase64Url, type Sodium } from './sodium';
+export { loadSodium, sodiumSync, type Sodium } from './sodium';
+export { toBase64Url, fromBase64Url, toHex, constantTimeEqual } from './bytes';
 export {
   generateIdentity,
   identityFromSecretKey,
@@ -11,7 +12,7 @@ export {
 export { sealFor, openFrom, CryptoError } from './box';
 
 // End-to-end sessions: X3DH set-up + Double Ratchet (docs/protocol/crypto.md).
-export { E2eError, isE2eError, type E2eErrorCode } from './errors';
+export { E2eError, isE2eError, e2eErrorToRpc, type E2eErrorCode } from './errors';
 export { secureRandomBytes, type RandomBytes } from './random';
 export {
   x25519,

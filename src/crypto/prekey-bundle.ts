@@ -1,4 +1,4 @@
-import { utf8, writeU32 } from './bytes';
+import { fromBase64Url, toBase64Url, utf8, writeU32 } from './bytes';
 import { E2eError } from './errors';
 import { ed25519Sign, ed25519Verify } from './primitives';
 import {
@@ -9,7 +9,6 @@ import {
   type PrekeyUploadWire,
   type SignedPrekeyWire,
 } from './prekey-wire';
-import { fromBase64Url, toBase64Url } from './sodium';
 
 /** A signed prekey's public half: an X25519 key signed by the owner's Ed25519 identity. */
 export interface SignedPrekeyPublic {

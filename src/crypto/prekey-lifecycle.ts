@@ -10,7 +10,7 @@ import {
 import { key32Schema, prekeyIdSchema, signature64Schema } from './prekey-wire';
 import { generateX25519KeyPair, type X25519KeyPair } from './primitives';
 import { secureRandomBytes, type RandomBytes } from './random';
-import { fromBase64Url, toBase64Url } from './sodium';
+import { fromBase64Url, toBase64Url } from './bytes';
 
 /**
  * The owner's side of the prekey lifecycle, as pure functions over a JSON-serialisable

@@ -34,6 +34,7 @@ export function x25519(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array
   try {
     return sodiumSync().crypto_scalarmult(secretKey, publicKey);
   } catch (cause) {
+    // libsodium refuses an all-zero shared secret: the only way crypto_scalarmult fails on 32-byte inputs.
     throw new E2eError('low_order_point', 'the peer X25519 key is of small order: refuse this key', {
       cause,
     });
@@ -58,6 +59,7 @@ export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
   try {
     return sodiumSync().crypto_sign_verify_detached(signature, message, publicKey);
   } catch {
+    // Documented as never throwing: a refusal inside libsodium is an invalid signature.
     return false;
   }
 }
@@ -74,6 +76,7 @@ export function identityX25519PublicKey(ed25519PublicKey: Uint8Array): Uint8Arra
   try {
     return sodiumSync().crypto_sign_ed25519_pk_to_curve25519(ed25519PublicKey);
   } catch (cause) {
+    // Not a point on the curve: the key is refused, typed, for the caller to drop the bundle.
     throw new E2eError('bad_key', 'the identity key is not a valid Ed25519 point', { cause });
   }
 }
@@ -113,6 +116,7 @@ export function aeadDecrypt(
   try {
     return sodiumSync().crypto_aead_xchacha20poly1305_ietf_decrypt(null, sealed, ad, nonce, key);
   } catch (cause) {
+    // Wrong key, tampered bytes or wrong associated data look alike, on purpose: one typed refusal.
     throw new E2eError('decrypt_failed', 'the message does not authenticate: drop it', { cause });
   }
 }

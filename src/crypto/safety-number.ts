@@ -1,6 +1,6 @@
-import { utf8 } from './bytes';
+import { constantTimeEqual, fromBase64Url, toBase64Url, utf8 } from './bytes';
 import { publicKeyOf } from './identity';
-import { fromBase64Url, sodiumSync, toBase64Url } from './sodium';
+import { sodiumSync } from './sodium';
 
 /**
  * Safety numbers (SAF1–SAF4): what two people compare, out loud or by QR, to know that no one
@@ -81,9 +81,10 @@ export function compareSafetyQr(
     theirs = fromBase64Url(parts[0]!);
     ours = fromBase64Url(parts[1]!);
   } catch {
+    // Not base64url: what the person scanned is not one of our codes, which is the answer.
     return 'not_a_safety_code';
   }
   if (theirs.length !== 32 || ours.length !== 32) return 'not_a_safety_code';
   const expected = safetyNumber(remoteAgentId, localAgentId).qrPayload;
-  return scanned === expected ? 'match' : 'mismatch';
+  return constantTimeEqual(scanned, expected) ? 'match' : 'mismatch';
 }

@@ -3,7 +3,7 @@ import { E2eError } from './errors';
 import { key32Schema, prekeyIdSchema } from './prekey-wire';
 import type { SkippedChain } from './ratchet';
 import type { Session } from './session';
-import { fromBase64Url, toBase64Url } from './sodium';
+import { fromBase64Url, toBase64Url } from './bytes';
 
 /**
  * [SES1] A session as plain JSON (base64url strings, numbers, arrays), for any store, and

@@ -1,4 +1,4 @@
-import { compareBytes, equalBytes } from './bytes';
+import { compareBytes, equalBytes, toBase64Url } from './bytes';
 import { E2eError } from './errors';
 import type { Identity } from './identity';
 import { encodeHeader, parseMessage, type ParsedMessage } from './message';
@@ -18,7 +18,6 @@ import {
   ratchetSend,
   type RatchetState,
 } from './ratchet';
-import { toBase64Url } from './sodium';
 import { x3dhInitiate, x3dhRespond, type X3dhHeader } from './x3dh';
 
 /**

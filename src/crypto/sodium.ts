@@ -18,9 +18,3 @@ export function sodiumSync(): Sodium {
   }
   return sodium;
 }
-
-export const toBase64Url = (bytes: Uint8Array): string =>
-  sodiumSync().to_base64(bytes, sodium.base64_variants.URLSAFE_NO_PADDING);
-
-export const fromBase64Url = (text: string): Uint8Array =>
-  sodiumSync().from_base64(text, sodium.base64_variants.URLSAFE_NO_PADDING);

@@ -35,6 +35,13 @@ export const ERROR_CODES = [
   'account_unreachable',
   'account_config_invalid',
   'account_failed',
+  // Capability errors as the person meets them (each capability's xxxErrorToRpc maps onto these).
+  'calendar_reconnect_required',
+  'calendar_unavailable',
+  'calendar_conflict',
+  'calendar_event_gone',
+  'session_failed',
+  'scheduling_invalid',
   'internal',
 ] as const;
 

@@ -1,3 +1,5 @@
+import { fromBase64Url } from '../crypto';
+
 export interface TokenTimes {
   /** `iat`, ms since the epoch. */
   readonly issuedAt: number;
@@ -13,7 +15,7 @@ export function tokenTimes(idToken: string): TokenTimes | undefined {
   const payload = idToken.split('.')[1];
   if (!payload) return undefined;
   try {
-    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as {
+    const claims = JSON.parse(new TextDecoder().decode(fromBase64Url(payload))) as {
       iat?: unknown;
       exp?: unknown;
     };
@@ -21,6 +23,7 @@ export function tokenTimes(idToken: string): TokenTimes | undefined {
     if (typeof iat !== 'number' || typeof exp !== 'number' || !(exp > iat)) return undefined;
     return { issuedAt: iat * 1000, expiresAt: exp * 1000 };
   } catch {
+    // Not a JWT we can read: no refresh is scheduled; the relay refusing the token triggers a new one.
     return undefined;
   }
 }

@@ -11,6 +11,9 @@ import {
 } from '../../relay/protocol';
 import { sign, toBase64Url, type Identity } from '../crypto';
 import { tokenTimes } from './firebase-token';
+import { createLogger, errorFields } from '../log';
+
+const log = createLogger('link');
 
 export interface LinkStatus {
   url: string;
@@ -154,8 +157,9 @@ export class RelayLink {
       try {
         await this.options.onEnvelope(envelope);
         acked.push(envelope.id);
-      } catch {
+      } catch (error) {
         // Not acknowledged: the relay keeps it and offers it again.
+        log.warn('envelope_not_acked', errorFields(error));
       }
     }
     return acked;
@@ -237,6 +241,7 @@ export class RelayLink {
       if (result.ok) return { ok: true };
       return { ok: false, error: result.error, permanent: isPermanentRefusal(result.error.code) };
     } catch {
+      // emitWithAck rejects only on its timeout: not permanent, the outbox sends it again.
       return {
         ok: false,
         error: { code: 'internal', message: 'The relay did not acknowledge in time.' },
@@ -283,6 +288,7 @@ export class RelayLink {
         payload,
       )) as Result<T>;
     } catch {
+      // emitWithAck rejects only on its timeout: answered as a typed failure the caller can retry.
       return { ok: false, error: { code: 'internal', message: 'The relay did not answer in time.' } };
     }
   }
@@ -311,8 +317,10 @@ export class RelayLink {
       this.#setStatus({ connected: true, lastError: undefined });
       this.options.onLogin?.();
     } catch (error) {
-      if (!current()) return;
+      if (!current()) return; // a login of a connection already replaced: its failure no longer matters
       const code = (error as RelayError | undefined)?.code ?? 'login_failed';
+      // The status (and so the popup) says why; the log keeps the code for Diagnostics.
+      log.warn('login_failed', { code, failures: this.#loginFailures });
       this.#setStatus({ connected: false, lastError: code });
       // A refused token may be a stale cached one: ask Firebase for a new one next time.
       if (code === 'firebase_token_expired' || code === 'firebase_token_invalid') this.#forceToken = true;
@@ -334,6 +342,7 @@ export class RelayLink {
     try {
       return await this.options.firebaseToken(force);
     } catch {
+      // Firebase unreachable or the session gone: a relay-style code, so login handles it like a refusal.
       throw { code: 'firebase_token_unavailable', message: 'No Firebase ID token could be had.' };
     }
   }
@@ -354,8 +363,9 @@ export class RelayLink {
     let firebaseToken: string | undefined;
     try {
       firebaseToken = await this.options.firebaseToken(true);
-    } catch {
+    } catch (error) {
       // Firebase unreachable: the relay's copy may still be good; try again a little later.
+      log.warn('token_refresh_failed', errorFields(error));
       this.#setStatus({ lastError: 'firebase_token_unavailable' });
       this.#armRefresh(REFRESH_RETRY_MS);
       return false;

@@ -65,6 +65,14 @@ describe('[LOG1] the extension logger keeps no user data', () => {
     expect(errorFields('a string thrown')).toEqual({ error: 'string' });
     expect(errorFields(Object.assign(new Error(), { code: 'Dana Smith' }))).toEqual({ error: 'error' });
     expect(errorFields(Object.assign(new Error(), { name: 'Dana Smith' }))).toEqual({ error: 'error' });
+    // Through the logger the class survives as an identifier; a name under `error` does not.
+    const log = createLogger('calendar');
+    log.warn('sync_failed', errorFields(Object.assign(new TypeError('x'), { code: 'network' })));
+    log.warn('odd', { error: 'Dana' });
+    expect(written.map((l) => l.fields)).toEqual([
+      { error: 'type_error', code: 'network' },
+      { error: REDACTED },
+    ]);
   });
 
   it('keeps only the most recent lines, below the level nothing', () => {

@@ -81,6 +81,7 @@ export class SecureChannel {
     try {
       message = fromBase64Url(payload);
     } catch (cause) {
+      // A relay envelope we cannot even decode: typed, so the peer service drops it and moves on.
       throw new E2eError('malformed_message', 'the payload is not base64url', { cause });
     }
     const prekeys = await this.#prekeys();

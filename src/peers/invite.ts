@@ -51,6 +51,7 @@ export function decodeInvite(code: string, now: number): Invite {
     );
     payload = InvitePayload.parse(JSON.parse(json));
   } catch (cause) {
+    // Mistyped or truncated paste: one message that tells the person to copy the invite again.
     throw new ParleyError(invalid.code, invalid.message, { cause });
   }
   if (payload.e <= now) {

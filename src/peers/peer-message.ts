@@ -48,6 +48,7 @@ export function decodePeerMessage(bytes: Uint8Array): PeerMessage | null {
     const parsed = PeerMessage.safeParse(JSON.parse(decoder.decode(bytes)));
     return parsed.success ? parsed.data : null;
   } catch {
+    // Not JSON (or not UTF-8): not a peer message, which the null says; the caller drops it.
     return null;
   }
 }

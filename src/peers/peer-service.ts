@@ -6,6 +6,9 @@ import type { AgentStore, ContactRecord, MessageRecord, StoreWrite } from '../st
 import { SecureChannel, type KeyDirectory } from './channel';
 import { INVITE_TTL_MS, decodeInvite, encodeInvite } from './invite';
 import { decodePeerMessage, encodePeerMessage, type PeerMessage } from './peer-message';
+import { createLogger, errorFields } from '../log';
+
+const log = createLogger('peers');
 
 /** How the peers capability reaches the relay: the link, or a fake in tests. */
 export interface PeerTransport extends KeyDirectory {
@@ -67,7 +70,11 @@ export class PeerService {
 
   /** Call after every relay login: publishes prekeys as needed, then sends what waits. */
   async onLogin(): Promise<void> {
-    await this.#channel.maintainPrekeys().catch(() => undefined);
+    // Publishing prekeys may fail (the relay refused, the link dropped): the next login tries again, and
+    // what waits in the outbox must still be sent now.
+    await this.#channel
+      .maintainPrekeys()
+      .catch((error: unknown) => log.warn('prekeys_not_published', errorFields(error)));
     await this.flush();
   }
 
@@ -255,8 +262,10 @@ export class PeerService {
       const message = decodePeerMessage(opened.plaintext);
       if (message) await this.#handle(envelope, message, writes, after);
     } catch (error) {
-      // A message we cannot open is dropped; anything else is a bug to surface.
+      // A message we cannot open is dropped (and marked seen, so it is not offered again); anything else is
+      // a bug to surface.
       if (!isE2eError(error)) throw error;
+      log.warn('envelope_dropped', errorFields(error));
     }
     writes.push({ kind: 'seen', envelopeId: envelope.id, at: this.#now() });
     await store.commit(writes);
@@ -290,8 +299,10 @@ export class PeerService {
         let sealed;
         try {
           sealed = await this.#channel.seal(item.to, item.id, new TextEncoder().encode(item.plain));
-        } catch {
-          return false; // No bundle or session yet (relay offline?): try again on the next login.
+        } catch (error) {
+          // No bundle or session yet (relay offline?): try again on the next login.
+          log.warn('seal_deferred', errorFields(error));
+          return false;
         }
         const { plain: _plain, ...rest } = item;
         item = { ...rest, payload: sealed.payload };

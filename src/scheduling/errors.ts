@@ -1,3 +1,5 @@
+import type { ErrorShape } from '../errors';
+
 export type SchedulingErrorCode =
   'invalid_time_zone' | 'invalid_window' | 'invalid_preferences' | 'invalid_request' | 'crypto_not_ready';
 
@@ -11,4 +13,32 @@ export class SchedulingError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** What each scheduling mistake means for the person, and what to do about it. */
+const TO_RPC: Record<SchedulingErrorCode, ErrorShape> = {
+  invalid_time_zone: {
+    code: 'scheduling_invalid',
+    message:
+      'Your time zone is not one Parley knows. Choose a city-based zone such as “Europe/London” in Preferences.',
+  },
+  invalid_window: {
+    code: 'scheduling_invalid',
+    message: 'Search for a time that starts now or later and ends within the next 120 days.',
+  },
+  invalid_preferences: {
+    code: 'scheduling_invalid',
+    message:
+      'Your scheduling preferences do not fit together. Check your working hours and meeting lengths in Preferences.',
+  },
+  invalid_request: {
+    code: 'scheduling_invalid',
+    message: 'Choose 1 to 19 contacts and a meeting length between 5 minutes and 24 hours.',
+  },
+  crypto_not_ready: { code: 'not_ready', message: 'The agent is still starting. Try again in a moment.' },
+};
+
+/** A SchedulingError → what crosses the RPC boundary; `undefined` for anything that is not one. */
+export function schedulingErrorToRpc(error: unknown): ErrorShape | undefined {
+  return error instanceof SchedulingError ? TO_RPC[error.code] : undefined;
 }

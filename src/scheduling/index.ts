@@ -2,7 +2,7 @@
  * Scheduling: availability, slot finding and the agent-to-agent negotiation engine.
  * Spec with rule ids: docs/protocol/scheduling.md. Call `await prepareScheduling()` once at start-up.
  */
-export { SchedulingError, type SchedulingErrorCode } from './errors';
+export { SchedulingError, schedulingErrorToRpc, type SchedulingErrorCode } from './errors';
 export { prepareScheduling } from './hash';
 
 // Time

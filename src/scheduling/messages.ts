@@ -246,6 +246,7 @@ export function parseMessage(raw: unknown, now: number): ParseResult {
       try {
         value = JSON.parse(raw);
       } catch {
+        // A peer's text that is not JSON: a typed rejection, never an exception.
         return { ok: false, code: 'not_json', detail: 'not JSON' };
       }
     }

@@ -24,6 +24,7 @@ export function assertTimeZone(timeZone: string): string {
   try {
     return Temporal.Instant.fromEpochMilliseconds(0).toZonedDateTimeISO(timeZone).timeZoneId;
   } catch (cause) {
+    // Temporal refuses zones it does not know: typed, with an example of what works.
     throw new SchedulingError(
       'invalid_time_zone',
       `"${timeZone.slice(0, 64)}" is not a time zone this runtime knows; use an IANA name such as "Europe/London".`,

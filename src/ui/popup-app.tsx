@@ -1,11 +1,28 @@
+import { useState } from 'preact/hooks';
+import type { ErrorShape } from '../errors';
+import { createLogger, errorFields } from '../log';
 import { openOptionsPage, openSidePanel } from '../platform';
 import { CalendarLine } from './calendar-section';
-import { RelayDot, relayAccountProblem } from './components';
+import { ErrorNote, RelayDot, relayAccountProblem } from './components';
 import { PendingApprovals } from './meetings-section';
 import { LockGate } from './lock-gate';
 import { agent } from './rpc';
 
+const log = createLogger('ui').child('popup');
+
+/** Opening another surface failed (the browser has no side panel, the popup lost focus): say so. */
+const couldNotOpen =
+  (what: string, setError: (e: ErrorShape) => void) =>
+  (error: unknown): void => {
+    log.warn('open_failed', { what, ...errorFields(error) });
+    setError({
+      code: 'internal',
+      message: `The ${what} could not be opened. Open it from the browser’s menu.`,
+    });
+  };
+
 export function PopupApp() {
+  const [error, setError] = useState<ErrorShape>();
   return (
     <main style={{ width: '320px' }}>
       <header class="header">
@@ -36,11 +53,18 @@ export function PopupApp() {
             <PendingApprovals />
             <div class="muted">Relay: {status.relay.url}</div>
             <div class="row">
-              <button onClick={() => void openSidePanel().catch(() => undefined)}>Open side panel</button>
-              <button class="secondary" data-testid="lock" onClick={() => void agent.call('vault.lock', {})}>
+              <button onClick={() => void openSidePanel().catch(couldNotOpen('side panel', setError))}>
+                Open side panel
+              </button>
+              <button
+                class="secondary"
+                data-testid="lock"
+                onClick={() => void agent.call('vault.lock', {}).catch(setError)}
+              >
                 Lock
               </button>
             </div>
+            <ErrorNote error={error} />
           </div>
         )}
       </LockGate>
@@ -50,6 +74,7 @@ export function PopupApp() {
 
 /** The relay refuses this agent's account: say why, and open the page where it is fixed. */
 function RelayAccountProblem({ lastError }: { lastError?: string }) {
+  const [error, setError] = useState<ErrorShape>();
   const problem = relayAccountProblem(lastError);
   if (!problem) return null;
   return (
@@ -58,10 +83,11 @@ function RelayAccountProblem({ lastError }: { lastError?: string }) {
       <button
         class="secondary"
         data-testid="open-account"
-        onClick={() => void openOptionsPage().catch(() => undefined)}
+        onClick={() => void openOptionsPage().catch(couldNotOpen('settings page', setError))}
       >
         Open settings
       </button>
+      <ErrorNote error={error} />
     </div>
   );
 }

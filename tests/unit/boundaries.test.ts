@@ -42,4 +42,38 @@ describe('import boundaries', () => {
       await restricted('entrypoints/popup/main.tsx', "import { x } from '@/src/ui';\nexport const y = x;"),
     ).toEqual([]);
   });
+
+  it.each([
+    "import { x } from '@/src/agent/runtime';",
+    "import { x } from '../src/agent';",
+    "import { x } from 'libsodium-wrappers';",
+    "import { x } from './vault-lab/scenarios';",
+  ])('[ARC3] entrypoints/background.ts only wires: %s is refused', async (source) => {
+    expect(await restricted('entrypoints/background.ts', `${source}\nexport const y = x;`)).not.toEqual([]);
+  });
+
+  it('[ARC3] entrypoints/background.ts may import capability index files', async () => {
+    const source =
+      "import { x } from '@/src/agent';\nimport { z } from '@/src/platform';\nexport const y = [x, z];";
+    expect(await restricted('entrypoints/background.ts', source)).toEqual([]);
+  });
+
+  it('[ARC3] the test-only lab pages import capability index files (and the listed vault internals), and nothing imports them', async () => {
+    const lab = 'entrypoints/vault-lab/thing.ts';
+    expect(await restricted(lab, "import { x } from '@/src/vault';\nexport const y = x;")).toEqual([]);
+    expect(await restricted(lab, "import { x } from '@/src/vault/pbkdf2';\nexport const y = x;")).toEqual([]);
+    expect(
+      await restricted(lab, "import { x } from '@/src/vault/keyring';\nexport const y = x;"),
+    ).not.toEqual([]);
+    expect(
+      await restricted(lab, "import { x } from '@/src/crypto/ratchet';\nexport const y = x;"),
+    ).not.toEqual([]);
+    for (const [file, path] of [
+      ['src/agent/thing.ts', '../../entrypoints/vault-lab/scenarios'],
+      ['src/ui/thing.tsx', '@/entrypoints/vault-lab/lab-api'],
+      ['entrypoints/popup/main.tsx', '../vault-lab/scenarios'],
+    ] as const) {
+      expect(await restricted(file, `import { x } from '${path}';\nexport const y = x;`)).not.toEqual([]);
+    }
+  });
 });
