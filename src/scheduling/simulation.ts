@@ -349,6 +349,7 @@ function claimedSender(raw: unknown): string {
     const sender = (value as { sender?: unknown } | null)?.sender;
     return typeof sender === 'string' ? sender : '';
   } catch {
+    // Not JSON: no claimed sender; the interpreter refuses the text itself (not_json).
     return '';
   }
 }
