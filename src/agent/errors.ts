@@ -1,5 +1,8 @@
-import { isCalendarError } from '../calendar';
-import { ParleyError, type ErrorCode } from '../errors';
+import { accountErrorToRpc } from '../account';
+import { calendarErrorToRpc } from '../calendar';
+import { e2eErrorToRpc } from '../crypto';
+import { ParleyError, type ErrorCode, type ErrorShape } from '../errors';
+import { schedulingErrorToRpc } from '../scheduling';
 import { isVaultError } from '../vault';
 
 /** Turns one capability's error into a code the UI can switch on, or passes (undefined). */
@@ -15,20 +18,38 @@ const VAULT_CODES: Partial<Record<string, ErrorCode>> = {
   backup_invalid: 'backup_invalid',
   backup_tampered: 'backup_invalid',
   backup_incompatible: 'backup_invalid',
+  closed: 'not_ready',
 };
 
 /** Vault failures the person can act on keep their message (the vault writes them for people). */
 export const vaultErrors: ErrorMapper = (error) => {
   const code = isVaultError(error) ? VAULT_CODES[error.code] : undefined;
   if (!code || !isVaultError(error)) return undefined;
-  return new ParleyError(code, error.message, { cause: error, retryAfterMs: error.retryAfterMs });
+  const message =
+    error.code === 'closed'
+      ? 'Parley’s storage was closed (an update, or the browser closing). Reopen this window.'
+      : error.message;
+  return new ParleyError(code, message, { cause: error, retryAfterMs: error.retryAfterMs });
 };
 
-/** Calendar failures cross as `calendar_failed` with the calendar's own message. */
-export const calendarErrors: ErrorMapper = (error) =>
-  isCalendarError(error) ? new ParleyError('calendar_failed', error.message, { cause: error }) : undefined;
+/** A capability's own mapping (`xxxErrorToRpc`: fixed messages that say what to do), as a mapper. */
+const fromShape =
+  (toRpc: (error: unknown) => ErrorShape | undefined): ErrorMapper =>
+  (error) => {
+    const shape = toRpc(error);
+    return (
+      shape && new ParleyError(shape.code, shape.message, { cause: error, retryAfterMs: shape.retryAfterMs })
+    );
+  };
 
-export const AGENT_ERROR_MAPPERS: readonly ErrorMapper[] = [vaultErrors, calendarErrors];
+/** [ACT4] Every capability whose errors can reach an action, mapped once. */
+export const AGENT_ERROR_MAPPERS: readonly ErrorMapper[] = [
+  vaultErrors,
+  fromShape(calendarErrorToRpc),
+  fromShape(schedulingErrorToRpc),
+  fromShape(e2eErrorToRpc),
+  fromShape(accountErrorToRpc),
+];
 
 /** [ACT4] Any thrown value → a ParleyError; what no mapper knows is `internal` (a bug, and logged). */
 export function toParleyError(error: unknown, mappers: readonly ErrorMapper[]): ParleyError {
