@@ -9,7 +9,7 @@ import type { CryptoDeps } from './aes-gcm';
 import { openHistory, type HistoryEntry, type Scheduler } from './history';
 import { MemorySessionKeyStore } from './session-keys';
 import { VAULT_SCHEMA, type VaultRecordMap } from './schema';
-import { openVault } from './vault';
+import { openVault, vaultParts } from './vault';
 
 export interface VaultBenchOptions {
   readonly indexedDB: IDBFactory;
@@ -190,6 +190,6 @@ export async function runVaultBench(options: VaultBenchOptions): Promise<VaultBe
     sqlite_persist_ms: round(sqlitePersist),
     sqlite_bytes: sqliteBytes,
     unlock_ms: round(unlock),
-    pbkdf2_iterations: vault.kdfPolicy.iterations,
+    pbkdf2_iterations: vaultParts(vault).ctx.kdf.iterations,
   };
 }
