@@ -13,7 +13,15 @@ export const BACKUP_FORMAT = 'parley-vault-backup';
 export const BACKUP_VERSION = 1;
 const CHECK_TEXT = 'parley-vault-backup-check';
 
-const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+const b64 = z.string().refine((text) => {
+  try {
+    fromBase64(text);
+    return true;
+  } catch {
+    // Not what exportBackup writes: the schema reports it as an invalid backup.
+    return false;
+  }
+}, 'base64');
 const sealedPart = z.object({ iv: b64, data: b64 }).strict();
 
 /** The file as written to disk. Only `payload` is secret; the rest is bound to it as additional data. */
