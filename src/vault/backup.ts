@@ -121,6 +121,7 @@ export async function importBackup<M extends RecordMap>(
   try {
     file = BackupFileSchema.parse(JSON.parse(fileText));
   } catch (cause) {
+    // Not JSON, or not our format: the person picked the wrong file.
     throw new VaultError(
       'backup_invalid',
       'This is not a Parley vault backup, or it is damaged; pick another file.',
@@ -138,6 +139,7 @@ export async function importBackup<M extends RecordMap>(
   try {
     checkIterations(parts.ctx.kdf, file.kdf.iterations);
   } catch (cause) {
+    // A forged header must not talk us into a cheap key derivation.
     throw new VaultError('backup_invalid', 'This backup claims a weak key derivation and is refused.', {
       cause,
     });
@@ -167,6 +169,7 @@ export async function importBackup<M extends RecordMap>(
   try {
     payload = PayloadSchema.parse(decodeBody(plain)) as typeof payload;
   } catch (cause) {
+    // Authentic but not a payload this version understands.
     throw new VaultError(
       'backup_invalid',
       'The backup decrypted but its contents are not valid; nothing was changed.',
@@ -178,6 +181,7 @@ export async function importBackup<M extends RecordMap>(
   try {
     return await importAll(parts, payload, options.mode);
   } catch (cause) {
+    // A record the registry refuses is the backup's fault; anything else goes up as it is.
     if (isVaultError(cause, 'invalid_record')) {
       throw new VaultError(
         'backup_invalid',

@@ -4,6 +4,7 @@ export class Mutex {
 
   run<T>(task: () => Promise<T>): Promise<T> {
     const result = this.tail.then(task, task);
+    // The caller of run() gets the failure through `result`; the queue only has to go on.
     this.tail = result.catch(() => undefined);
     return result;
   }

@@ -105,6 +105,7 @@ export async function openRecord(
   try {
     body = decodeBody(plain);
   } catch {
+    // The tag verified but the body does not decode: the caller quarantines it as malformed.
     return { ok: false, reason: 'malformed' };
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body))
