@@ -1,7 +1,7 @@
 import type { VaultContext } from './context';
 import type { LockState } from './lock-state';
 import { quarantine } from './quarantine';
-import { openBlob, openRecord } from './record-crypto';
+import { openBlob, openRecords } from './record-crypto';
 import { BLOB_STORE, type StoreSpec } from './schema';
 import type { IntegrityReport, PruneReport } from './types';
 
@@ -16,13 +16,13 @@ export async function verifyIntegrity(ctx: VaultContext, lock: LockState): Promi
   ];
   for (const [store, spec] of stores) {
     for await (const batch of ctx.rawBatches(store)) {
-      const results = await Promise.all(
-        batch.map(async (stored) =>
-          spec
-            ? (await openRecord(ctx.crypto, keys.get(spec.category)!, store, stored)).ok
-            : (await openBlob(ctx.crypto, keys.get('history')!, stored)) !== undefined,
-        ),
-      );
+      const results = spec
+        ? (await openRecords(ctx.crypto, keys.get(spec.category)!, store, batch)).map((r) => r.ok)
+        : await Promise.all(
+            batch.map(
+              async (stored) => (await openBlob(ctx.crypto, keys.get('history')!, stored)) !== undefined,
+            ),
+          );
       checked += batch.length;
       for (const [i, ok] of results.entries()) {
         if (ok) continue;

@@ -1,6 +1,6 @@
 import type { Keys, VaultContext } from './context';
 import { quarantine } from './quarantine';
-import { openRecord } from './record-crypto';
+import { openRecords } from './record-crypto';
 import { META_STORE } from './schema';
 
 export const DATA_VERSION_ID = 'dataVersion';
@@ -21,7 +21,7 @@ export async function runDataMigrations(ctx: VaultContext, keys: Keys): Promise<
       const key = keys.get(spec.category)!;
       // Each batch is rewritten idempotently, so a worker killed half-way simply redoes it.
       for await (const batch of ctx.rawBatches(store)) {
-        const opened = await Promise.all(batch.map((s) => openRecord(ctx.crypto, key, store, s)));
+        const opened = await openRecords(ctx.crypto, key, store, batch);
         const good = opened.flatMap((o) => (o.ok ? [o.record] : []));
         const sealed = await ctx.sealAll(keys, store, good);
         const tx = db.transaction(store, 'readwrite');

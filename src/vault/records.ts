@@ -2,7 +2,7 @@ import type { VaultContext } from './context';
 import { VaultError } from './errors';
 import type { LockState } from './lock-state';
 import { quarantine } from './quarantine';
-import { openBlob, openRecord, sealBlob } from './record-crypto';
+import { openBlob, openRecord, openRecords, sealBlob } from './record-crypto';
 import { BLOB_STORE, type AnyRecord } from './schema';
 import type { Query } from './types';
 
@@ -61,7 +61,7 @@ export class Records {
     const keys = await this.lock.require();
     const raw = await this.readRaw(store, query);
     const key = keys.get(spec.category)!;
-    const opened = await Promise.all(raw.map((s) => openRecord(ctx.crypto, key, store, s)));
+    const opened = await openRecords(ctx.crypto, key, store, raw);
     const out: AnyRecord[] = [];
     for (const [i, result] of opened.entries()) {
       if (result.ok) out.push(result.record);
