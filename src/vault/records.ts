@@ -111,11 +111,14 @@ export class Records {
     }
     const db = ctx.database();
     const range = ctx.range(query.range);
-    if (query.direction !== 'prev') {
-      return query.index === undefined
-        ? db.getAll(store, range, query.limit)
-        : db.getAllFromIndex(store, query.index, range, query.limit);
-    }
+    const getAll = (limit?: number): Promise<unknown[]> =>
+      query.index === undefined
+        ? db.getAll(store, range, limit)
+        : db.getAllFromIndex(store, query.index, range, limit);
+    if (query.direction !== 'prev') return getAll(query.limit);
+    // One getAll reversed is exactly the 'prev' order (keys, then primary keys, descending);
+    // a limit needs the cursor, or every record in range would be read for a few.
+    if (query.limit === undefined) return (await getAll()).reverse();
     const tx = db.transaction(store, 'readonly');
     const source = query.index === undefined ? tx.store : tx.store.index(query.index);
     const out: unknown[] = [];
