@@ -4,15 +4,24 @@ import { fromBase64, toBase64, utf8 } from './bytes';
 import { decodeBody, encodeBody } from './codec';
 import { isVaultError, VaultError } from './errors';
 import { checkIterations, deriveKek, SALT_BYTES, type KdfParams } from './pbkdf2';
-import type { AnyRecord, RecordMap } from './schema';
+import { sealBlob, type StoredRecord } from './record-crypto';
+import { BLOB_STORE, type AnyRecord, type RecordMap } from './schema';
 import type { ImportReport } from './types';
-import type { Vault } from './vault';
+import { vaultParts, type Vault, type VaultParts } from './vault';
 
 export const BACKUP_FORMAT = 'parley-vault-backup';
 export const BACKUP_VERSION = 1;
 const CHECK_TEXT = 'parley-vault-backup-check';
 
-const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+const b64 = z.string().refine((text) => {
+  try {
+    fromBase64(text);
+    return true;
+  } catch {
+    // Not what exportBackup writes: the schema reports it as an invalid backup.
+    return false;
+  }
+}, 'base64');
 const sealedPart = z.object({ iv: b64, data: b64 }).strict();
 
 /** The file as written to disk. Only `payload` is secret; the rest is bound to it as additional data. */
@@ -31,6 +40,12 @@ export const BackupFileSchema = z
   })
   .strict();
 export type BackupFile = z.infer<typeof BackupFileSchema>;
+
+/** Every record of every store, decrypted, and every blob: what a backup's payload holds. */
+interface Contents {
+  stores: Record<string, AnyRecord[]>;
+  blobs: Record<string, Uint8Array<ArrayBuffer>>;
+}
 
 const PayloadSchema = z
   .object({
@@ -59,10 +74,10 @@ export async function exportBackup<M extends RecordMap>(
   passphrase: string,
   now: number = Date.now(),
 ): Promise<string> {
-  const crypto = vault.cryptoDeps;
-  const policy = vault.kdfPolicy;
+  const parts = vaultParts(vault);
+  const { crypto, kdf: policy } = parts.ctx;
   checkIterations(policy, policy.iterations);
-  const data = await vault.exportAll();
+  const data = await exportAll(parts);
   const kdf: KdfParams = {
     name: 'PBKDF2-SHA256',
     iterations: policy.iterations,
@@ -71,7 +86,7 @@ export async function exportBackup<M extends RecordMap>(
   const header: Header = {
     format: BACKUP_FORMAT,
     version: BACKUP_VERSION,
-    schemaVersion: vault.schemaVersion,
+    schemaVersion: parts.ctx.schema.version,
     createdAt: now,
     kdf: { name: kdf.name, iterations: kdf.iterations, salt: toBase64(kdf.salt) },
     cipher: 'AES-256-GCM',
@@ -101,10 +116,12 @@ export async function importBackup<M extends RecordMap>(
   passphrase: string,
   options: { mode: 'merge' | 'replace' },
 ): Promise<ImportReport> {
+  const parts = vaultParts(vault);
   let file: BackupFile;
   try {
     file = BackupFileSchema.parse(JSON.parse(fileText));
   } catch (cause) {
+    // Not JSON, or not our format: the person picked the wrong file.
     throw new VaultError(
       'backup_invalid',
       'This is not a Parley vault backup, or it is damaged; pick another file.',
@@ -113,20 +130,21 @@ export async function importBackup<M extends RecordMap>(
       },
     );
   }
-  if (file.schemaVersion > vault.schemaVersion) {
+  if (file.schemaVersion > parts.ctx.schema.version) {
     throw new VaultError(
       'backup_incompatible',
       'This backup comes from a newer Parley; update the extension first.',
     );
   }
   try {
-    checkIterations(vault.kdfPolicy, file.kdf.iterations);
+    checkIterations(parts.ctx.kdf, file.kdf.iterations);
   } catch (cause) {
+    // A forged header must not talk us into a cheap key derivation.
     throw new VaultError('backup_invalid', 'This backup claims a weak key derivation and is refused.', {
       cause,
     });
   }
-  const crypto = vault.cryptoDeps;
+  const { crypto } = parts.ctx;
   const key = await deriveKek(crypto, passphrase, {
     name: 'PBKDF2-SHA256',
     iterations: file.kdf.iterations,
@@ -147,10 +165,11 @@ export async function importBackup<M extends RecordMap>(
       'This backup was altered after it was made; nothing was changed.',
     );
   }
-  let payload: { stores: Record<string, AnyRecord[]>; blobs: Record<string, Uint8Array<ArrayBuffer>> };
+  let payload: Contents;
   try {
     payload = PayloadSchema.parse(decodeBody(plain)) as typeof payload;
   } catch (cause) {
+    // Authentic but not a payload this version understands.
     throw new VaultError(
       'backup_invalid',
       'The backup decrypted but its contents are not valid; nothing was changed.',
@@ -160,8 +179,9 @@ export async function importBackup<M extends RecordMap>(
     );
   }
   try {
-    return await vault.importAll(payload, options.mode);
+    return await importAll(parts, payload, options.mode);
   } catch (cause) {
+    // A record the registry refuses is the backup's fault; anything else goes up as it is.
     if (isVaultError(cause, 'invalid_record')) {
       throw new VaultError(
         'backup_invalid',
@@ -173,4 +193,64 @@ export async function importBackup<M extends RecordMap>(
     }
     throw cause;
   }
+}
+
+/** Every record of every store, decrypted, plus blobs. */
+async function exportAll({ ctx, lock, records }: VaultParts): Promise<Contents> {
+  await lock.require();
+  const stores: Record<string, AnyRecord[]> = {};
+  for (const store of Object.keys(ctx.schema.stores)) stores[store] = await records.query(store);
+  const blobs: Record<string, Uint8Array<ArrayBuffer>> = {};
+  for (const key of await ctx.database().getAllKeys(BLOB_STORE)) {
+    const data = await records.getBlob(String(key));
+    if (data) blobs[String(key)] = data;
+  }
+  return { stores, blobs };
+}
+
+/** Writes validated contents in one IDB transaction; nothing is written if any step fails. */
+async function importAll(
+  { ctx, lock }: VaultParts,
+  data: Contents,
+  mode: 'merge' | 'replace',
+): Promise<ImportReport> {
+  const keys = await lock.require();
+  const names = Object.keys(data.stores).filter((s) => s in ctx.schema.stores);
+  const sealed = new Map<string, StoredRecord[]>();
+  for (const store of names) sealed.set(store, await ctx.sealAll(keys, store, data.stores[store]!));
+  const blobs = await Promise.all(
+    Object.entries(data.blobs).map(([id, bytes]) => sealBlob(ctx.crypto, keys.get('history')!, id, bytes)),
+  );
+  let written = 0;
+  let skipped = 0;
+  await ctx.writes.run(async () => {
+    const all = [...Object.keys(ctx.schema.stores), BLOB_STORE];
+    const tx = ctx.database().transaction(all, 'readwrite');
+    const requests: Promise<unknown>[] = [];
+    if (mode === 'replace') for (const s of all) requests.push(tx.objectStore(s).clear());
+    const writeAll = async (store: string, records: StoredRecord[], keyPath: string): Promise<void> => {
+      const os = tx.objectStore(store);
+      if (mode === 'replace') {
+        for (const r of records) requests.push(os.put(r));
+        written += records.length;
+        return;
+      }
+      // Merge keeps what this device already has: a backup never overwrites newer local data.
+      const existing = new Set((await os.getAllKeys()).map((k) => JSON.stringify(k)));
+      for (const r of records) {
+        if (existing.has(JSON.stringify(r[keyPath]))) skipped++;
+        else {
+          requests.push(os.put(r));
+          written++;
+        }
+      }
+    };
+    const work = [
+      ...names.map((s) => writeAll(s, sealed.get(s)!, ctx.spec(s).keyPath)),
+      writeAll(BLOB_STORE, blobs, 'id'),
+    ];
+    await ctx.settle(tx, [...requests, Promise.all(work).then(() => Promise.all(requests))]);
+  });
+  ctx.emit({ type: 'reset' });
+  return { mode, written, skipped };
 }

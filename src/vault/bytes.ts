@@ -1,3 +1,5 @@
+import { base64, hex } from '@scure/base';
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -9,46 +11,34 @@ export function fromUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
 
-export function hexToBytes(hex: string): Uint8Array<ArrayBuffer> {
-  if (hex.length % 2 !== 0 || /[^0-9a-f]/i.test(hex)) throw new TypeError('not a hex string');
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
+// Base64 and hex are @scure/base's (the project's one set). These wrappers only say
+// what it returns: a fresh ArrayBuffer-backed array, which WebCrypto and IDB want.
+
+export function hexToBytes(text: string): Uint8Array<ArrayBuffer> {
+  return hex.decode(text) as Uint8Array<ArrayBuffer>;
 }
 
 export function bytesToHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
+  return hex.encode(bytes);
 }
 
-// btoa/atob exist in Node 20, browsers and service workers; chunking keeps
-// String.fromCharCode under the engine's argument limit for multi-MB blobs.
-const CHUNK = 0x8000;
-
+/** Padded RFC 4648 base64. */
 export function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += CHUNK) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
-  }
-  return btoa(binary);
+  return base64.encode(bytes);
 }
 
+/** Strict: throws on anything `toBase64` would not have produced (bad padding, stray characters). */
 export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
+  return base64.decode(text) as Uint8Array<ArrayBuffer>;
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+/**
+ * Constant-time equality for secrets and MACs: the time depends on the length only
+ * (which is public), never on where the first differing byte is.
+ */
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
-}
-
-/** A copy that owns a plain ArrayBuffer of exactly its length (what WebCrypto and IDB want). */
-export function ownedCopy(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(bytes);
 }

@@ -1,7 +1,10 @@
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
+import { createLogger, errorFields } from '../log';
 import { VaultError } from './errors';
 import { Mutex } from './mutex';
 import type { VaultEvent } from './types';
+
+const log = createLogger('vault').child('history');
 
 /**
  * Searchable conversation history: SQLite (sql.js) in memory, persisted as one
@@ -149,6 +152,7 @@ export class ConversationHistory {
       }
       db.run('COMMIT');
     } catch (e) {
+      // Undo the half-applied batch; the caller gets the error.
       db.run('ROLLBACK');
       throw e;
     } finally {
@@ -274,7 +278,10 @@ export class ConversationHistory {
     this.cancelTimer();
     this.timer = this.scheduler.setTimeout(() => {
       this.timer = undefined;
-      this.flush().catch((error: unknown) => this.options.onPersistError?.(error));
+      this.flush().catch((error: unknown) => {
+        log.warn('persist_failed', errorFields(error));
+        this.options.onPersistError?.(error);
+      });
     }, delay);
   }
 

@@ -25,6 +25,7 @@ export async function openVaultDb(factory: IDBFactory, name: string, schema: Vau
   try {
     db = (await wrap(request)) as Db;
   } catch (cause) {
+    // A newer schema on disk gets a typed error that says what to do; anything else goes up as it is.
     if (cause instanceof DOMException && cause.name === 'VersionError') {
       throw new VaultError(
         'schema_too_new',

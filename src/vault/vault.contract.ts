@@ -234,6 +234,13 @@ export function registerVaultContractTests(makeEnv: () => Promise<VaultTestEnv> 
       expect(latest.map((e) => e.id)).toEqual([event(49).id, event(48).id, event(47).id]);
       const cal = await vault.query('events', { index: 'calendarId', range: { only: 'cal-1' } });
       expect(cal).toHaveLength(17);
+      // Without a limit, 'prev' is the exact reverse, duplicates of the index key included.
+      const calPrev = await vault.query('events', {
+        index: 'calendarId',
+        range: { only: 'cal-1' },
+        direction: 'prev',
+      });
+      expect(calPrev.map((e) => e.id)).toEqual(cal.map((e) => e.id).reverse());
       expect(await vault.count('events', { index: 'calendarId', range: { only: 'cal-1' } })).toBe(17);
       await vault.delete('events', event(10).id);
       expect(await vault.get('events', event(10).id)).toBeUndefined();
