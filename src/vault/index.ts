@@ -17,7 +17,6 @@ export {
 export { MemorySessionKeyStore, type SessionKeyStore, type SessionKeysRecord } from './session-keys';
 export { PBKDF2_MIN_ITERATIONS, type KdfPolicy } from './pbkdf2';
 export { DEFAULT_THROTTLE, type ThrottlePolicy } from './throttle';
-export { Mutex } from './mutex';
 export { exportBackup, importBackup, BACKUP_FORMAT, BACKUP_VERSION, type BackupFile } from './backup';
 export {
   openHistory,
