@@ -29,7 +29,10 @@ export class ChallengeAuthority {
   }
 
   /** Checks a login; a challenge is spent by any attempt, good or bad, so it cannot be retried. */
-  verify(socketId: string, login: LoginRequest): RelayError | null {
+  verify(
+    socketId: string,
+    login: LoginRequest,
+  ): RelayError<'challenge_unknown' | 'challenge_replayed' | 'challenge_expired' | 'bad_signature'> | null {
     const challenge = this.#challenges.get(login.nonce);
     if (!challenge || challenge.socketId !== socketId) return relayError('challenge_unknown');
     if (challenge.used) return relayError('challenge_replayed');

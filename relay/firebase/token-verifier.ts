@@ -1,6 +1,6 @@
 import { initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
-import type { RelayErrorCode } from '../protocol';
+import { relayError, type RelayError, type RelayErrorCode } from '../protocol';
 
 export interface VerifiedToken {
   readonly uid: string;
@@ -18,6 +18,19 @@ export class TokenRefused extends Error {
 /** Checks a Firebase ID token; throws TokenRefused. */
 export interface TokenVerifier {
   verify(idToken: string): Promise<VerifiedToken>;
+}
+
+/** The verified token, or the refusal to answer with when the verifier refused it (FBA2). */
+export async function checkToken(
+  verifier: TokenVerifier,
+  token: string,
+): Promise<VerifiedToken | RelayError<TokenRefused['code']>> {
+  try {
+    return await verifier.verify(token);
+  } catch (error) {
+    if (error instanceof TokenRefused) return relayError(error.code);
+    throw error;
+  }
 }
 
 let apps = 0;
