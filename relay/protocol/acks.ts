@@ -86,3 +86,13 @@ export type AckOf<E extends ClientEvent> = z.infer<(typeof ACKS)[E]>;
 export type AckErrorCode<E extends ClientEvent> = Extract<AckOf<E>, { ok: false }>['error']['code'];
 /** The callback a client passes with event `E`. */
 export type Ack<E extends ClientEvent> = (result: AckOf<E>) => void;
+
+const SCHEMAS: { readonly [E in ClientEvent]: z.ZodType<AckOf<E>> } = ACKS;
+
+/**
+ * Reads an answer that came from the network as event `E`'s acknowledgement; a client calls this
+ * on every answer instead of trusting socket.io's types.
+ */
+export function parseAck<E extends ClientEvent>(event: E, answer: unknown): z.ZodSafeParseResult<AckOf<E>> {
+  return SCHEMAS[event].safeParse(answer);
+}
