@@ -1,4 +1,5 @@
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
+import { base64urlnopad } from '@scure/base';
 import { loginMessage, relayError, type LoginRequest, type RelayError } from './protocol';
 
 interface Challenge {
@@ -63,9 +64,10 @@ function verifySignature(login: LoginRequest): boolean {
       null,
       loginMessage(login.nonce, login.agentId),
       key,
-      Buffer.from(login.signature, 'base64url'),
+      base64urlnopad.decode(login.signature),
     );
   } catch {
+    // Not a key (createPublicKey) or not a canonical signature (decode): a signature that does not verify.
     return false;
   }
 }

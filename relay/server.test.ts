@@ -65,6 +65,23 @@ describe('login', () => {
     expect(send).toMatchObject({ ok: false, error: { code: 'not_authenticated' } });
   });
 
+  it('[AUTH1][AUTH2] takes a signature only in canonical base64url (no bits set past its 64 bytes)', async () => {
+    const agent = makeAgent();
+    const socket = await open();
+    const { nonce } = await request(socket, 'auth:challenge', {});
+    const signature = agent.signLogin(nonce);
+    // 86 characters carry 516 bits: the last one's low 4 bits are padding, zero in the canonical form.
+    const last = 'AQgw'.indexOf(signature.at(-1)!);
+    const sameBytes = signature.slice(0, -1) + 'BRhx'[last];
+    expect(Buffer.from(sameBytes, 'base64url')).toEqual(Buffer.from(signature, 'base64url'));
+    const result = await request(socket, 'auth:login', {
+      agentId: agent.agentId,
+      nonce,
+      signature: sameBytes,
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'bad_signature' } });
+  });
+
   it('[AUTH3] refuses a replayed challenge, even with a valid signature', async () => {
     const agent = makeAgent();
     const first = await open();
