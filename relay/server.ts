@@ -18,7 +18,7 @@ import {
 } from './handlers';
 import { Intake } from './intake';
 import { DEFAULT_LIMITS, RateLimiter, originAllowed, type OriginPolicy, type RelayLimits } from './limits';
-import { createLogger, type Logger } from './log';
+import { createLogger, errorName, type Logger } from './log';
 import { MemoryMailbox, type Mailbox } from './mailbox';
 import { handleHttp } from './observability/http';
 import { createMetrics, type RelayMetrics } from './observability/metrics';
@@ -181,11 +181,16 @@ export function createRelay(options: RelayOptions = {}): Relay {
     // the Redis that came back may have lost them.
     void presence
       .renew()
-      .catch(() => {})
+      // The drains still run: an envelope stored meanwhile is read by them, lease or not.
+      .catch((e: unknown) => log.warn('fanout.resync_renew_failed', { error: errorName(e) }))
       .then(() => {
         for (const socket of io.sockets.sockets.values()) {
           const agentId = socket.data.agentId;
-          if (agentId) void delivery.drain(socket, agentId).catch(() => {});
+          if (agentId) {
+            void delivery
+              .drain(socket, agentId)
+              .catch((e: unknown) => log.warn('drain_failed', { error: errorName(e) }));
+          }
         }
       });
   });

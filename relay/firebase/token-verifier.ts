@@ -28,6 +28,7 @@ export async function checkToken(
   try {
     return await verifier.verify(token);
   } catch (error) {
+    // A refusal is an answer; anything else fails the request (and is logged) in the guard.
     if (error instanceof TokenRefused) return relayError(error.code);
     throw error;
   }
@@ -46,6 +47,8 @@ export function firebaseTokenVerifier(projectId: string): TokenVerifier {
         const decoded = await auth.verifyIdToken(idToken);
         return { uid: decoded.uid, expiresAt: decoded.exp * 1000 };
       } catch (error) {
+        // Every failure of verifyIdToken is a token this relay will not take (FBA2); its code
+        // tells an expired token, which a refresh mends, from any other.
         const code = (error as { code?: string }).code;
         throw new TokenRefused(
           code === 'auth/id-token-expired' ? 'firebase_token_expired' : 'firebase_token_invalid',

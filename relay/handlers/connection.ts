@@ -1,4 +1,5 @@
 import { agentChannel, presenceChannel } from '../fanout';
+import { errorName } from '../log';
 import { agentRoom, type RelayContext, type RelaySocket } from './context';
 
 /** A connection opened (the handshake passed the origin and capacity checks). */
@@ -29,8 +30,11 @@ export function disconnected(ctx: RelayContext, socket: RelaySocket): void {
   ctx.delivery.dropped(socket);
   ctx.receipts.dropped(socket);
   ctx.metrics.connections.dec();
-  for (const id of socket.data.watching ?? [])
-    void ctx.fanout.unsubscribe(presenceChannel(id)).catch(() => {});
+  for (const id of socket.data.watching ?? []) {
+    void ctx.fanout
+      .unsubscribe(presenceChannel(id))
+      .catch((e: unknown) => ctx.log.warn('presence.unsubscribe_failed', { error: errorName(e) }));
+  }
   const agentId = socket.data.agentId;
   if (!agentId) return;
   ctx.metrics.authenticated.dec();
@@ -44,7 +48,5 @@ export function disconnected(ctx: RelayContext, socket: RelaySocket): void {
         state: { agentId, online: false },
       });
     }
-  })().catch((e: unknown) =>
-    ctx.log.warn('disconnect_cleanup_failed', { error: e instanceof Error ? e.name : 'unknown' }),
-  );
+  })().catch((e: unknown) => ctx.log.warn('disconnect_cleanup_failed', { error: errorName(e) }));
 }

@@ -1,3 +1,4 @@
+import { errorName } from '../log';
 import {
   relayError,
   type Ack,
@@ -49,7 +50,7 @@ export function guard<E extends ClientEvent>(ctx: RelayContext, handler: Handler
         try {
           const unavailable = isStoreFailure(e);
           ctx.log[unavailable ? 'warn' : 'error']('handler_failed', {
-            error: e instanceof Error ? e.name : 'unknown',
+            error: errorName(e),
           });
           reply(ctx.refused(unavailable ? 'unavailable' : 'internal'));
         } finally {

@@ -1,5 +1,6 @@
 import { checkToken } from '../firebase';
 import { agentChannel, presenceChannel } from '../fanout';
+import { errorName } from '../log';
 import { LoginRequest } from '../protocol';
 import { agentRoom, firstIssue, type Handler } from './context';
 
@@ -52,8 +53,6 @@ export const login: Handler<'auth:login'> = {
     // a request in flight that shutdown should wait for.
     void ctx.delivery
       .drain(socket, agentId)
-      .catch((e: unknown) =>
-        ctx.log.warn('drain_failed', { error: e instanceof Error ? e.name : 'unknown' }),
-      );
+      .catch((e: unknown) => ctx.log.warn('drain_failed', { error: errorName(e) }));
   },
 };
