@@ -14,7 +14,7 @@ import {
   request,
   type ClientSocket,
 } from './test-client';
-import { MAX_DELIVER_BATCH, type Envelope } from './protocol';
+import { MAX_DELIVER_BATCH, MAX_PAYLOAD_CHARS, type Envelope } from './protocol';
 
 let relay: Relay;
 let url: string;
@@ -249,6 +249,32 @@ describe('routing and the mailbox', () => {
     expect(bad).toMatchObject({ ok: false, error: { code } });
     expect(bad.error.message.length).toBeGreaterThan(10);
     expect(await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('[LIM1] takes a payload of 65,536 characters, refuses one more with payload_too_large', async () => {
+    const { bob, a, bobInbox } = await aliceAndBob(open);
+    const largest = 'A'.repeat(MAX_PAYLOAD_CHARS);
+    expect(MAX_PAYLOAD_CHARS).toBe(65_536);
+    expect(await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: largest })).toMatchObject({
+      ok: true,
+    });
+    expect((await bobInbox.waitFor(1))[0]!.payload).toBe(largest);
+    expect(
+      await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: `${largest}A` }),
+    ).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
+    expect(await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('[LIM1] drops a connection whose frame is above 1 MB, and serves the others', async () => {
+    const { bob, a, b } = await aliceAndBob(open);
+    const closed = new Promise<string>((resolve) => a.once('disconnect', resolve));
+    a.emit('send', { id: envelopeId(), to: bob.agentId, payload: 'A'.repeat(1_100_000) }, () => {});
+    expect(await closed).toBe('transport close');
+    expect(await request(b, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' })).toMatchObject({
       ok: true,
     });
   });

@@ -97,7 +97,7 @@ describe('relay faults', () => {
     );
   });
 
-  it('[MBX7] keeps acknowledged mail across a Redis restart (appendonly) and serves again after it', async () => {
+  it('[MBX7][OBS3] keeps acknowledged mail across a Redis restart (appendonly), answers `unavailable` while Redis is down, and serves again after it', async () => {
     const { nodes: ns } = await cluster(2, { appendonly: true });
     const recipient = new Recipient(makeAgent());
     const sender = new Sender(makeAgent(), recipient.agent.agentId);
