@@ -1,7 +1,7 @@
 import type { RelayConfig } from './config';
 import { Fanout } from './fanout';
 import { firebaseTokenVerifier, RedisUidBindings } from './firebase';
-import type { Logger } from './log';
+import { errorName, type Logger } from './log';
 import { MemoryMailbox, RedisMailbox } from './mailbox';
 import { RedisPrekeyStore } from './prekeys';
 import { presenceKey, RedisPresence } from './presence';
@@ -35,8 +35,8 @@ export function assembleRelay(config: RelayConfig, logger: Logger, extra: Partia
   redis.on('error', onError);
   sub.on('error', onError);
   const prefix = config.keyPrefix;
-  const fanout = new Fanout({ pub: redis, sub, prefix, sharded: Boolean(cluster) }, () =>
-    logger.warn('fanout_message_dropped'),
+  const fanout = new Fanout({ pub: redis, sub, prefix, sharded: Boolean(cluster) }, (error) =>
+    logger.warn('fanout_message_dropped', { error: errorName(error) }),
   );
   return createRelay({
     mailbox: new RedisMailbox(redis, {

@@ -1,4 +1,5 @@
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
+import { base64urlnopad } from '@scure/base';
 import { loginMessage, relayError, type LoginRequest, type RelayError } from './protocol';
 
 interface Challenge {
@@ -29,7 +30,10 @@ export class ChallengeAuthority {
   }
 
   /** Checks a login; a challenge is spent by any attempt, good or bad, so it cannot be retried. */
-  verify(socketId: string, login: LoginRequest): RelayError | null {
+  verify(
+    socketId: string,
+    login: LoginRequest,
+  ): RelayError<'challenge_unknown' | 'challenge_replayed' | 'challenge_expired' | 'bad_signature'> | null {
     const challenge = this.#challenges.get(login.nonce);
     if (!challenge || challenge.socketId !== socketId) return relayError('challenge_unknown');
     if (challenge.used) return relayError('challenge_replayed');
@@ -60,9 +64,10 @@ function verifySignature(login: LoginRequest): boolean {
       null,
       loginMessage(login.nonce, login.agentId),
       key,
-      Buffer.from(login.signature, 'base64url'),
+      base64urlnopad.decode(login.signature),
     );
   } catch {
+    // Not a key (createPublicKey) or not a canonical signature (decode): a signature that does not verify.
     return false;
   }
 }

@@ -1,7 +1,6 @@
-import type { OriginPolicy } from './limits';
+import type { OriginPolicy, RelayLimits } from './limits';
 import type { LogLevel } from './log';
 import type { MailboxLimits } from './mailbox';
-import type { RelayLimits } from './server';
 
 export interface RelayConfig {
   readonly port: number;

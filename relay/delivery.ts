@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io';
 import type { Fanout } from './fanout';
 import { agentChannel } from './fanout';
-import type { Logger } from './log';
+import { errorName, type Logger } from './log';
 import { rejected, type Mailbox } from './mailbox';
 import type { RelayMetrics } from './observability/metrics';
 import type { PresenceRegistry } from './presence';
@@ -200,7 +200,7 @@ export class Delivery {
   #forgotten({ envelopes, done }: PendingAck, result: PromiseSettledResult<string[]>): void {
     if (result.status === 'rejected') {
       this.log.warn('mailbox.ack_failed', {
-        error: result.reason instanceof Error ? result.reason.name : 'unknown',
+        error: errorName(result.reason),
       });
       done(false);
       return;
@@ -223,7 +223,7 @@ export class Delivery {
     // (Redis away) must not make their push look unanswered.
     for (const [from, receipts] of bySender) {
       this.#receipt(from, receipts).catch((error: unknown) =>
-        this.log.warn('receipt.publish_failed', { error: error instanceof Error ? error.name : 'unknown' }),
+        this.log.warn('receipt.publish_failed', { error: errorName(error) }),
       );
     }
   }

@@ -1,5 +1,5 @@
 import { agentChannel, type Fanout } from './fanout';
-import type { Logger } from './log';
+import { errorName, type Logger } from './log';
 import type { Mailbox, PutResult } from './mailbox';
 import { MAX_DELIVER_BATCH, type Envelope } from './protocol';
 
@@ -60,6 +60,7 @@ export class Intake {
         this.fanout.nodeId,
       );
     } catch (error) {
+      // Each sender's request fails with it: the guard logs it and answers `unavailable` (OBS3).
       for (const group of groups) for (const w of group) w.reject(error);
       return;
     }
@@ -80,7 +81,7 @@ export class Intake {
       .publish(agentChannel(stored[0]!.to), { t: 'deliver', envelopes: stored }, { remote: elsewhere })
       .catch((error: unknown) =>
         // Stored all the same: the recipient's next login drains it (NOD2).
-        this.log.warn('fanout.publish_failed', { error: error instanceof Error ? error.name : 'unknown' }),
+        this.log.warn('fanout.publish_failed', { error: errorName(error) }),
       );
   }
 }

@@ -15,6 +15,9 @@ export interface Logger {
   error(event: string, fields?: Fields): void;
 }
 
+/** What a log line may say of an error: its class name, never its message (which may quote data). */
+export const errorName = (error: unknown): string => (error instanceof Error ? error.name : 'unknown');
+
 export function createLogger(
   namespace: string,
   level: LogLevel = 'info',

@@ -1,11 +1,12 @@
 import { assembleRelay } from './assemble';
 import { ConfigError, configFromEnv } from './config';
-import { createLogger } from './log';
+import { createLogger, errorName } from './log';
 
 let config;
 try {
   config = configFromEnv(process.env);
 } catch (error) {
+  // A bad setting is told to the operator plainly; anything else is a bug and crashes with its stack.
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`Parley relay: ${error.message}\n`);
   process.exit(2);
@@ -26,7 +27,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     log.info('shutting_down', { signal });
     relay.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (error: unknown) => {
+        log.error('shutdown_failed', { error: errorName(error) });
+        process.exit(1);
+      },
     );
   });
 }

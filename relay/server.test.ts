@@ -14,7 +14,7 @@ import {
   request,
   type ClientSocket,
 } from './test-client';
-import { MAX_DELIVER_BATCH, type Envelope } from './protocol';
+import { MAX_DELIVER_BATCH, MAX_PAYLOAD_CHARS, type Envelope } from './protocol';
 
 let relay: Relay;
 let url: string;
@@ -63,6 +63,23 @@ describe('login', () => {
     // …and the connection is not logged in.
     const send = await request(socket, 'send', { id: envelopeId(), to: agent.agentId, payload: 'AAAA' });
     expect(send).toMatchObject({ ok: false, error: { code: 'not_authenticated' } });
+  });
+
+  it('[AUTH1][AUTH2] takes a signature only in canonical base64url (no bits set past its 64 bytes)', async () => {
+    const agent = makeAgent();
+    const socket = await open();
+    const { nonce } = await request(socket, 'auth:challenge', {});
+    const signature = agent.signLogin(nonce);
+    // 86 characters carry 516 bits: the last one's low 4 bits are padding, zero in the canonical form.
+    const last = 'AQgw'.indexOf(signature.at(-1)!);
+    const sameBytes = signature.slice(0, -1) + 'BRhx'[last];
+    expect(Buffer.from(sameBytes, 'base64url')).toEqual(Buffer.from(signature, 'base64url'));
+    const result = await request(socket, 'auth:login', {
+      agentId: agent.agentId,
+      nonce,
+      signature: sameBytes,
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'bad_signature' } });
   });
 
   it('[AUTH3] refuses a replayed challenge, even with a valid signature', async () => {
@@ -232,6 +249,32 @@ describe('routing and the mailbox', () => {
     expect(bad).toMatchObject({ ok: false, error: { code } });
     expect(bad.error.message.length).toBeGreaterThan(10);
     expect(await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('[LIM1] takes a payload of 65,536 characters, refuses one more with payload_too_large', async () => {
+    const { bob, a, bobInbox } = await aliceAndBob(open);
+    const largest = 'A'.repeat(MAX_PAYLOAD_CHARS);
+    expect(MAX_PAYLOAD_CHARS).toBe(65_536);
+    expect(await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: largest })).toMatchObject({
+      ok: true,
+    });
+    expect((await bobInbox.waitFor(1))[0]!.payload).toBe(largest);
+    expect(
+      await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: `${largest}A` }),
+    ).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
+    expect(await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('[LIM1] drops a connection whose frame is above 1 MB, and serves the others', async () => {
+    const { bob, a, b } = await aliceAndBob(open);
+    const closed = new Promise<string>((resolve) => a.once('disconnect', resolve));
+    a.emit('send', { id: envelopeId(), to: bob.agentId, payload: 'A'.repeat(1_100_000) }, () => {});
+    expect(await closed).toBe('transport close');
+    expect(await request(b, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' })).toMatchObject({
       ok: true,
     });
   });

@@ -49,6 +49,7 @@ export class Fanout {
       try {
         this.#handler(channel.slice(redis.prefix.length), JSON.parse(raw.slice(bar + 1)) as FanoutMessage);
       } catch (error) {
+        // A message this node cannot read or hand on is dropped, not fatal; the owner logs it.
         this.onError(error);
       }
     });
@@ -74,7 +75,7 @@ export class Fanout {
       // Once subscribed, later subscribers have nothing to wait for: an idle agent keeps no promise.
       void ready.then(
         () => this.#ready.get(channel) === ready && this.#ready.delete(channel),
-        () => {},
+        () => {}, // the subscriber awaiting `ready` below gets the failure
       );
     }
     await this.#ready.get(channel);

@@ -1,4 +1,5 @@
 export {
+  checkToken,
   firebaseTokenVerifier,
   TokenRefused,
   type TokenVerifier,

@@ -1,6 +1,6 @@
 import { initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
-import type { RelayErrorCode } from '../protocol';
+import { relayError, type RelayError, type RelayErrorCode } from '../protocol';
 
 export interface VerifiedToken {
   readonly uid: string;
@@ -20,6 +20,20 @@ export interface TokenVerifier {
   verify(idToken: string): Promise<VerifiedToken>;
 }
 
+/** The verified token, or the refusal to answer with when the verifier refused it (FBA2). */
+export async function checkToken(
+  verifier: TokenVerifier,
+  token: string,
+): Promise<VerifiedToken | RelayError<TokenRefused['code']>> {
+  try {
+    return await verifier.verify(token);
+  } catch (error) {
+    // A refusal is an answer; anything else fails the request (and is logged) in the guard.
+    if (error instanceof TokenRefused) return relayError(error.code);
+    throw error;
+  }
+}
+
 let apps = 0;
 
 /** firebase-admin's `verifyIdToken` (signature, audience = project, issuer, expiry). */
@@ -33,6 +47,8 @@ export function firebaseTokenVerifier(projectId: string): TokenVerifier {
         const decoded = await auth.verifyIdToken(idToken);
         return { uid: decoded.uid, expiresAt: decoded.exp * 1000 };
       } catch (error) {
+        // Every failure of verifyIdToken is a token this relay will not take (FBA2); its code
+        // tells an expired token, which a refresh mends, from any other.
         const code = (error as { code?: string }).code;
         throw new TokenRefused(
           code === 'auth/id-token-expired' ? 'firebase_token_expired' : 'firebase_token_invalid',

@@ -1,2 +1,4 @@
 export { TokenBucket, type RateLimit } from './token-bucket';
 export { originAllowed, type OriginPolicy } from './origin-policy';
+export { DEFAULT_LIMITS, type RelayLimits } from './relay-limits';
+export { RateLimiter } from './rate-limiter';

@@ -23,14 +23,14 @@ export function handleHttp(req: IncomingMessage, res: ServerResponse, probes: Ht
     );
     Promise.race([probes.ready(), timeout]).then(
       () => json(res, 200, { status: 'ready' }),
-      () => json(res, 503, { status: 'store_unreachable' }),
+      () => json(res, 503, { status: 'store_unreachable' }), // the answer is the report (OBS1)
     );
     return;
   }
   if (path === '/metrics') {
     probes.metrics.registry.metrics().then(
       (text) => res.writeHead(200, { 'content-type': probes.metrics.registry.contentType }).end(text),
-      () => json(res, 500, { error: 'metrics_failed' }),
+      () => json(res, 500, { error: 'metrics_failed' }), // the scraper sees and reports it
     );
     return;
   }

@@ -1,7 +1,10 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../log';
-import { MemoryMailbox, type Mailbox, type PutResult } from '../mailbox';
+import { MemoryMailbox, RedisMailbox, type Mailbox, type PutResult } from '../mailbox';
+import { MemoryPrekeyStore, RedisPrekeyStore } from '../prekeys';
+import { connectRedis } from '../redis';
+import { freePort } from '../testing/redis-server';
 import type { Envelope } from '../protocol';
 import { createRelay, type Relay } from '../server';
 import {
@@ -73,6 +76,51 @@ describe('observability', () => {
     expect(metrics).toMatch(/^relay_rejections_total\{code="unknown_event"\} 1$/m);
     // No agent id ever becomes a label.
     expect(metrics).not.toContain(alice.agentId);
+  });
+
+  it('[OBS3] answers a store failure (Redis down) `unavailable`, and only a bug `internal`', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    // The relay's own Redis connection, to a port where no Redis listens.
+    const redis = connectRedis(`redis://127.0.0.1:${await freePort()}`, 'obs3');
+    redis.on('error', () => {}); // refused connections: expected here
+    const { open } = await start({
+      mailbox: new RedisMailbox(redis),
+      prekeys: new RedisPrekeyStore(redis),
+      closeStores: async () => redis.disconnect(),
+      logger: createLogger('relay', 'warn', sink),
+    });
+    const [alice, bob] = [makeAgent(), makeAgent()];
+    const a = await open();
+    await login(a, alice);
+    expect(await request(a, 'send', { id: envelopeId(), to: bob.agentId, payload: 'AAAA' })).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable' },
+    });
+    expect(await request(a, 'prekeys:count', {})).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable' },
+    });
+    const failures = () => lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'handler_failed');
+    expect(failures().length).toBeGreaterThanOrEqual(2);
+    // Retry-worthy, not a bug: a warning.
+    expect(failures().every((l) => l.level === 40)).toBe(true);
+
+    // A store that fails for any other reason is a bug: `internal`, logged as an error.
+    const buggy = new MemoryPrekeyStore();
+    buggy.count = async () => {
+      throw new TypeError('a bug');
+    };
+    const other = await start({ prekeys: buggy, logger: createLogger('relay', 'warn', sink) });
+    const c = await other.open();
+    await login(c, makeAgent());
+    expect(await request(c, 'prekeys:count', {})).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(failures().at(-1)).toMatchObject({ level: 50, error: 'TypeError' });
   });
 
   it('[OBS4] logs events and codes, never payloads, agent keys or signatures', async () => {

@@ -1,4 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
+import { base64urlnopad } from '@scure/base';
 import type { SignedPrekeyWire } from '../protocol';
 
 const LABEL = Buffer.from('Parley/SignedPrekey/v1', 'utf8');
@@ -14,9 +15,10 @@ export function signedPrekeyMessage(id: number, publicKey: Uint8Array): Buffer {
 export function signedPrekeyIsValid(agentId: string, signedPrekey: SignedPrekeyWire): boolean {
   try {
     const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: agentId }, format: 'jwk' });
-    const message = signedPrekeyMessage(signedPrekey.id, Buffer.from(signedPrekey.publicKey, 'base64url'));
-    return verify(null, message, key, Buffer.from(signedPrekey.signature, 'base64url'));
+    const message = signedPrekeyMessage(signedPrekey.id, base64urlnopad.decode(signedPrekey.publicKey));
+    return verify(null, message, key, base64urlnopad.decode(signedPrekey.signature));
   } catch {
+    // An agent id that is not an Ed25519 key, or bytes not in canonical base64url: not validly signed.
     return false;
   }
 }

@@ -63,6 +63,7 @@ export class RedisPresence implements PresenceRegistry {
     } = {},
   ) {
     this.#timer = setInterval(() => {
+      // Redis away: its connection's error listener logs that (assemble.ts), and the next tick renews.
       void this.#renew().catch(() => {});
       this.#forgetStale();
     }, this.#lease / 3);
@@ -115,6 +116,7 @@ export class RedisPresence implements PresenceRegistry {
       .zrangebyscore(this.#key(agentId), now, '+inf')
       .then((nodes) => nodes.some((node) => node !== this.nodeId));
     this.#elsewhere.set(agentId, { at: now, answer });
+    // The caller gets the failure; the cache must not keep it for the next asker.
     answer.catch(() => this.#elsewhere.delete(agentId));
     return answer;
   }

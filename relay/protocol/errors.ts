@@ -29,8 +29,8 @@ export const RELAY_ERROR_CODES = [
 
 export type RelayErrorCode = (typeof RELAY_ERROR_CODES)[number];
 
-export interface RelayError {
-  readonly code: RelayErrorCode;
+export interface RelayError<C extends RelayErrorCode = RelayErrorCode> {
+  readonly code: C;
   readonly message: string;
 }
 
@@ -64,7 +64,7 @@ export const RELAY_ERROR_HINTS: Record<RelayErrorCode, string> = {
   internal: 'The relay failed unexpectedly; retry later.',
 };
 
-export const relayError = (code: RelayErrorCode, message = RELAY_ERROR_HINTS[code]): RelayError => ({
-  code,
-  message,
-});
+export const relayError = <C extends RelayErrorCode>(
+  code: C,
+  message: string = RELAY_ERROR_HINTS[code],
+): RelayError<C> => ({ code, message });

@@ -1,7 +1,7 @@
+import type { Ack } from './acks';
 import type { RelayError } from './errors';
-import type { PrekeyBundleWire, PrekeyUploadWire } from './prekeys';
+import type { PrekeyUploadWire } from './prekeys';
 import type {
-  ChallengeResponse,
   DeliverAck,
   Envelope,
   LoginRequest,
@@ -13,22 +13,26 @@ import type {
   SendRequest,
 } from './schemas';
 
+/** A success with fields `T`, or a refusal; `AckOf<E>` (acks.ts) is the exact answer of each event. */
 export type Result<T> = ({ ok: true } & T) | { ok: false; error: RelayError };
-export type Ack<T> = (result: Result<T>) => void;
 
-/** Events a client emits; each carries an acknowledgement callback. */
+/** Events a client emits; each carries an acknowledgement callback, typed by its schema in `ACKS`. */
 export interface ClientToServerEvents {
-  'auth:challenge': (request: Record<string, never>, ack: Ack<ChallengeResponse>) => void;
-  'auth:login': (request: LoginRequest, ack: Ack<{ agentId: string }>) => void;
-  'auth:refresh': (request: RefreshRequest, ack: Ack<{ expiresAt: number }>) => void;
+  'auth:challenge': (request: Record<string, never>, ack: Ack<'auth:challenge'>) => void;
+  'auth:login': (request: LoginRequest, ack: Ack<'auth:login'>) => void;
+  'auth:refresh': (request: RefreshRequest, ack: Ack<'auth:refresh'>) => void;
   /** The answer carries receipts that were waiting for this connection, if any (DLV4). */
-  send: (request: SendRequest, ack: Ack<{ id: string; receipts?: Receipt[] }>) => void;
-  'prekeys:publish': (request: PrekeyUploadWire, ack: Ack<{ oneTimePrekeys: number }>) => void;
-  'prekeys:fetch': (request: PrekeyFetchRequest, ack: Ack<{ bundle: PrekeyBundleWire }>) => void;
-  'prekeys:count': (request: Record<string, never>, ack: Ack<{ oneTimePrekeys: number }>) => void;
-  'presence:subscribe': (request: PresenceSubscribeRequest, ack: Ack<{ presence: PresenceState[] }>) => void;
-  'presence:unsubscribe': (request: PresenceSubscribeRequest, ack: Ack<object>) => void;
+  send: (request: SendRequest, ack: Ack<'send'>) => void;
+  'prekeys:publish': (request: PrekeyUploadWire, ack: Ack<'prekeys:publish'>) => void;
+  'prekeys:fetch': (request: PrekeyFetchRequest, ack: Ack<'prekeys:fetch'>) => void;
+  'prekeys:count': (request: Record<string, never>, ack: Ack<'prekeys:count'>) => void;
+  'presence:subscribe': (request: PresenceSubscribeRequest, ack: Ack<'presence:subscribe'>) => void;
+  'presence:unsubscribe': (request: PresenceSubscribeRequest, ack: Ack<'presence:unsubscribe'>) => void;
 }
+
+export type ClientEvent = keyof ClientToServerEvents;
+/** What a client sends with event `E`. */
+export type RequestOf<E extends ClientEvent> = Parameters<ClientToServerEvents[E]>[0];
 
 /**
  * Events the relay emits. `deliver` carries a batch of envelopes, oldest first (DLV1); the mailbox
@@ -56,4 +60,4 @@ export const CLIENT_EVENTS = [
   'prekeys:count',
   'presence:subscribe',
   'presence:unsubscribe',
-] as const satisfies readonly (keyof ClientToServerEvents)[];
+] as const satisfies readonly ClientEvent[];

@@ -41,21 +41,14 @@ export const RefreshRequest = z.object({ firebaseToken: FirebaseToken }).strict(
 /** Ask for the presence of agents one already knows by id (PRS1); at most 100 per request. */
 export const PresenceSubscribeRequest = z.object({ agentIds: z.array(AgentId).min(1).max(100) }).strict();
 export const PresenceUnsubscribeRequest = PresenceSubscribeRequest;
-export interface PresenceState {
-  agentId: string;
-  online: boolean;
-}
+export const PresenceState = z.object({ agentId: AgentId, online: z.boolean() });
 
 /** `prekeys:fetch` names the agent whose bundle the initiator wants. */
 export const PrekeyFetchRequest = z.object({ agentId: AgentId }).strict();
 export const PrekeyCountRequest = z.object({}).strict();
 
 /** Sent to the sender once the recipient acknowledged the envelope (MBX5). */
-export interface Receipt {
-  id: string;
-  to: string;
-  status: 'delivered';
-}
+export const Receipt = z.object({ id: EnvelopeId, to: AgentId, status: z.literal('delivered') });
 
 export const SendRequest = z
   .object({
@@ -106,6 +99,8 @@ export type Envelope = z.infer<typeof Envelope>;
 export type RefreshRequest = z.infer<typeof RefreshRequest>;
 export type PresenceSubscribeRequest = z.infer<typeof PresenceSubscribeRequest>;
 export type PrekeyFetchRequest = z.infer<typeof PrekeyFetchRequest>;
+export type PresenceState = z.infer<typeof PresenceState>;
+export type Receipt = z.infer<typeof Receipt>;
 
 const encoder = new TextEncoder();
 

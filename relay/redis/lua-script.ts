@@ -21,6 +21,7 @@ export class LuaScript {
     try {
       return await redis.evalsha(this.#sha, keys.length, ...keys, ...args);
     } catch (error) {
+      // Only a script Redis does not hold (first use, or after a restart) is handled: load and run it.
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
       return redis.eval(this.source, keys.length, ...keys, ...args);
     }

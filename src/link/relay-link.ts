@@ -1,17 +1,18 @@
 import { io, type Socket } from 'socket.io-client';
 import {
   loginMessage,
+  parseAck,
+  type AckOf,
+  type ClientEvent,
   type ClientToServerEvents,
   type Envelope,
-  type PrekeyBundleWire,
   type PrekeyUploadWire,
   type RelayError,
-  type Result,
   type ServerToClientEvents,
 } from '../../relay/protocol';
 import { sign, toBase64Url, type Identity } from '../crypto';
-import { tokenTimes } from './firebase-token';
 import { createLogger, errorFields } from '../log';
+import { tokenTimes } from './firebase-token';
 
 const log = createLogger('link');
 
@@ -51,6 +52,26 @@ export interface RelayLinkOptions {
 export type SendOutcome = { ok: true } | { ok: false; error: RelayError; permanent: boolean };
 
 type LinkSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * Emits one request on a socket with a deadline. socket.io's generics check the event's payload and
+ * type the answer it claims; `#ask` checks the answer really is that.
+ */
+type Emit<E extends ClientEvent> = (socket: ReturnType<LinkSocket['timeout']>) => Promise<AckOf<E>>;
+
+/** Requests that need a login: refused while the link is not logged in, retried once after a refresh (FBA8). */
+type LoggedInRequest = 'send' | 'prekeys:fetch' | 'prekeys:publish' | 'prekeys:count';
+
+/** What the link answers in the relay's stead when the relay cannot be asked… */
+const NOT_CONNECTED = {
+  ok: false,
+  error: { code: 'not_authenticated', message: 'Not connected to the relay.' },
+} as const;
+/** …or gave no answer in time, or one that does not match the protocol (not permanent: it is retried). */
+const UNANSWERED = {
+  ok: false,
+  error: { code: 'internal', message: 'The relay did not answer in time.' },
+} as const;
 
 /**
  * Errors after which retrying the same envelope can never succeed. Everything else — including
@@ -159,7 +180,7 @@ export class RelayLink {
         acked.push(envelope.id);
       } catch (error) {
         // Not acknowledged: the relay keeps it and offers it again.
-        log.warn('envelope_not_acked', errorFields(error));
+        log.warn('envelope_not_handled', errorFields(error));
       }
     }
     return acked;
@@ -217,134 +238,133 @@ export class RelayLink {
   }
 
   async send(id: string, to: string, payload: string): Promise<SendOutcome> {
-    const first = await this.#sendOnce(id, to, payload);
-    // FBA8: the relay's token ran out before we refreshed it; refresh on this connection and retry once.
-    if (!first.ok && first.error.code === 'firebase_token_expired' && (await this.#refresh())) {
-      return this.#sendOnce(id, to, payload);
-    }
-    return first;
-  }
-
-  async #sendOnce(id: string, to: string, payload: string): Promise<SendOutcome> {
-    const socket = this.#socket;
-    if (!socket || !this.#loggedIn) {
-      return {
-        ok: false,
-        error: { code: 'not_authenticated', message: 'Not connected to the relay.' },
-        permanent: false,
-      };
-    }
-    try {
-      const result = (await socket
-        .timeout(this.#timeout)
-        .emitWithAck('send', { id, to, payload })) as Result<{ id: string }>;
-      if (result.ok) return { ok: true };
-      return { ok: false, error: result.error, permanent: isPermanentRefusal(result.error.code) };
-    } catch {
-      // emitWithAck rejects only on its timeout: not permanent, the outbox sends it again.
-      return {
-        ok: false,
-        error: { code: 'internal', message: 'The relay did not acknowledge in time.' },
-        permanent: false,
-      };
-    }
+    const result = await this.#request('send', (s) => s.emitWithAck('send', { id, to, payload }));
+    if (result.ok) return { ok: true };
+    return { ok: false, error: result.error, permanent: isPermanentRefusal(result.error.code) };
   }
 
   /** The bundle to start a session with `agentId`; it takes one of its one-time prekeys. */
-  async fetchPrekeyBundle(agentId: string): Promise<Result<{ bundle: PrekeyBundleWire }>> {
-    return this.#request('prekeys:fetch', { agentId });
+  async fetchPrekeyBundle(agentId: string): Promise<AckOf<'prekeys:fetch'>> {
+    return this.#request('prekeys:fetch', (s) => s.emitWithAck('prekeys:fetch', { agentId }));
   }
 
-  async publishPrekeys(upload: PrekeyUploadWire): Promise<Result<{ oneTimePrekeys: number }>> {
-    return this.#request('prekeys:publish', upload);
+  async publishPrekeys(upload: PrekeyUploadWire): Promise<AckOf<'prekeys:publish'>> {
+    return this.#request('prekeys:publish', (s) => s.emitWithAck('prekeys:publish', upload));
   }
 
-  async countPrekeys(): Promise<Result<{ oneTimePrekeys: number }>> {
-    return this.#request('prekeys:count', {});
+  async countPrekeys(): Promise<AckOf<'prekeys:count'>> {
+    return this.#request('prekeys:count', (s) => s.emitWithAck('prekeys:count', {}));
   }
 
-  async #request<T>(
-    event: 'prekeys:fetch' | 'prekeys:publish' | 'prekeys:count',
-    payload: unknown,
-  ): Promise<Result<T>> {
-    const first = await this.#requestOnce<T>(event, payload);
+  /**
+   * A request on the logged-in connection. FBA8: refused `firebase_token_expired` because the relay's
+   * token ran out before we refreshed it, it is retried once after a refresh on this connection.
+   */
+  async #request<E extends LoggedInRequest>(
+    event: E,
+    emit: Emit<E>,
+  ): Promise<AckOf<E> | typeof NOT_CONNECTED | typeof UNANSWERED> {
+    const first = await this.#requestOnce(event, emit);
     if (!first.ok && first.error.code === 'firebase_token_expired' && (await this.#refresh())) {
-      return this.#requestOnce<T>(event, payload);
+      return this.#requestOnce(event, emit);
     }
     return first;
   }
 
-  async #requestOnce<T>(
-    event: 'prekeys:fetch' | 'prekeys:publish' | 'prekeys:count',
-    payload: unknown,
-  ): Promise<Result<T>> {
+  async #requestOnce<E extends LoggedInRequest>(
+    event: E,
+    emit: Emit<E>,
+  ): Promise<AckOf<E> | typeof NOT_CONNECTED | typeof UNANSWERED> {
     const socket = this.#socket;
-    if (!socket || !this.#loggedIn) {
-      return { ok: false, error: { code: 'not_authenticated', message: 'Not connected to the relay.' } };
-    }
+    if (!socket || !this.#loggedIn) return NOT_CONNECTED;
+    return (await this.#ask(socket, event, emit)) ?? UNANSWERED;
+  }
+
+  /**
+   * Emits `event` and reads the relay's answer with the event's acknowledgement schema (the relay is a
+   * boundary: socket.io's types say what it should send, not what it sent). Undefined when no answer
+   * came in time, or one that is not the protocol's.
+   */
+  async #ask<E extends ClientEvent>(
+    socket: LinkSocket,
+    event: E,
+    emit: Emit<E>,
+  ): Promise<AckOf<E> | undefined> {
+    let answer: unknown;
     try {
-      return (await (socket.timeout(this.#timeout) as unknown as Socket).emitWithAck(
-        event,
-        payload,
-      )) as Result<T>;
+      answer = await emit(socket.timeout(this.#timeout));
     } catch {
-      // emitWithAck rejects only on its timeout: answered as a typed failure the caller can retry.
-      return { ok: false, error: { code: 'internal', message: 'The relay did not answer in time.' } };
+      return undefined; // no answer in time
     }
+    const parsed = parseAck(event, answer);
+    return parsed.success ? parsed.data : undefined;
   }
 
   async #login(socket: LinkSocket, connection: number): Promise<void> {
     const current = () => socket === this.#socket && connection === this.#connection;
+    // Whatever else goes wrong (a key that cannot sign) fails this login like no answer would.
+    const login = await this.#attemptLogin(socket).catch((error: unknown) => {
+      log.warn('login_attempt_failed', errorFields(error));
+      return { ok: false, code: 'login_failed' } as const;
+    });
+    if (!current()) return; // stopped, dropped or relogged in meanwhile
+    if (login.ok) {
+      this.#loggedIn = true;
+      this.#forceToken = false;
+      this.#loginFailures = 0;
+      this.#relayHolds(login.firebaseToken);
+      this.#setStatus({ connected: true, lastError: undefined });
+      this.options.onLogin?.();
+      return;
+    }
+    const { code } = login;
+    // The status (and so the popup) says why; the log keeps the code for Diagnostics.
+    log.warn('login_failed', { code, failures: this.#loginFailures });
+    this.#setStatus({ connected: false, lastError: code });
+    // A refused token may be a stale cached one: ask Firebase for a new one next time.
+    if (code === 'firebase_token_expired' || code === 'firebase_token_invalid') this.#forceToken = true;
+    socket.disconnect();
+    // FBA6: only the person can mend these; their sign-in (relogin) or the minute alarm tries again.
+    if (WAIT_FOR_PERSON.has(code)) return;
+    // Retry with a fresh connection (and a fresh challenge), backing off while it keeps failing.
+    const delay = Math.min(LOGIN_RETRY_MS * 2 ** this.#loginFailures++, LOGIN_RETRY_MAX_MS);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      if (socket === this.#socket && !socket.connected) socket.connect();
+    }, delay);
+  }
+
+  /**
+   * Challenge, signature and login (AUTH1), with the person's Firebase ID token when there is one. The
+   * failure is the relay's code, `firebase_token_unavailable` (no token could be had), or
+   * `login_failed` (no answer in time, or one outside the protocol).
+   */
+  async #attemptLogin(
+    socket: LinkSocket,
+  ): Promise<{ ok: true; firebaseToken: string | undefined } | { ok: false; code: string }> {
+    const { identity, firebaseToken: tokenSource } = this.options;
+    let firebaseToken: string | undefined;
     try {
-      const { identity } = this.options;
       // The token first: a slow token must not let the challenge expire.
-      const firebaseToken = await this.#token(this.#forceToken);
-      const challenge = await socket.timeout(this.#timeout).emitWithAck('auth:challenge', {});
-      if (!challenge.ok) throw challenge.error;
-      const signature = toBase64Url(sign(identity, loginMessage(challenge.nonce, identity.agentId)));
-      const login = await socket.timeout(this.#timeout).emitWithAck('auth:login', {
+      firebaseToken = await tokenSource?.(this.#forceToken);
+    } catch (error) {
+      // Firebase unreachable or the session gone: handled like a refusal of the login.
+      log.warn('firebase_token_unavailable', errorFields(error));
+      return { ok: false, code: 'firebase_token_unavailable' };
+    }
+    const challenge = await this.#ask(socket, 'auth:challenge', (s) => s.emitWithAck('auth:challenge', {}));
+    if (!challenge?.ok) return { ok: false, code: challenge?.error.code ?? 'login_failed' };
+    const signature = toBase64Url(sign(identity, loginMessage(challenge.nonce, identity.agentId)));
+    const login = await this.#ask(socket, 'auth:login', (s) =>
+      s.emitWithAck('auth:login', {
         agentId: identity.agentId,
         nonce: challenge.nonce,
         signature,
         ...(firebaseToken ? { firebaseToken } : {}),
-      });
-      if (!login.ok) throw login.error;
-      if (!current()) return; // stopped, dropped or relogged in meanwhile
-      this.#loggedIn = true;
-      this.#forceToken = false;
-      this.#loginFailures = 0;
-      this.#relayHolds(firebaseToken);
-      this.#setStatus({ connected: true, lastError: undefined });
-      this.options.onLogin?.();
-    } catch (error) {
-      if (!current()) return; // a login of a connection already replaced: its failure no longer matters
-      const code = (error as RelayError | undefined)?.code ?? 'login_failed';
-      // The status (and so the popup) says why; the log keeps the code for Diagnostics.
-      log.warn('login_failed', { code, failures: this.#loginFailures });
-      this.#setStatus({ connected: false, lastError: code });
-      // A refused token may be a stale cached one: ask Firebase for a new one next time.
-      if (code === 'firebase_token_expired' || code === 'firebase_token_invalid') this.#forceToken = true;
-      socket.disconnect();
-      // FBA6: only the person can mend these; their sign-in (relogin) or the minute alarm tries again.
-      if (WAIT_FOR_PERSON.has(code)) return;
-      // Retry with a fresh connection (and a fresh challenge), backing off while it keeps failing.
-      const delay = Math.min(LOGIN_RETRY_MS * 2 ** this.#loginFailures++, LOGIN_RETRY_MAX_MS);
-      clearTimeout(this.#retryTimer);
-      this.#retryTimer = setTimeout(() => {
-        if (socket === this.#socket && !socket.connected) socket.connect();
-      }, delay);
-    }
-  }
-
-  /** A token for the relay, or undefined without a source or when signed out; throws a RelayError-like. */
-  async #token(force: boolean): Promise<string | undefined> {
-    if (!this.options.firebaseToken) return undefined;
-    try {
-      return await this.options.firebaseToken(force);
-    } catch {
-      // Firebase unreachable or the session gone: a relay-style code, so login handles it like a refusal.
-      throw { code: 'firebase_token_unavailable', message: 'No Firebase ID token could be had.' };
-    }
+      }),
+    );
+    if (!login?.ok) return { ok: false, code: login?.error.code ?? 'login_failed' };
+    return { ok: true, firebaseToken };
   }
 
   /** One refresh at a time; true when the relay accepted a fresh token on this connection. */
@@ -376,13 +396,11 @@ export class RelayLink {
       this.relogin();
       return false;
     }
-    let result: Result<{ expiresAt: number }>;
-    try {
-      result = await socket.timeout(this.#timeout).emitWithAck('auth:refresh', { firebaseToken });
-    } catch {
-      return false; // No answer: the connection is in trouble; socket.io reconnects and logs in again.
-    }
-    if (!current()) return false;
+    const result = await this.#ask(socket, 'auth:refresh', (s) =>
+      s.emitWithAck('auth:refresh', { firebaseToken }),
+    );
+    // No answer: the connection is in trouble; socket.io reconnects and logs in again.
+    if (!result || !current()) return false;
     if (!result.ok) {
       // FBA8: refused (expired, invalid, another account): log in again from scratch with a fresh token.
       this.#forceToken = true;

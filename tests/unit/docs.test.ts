@@ -29,12 +29,6 @@ function definedIn(text: string): string[] {
   });
 }
 const defined = new Set(specFiles.flatMap((f) => definedIn(read(f))));
-/**
- * TEMPORARY, for the lead to delete after merging: rules whose tests are being written on other
- * branches. LIM1 and OBS3 (relay limits and observability: the relay branch) and SYN10 (the 15-minute
- * sync alarm: the agent runtime tests).
- */
-const PENDING_ON_OTHER_BRANCHES: readonly string[] = ['LIM1', 'OBS3'];
 const testFiles = ['src', 'relay', 'tests'].flatMap((d) =>
   walk(d, (f) => /\.(test|test-d|contract)\.tsx?$/.test(f)),
 );
@@ -57,18 +51,10 @@ describe('docs', () => {
     const quoted = testFiles.map(read).join('\n');
     const unquoted = specFiles.flatMap((file) =>
       definedIn(read(file))
-        .filter((id) => !quoted.includes(`[${id}]`) && !PENDING_ON_OTHER_BRANCHES.includes(id))
+        .filter((id) => !quoted.includes(`[${id}]`))
         .map((id) => `${id} (${file})`),
     );
     expect(unquoted).toEqual([]);
-  });
-
-  it('[DOC2] the rules pending on other branches are still defined, and still unquoted here', () => {
-    const quoted = testFiles.map(read).join('\n');
-    // When one of these is quoted (the branch was merged), delete it from the list.
-    expect(PENDING_ON_OTHER_BRANCHES.filter((id) => !defined.has(id) || quoted.includes(`[${id}]`))).toEqual(
-      [],
-    );
   });
 
   it('[DOC3] every npm script the README mentions exists, and .ci/run runs the README’s test command', () => {
