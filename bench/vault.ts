@@ -33,6 +33,8 @@ try {
     ratio,
     week_query_ms,
     raw_week_query_ms,
+    // Issue 12's target: the week query within 2× of the same read raw, in the same run.
+    week_ratio: Math.round((week_query_ms / raw_week_query_ms) * 100) / 100,
     sqlite_persist_ms,
     unlock_ms,
   };

@@ -1,4 +1,4 @@
-import { ParleyError, type ErrorCode, type ErrorShape } from '../errors';
+import { ERROR_CODES, ParleyError, type ErrorCode, type ErrorShape } from '../errors';
 
 /** What each Firebase Auth error means for the person, and what to do about it. */
 const KNOWN: Record<string, [ErrorCode, string]> = {
@@ -88,19 +88,9 @@ export function accountError(error: unknown, emulatorUrl?: string): ParleyError 
 }
 
 /** The account codes accountError produces: a ParleyError with one of these is the account's. */
-export const ACCOUNT_ERROR_CODES: readonly ErrorCode[] = [
-  'account_not_configured',
-  'account_wrong_password',
-  'account_not_found',
-  'account_email_taken',
-  'account_weak_password',
-  'account_invalid_email',
-  'account_disabled',
-  'account_throttled',
-  'account_unreachable',
-  'account_config_invalid',
-  'account_failed',
-];
+export const ACCOUNT_ERROR_CODES: readonly ErrorCode[] = ERROR_CODES.filter((code) =>
+  code.startsWith('account_'),
+);
 
 /**
  * An account failure → what crosses the RPC boundary: the ParleyError accountError made, or a raw Firebase
