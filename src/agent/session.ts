@@ -96,7 +96,11 @@ export class AgentSession {
       notify,
       now,
       firebaseToken: (force) => account.idToken(force),
-      onNegotiationMessage: (from, body) => void ref.session?.negotiator.receive(from, body),
+      // A message lost here (locked meanwhile) is sent again by the peer's retransmission ticks (NEG11).
+      onNegotiationMessage: (from, body) =>
+        void ref.session?.negotiator
+          .receive(from, body)
+          .catch((error: unknown) => log.warn('negotiation_message_failed', errorFields(error))),
       onMessageStored: (m) => ref.session?.indexMessages([m]),
     });
     // The Firebase account (FBA6): its ID token rides on the relay login and is refreshed on the same
