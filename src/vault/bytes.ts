@@ -31,14 +31,3 @@ export function toBase64(bytes: Uint8Array): string {
 export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   return base64.decode(text) as Uint8Array<ArrayBuffer>;
 }
-
-/**
- * Constant-time equality for secrets and MACs: the time depends on the length only
- * (which is public), never on where the first differing byte is.
- */
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}

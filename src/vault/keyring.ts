@@ -1,5 +1,6 @@
 import { aesGcmDecrypt, aesGcmEncrypt, IV_BYTES, KEY_BYTES, randomBytes, type CryptoDeps } from './aes-gcm';
-import { timingSafeEqual, utf8 } from './bytes';
+import { constantTimeEqual } from '../crypto';
+import { utf8 } from './bytes';
 import { VaultError } from './errors';
 import { checkIterations, deriveKek, SALT_BYTES, type KdfParams, type KdfPolicy } from './pbkdf2';
 import { CATEGORIES, type Category } from './schema';
@@ -99,7 +100,7 @@ export async function unwrapKeyring(
 export async function keysMatch(crypto: CryptoDeps, ring: KeyringRecord, raw: RawKeys): Promise<boolean> {
   for (const [category, w] of Object.entries(ring.keys) as [Category, WrappedKey][]) {
     const bytes = raw.get(category);
-    if (!bytes || !timingSafeEqual(await keyCheck(crypto, bytes), w.check)) return false;
+    if (!bytes || !constantTimeEqual(await keyCheck(crypto, bytes), w.check)) return false;
   }
   return true;
 }

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from './bytes';
+import { constantTimeEqual } from '../crypto';
 import type { VaultContext } from './context';
 import { QUARANTINE_STORE } from './schema';
 import type { QuarantineEntry } from './types';
@@ -21,7 +21,7 @@ export async function quarantine(
     current !== undefined &&
     current.iv instanceof Uint8Array &&
     (stored as Record<string, unknown>).iv instanceof Uint8Array &&
-    timingSafeEqual(current.iv, (stored as { iv: Uint8Array }).iv);
+    constantTimeEqual(current.iv, (stored as { iv: Uint8Array }).iv);
   if (same || (current !== undefined && !(current.iv instanceof Uint8Array))) {
     const entry = {
       id: `${store}\u0000${JSON.stringify(key)}`,
