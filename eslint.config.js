@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  * - `relay/` imports nothing from the extension.
  * - Capabilities import each other only through their public `index.ts`.
  */
-const INTERNALS = 'vault|crypto|agent|peers|link|store|calendar|scheduling|account';
+const INTERNALS = 'vault|crypto|agent|peers|link|store|calendar|scheduling|account|assistant';
 const uiBoundary = {
   patterns: [
     {
