@@ -97,17 +97,23 @@ export class Negotiator {
     contactIds: string[];
     durationMin: number;
     title: string;
-    withinDays: number;
+    /** Either the next N days from now, or an exact window (epoch ms) such as "tomorrow morning". */
+    withinDays?: number;
+    window?: { start: number; end: number };
   }): Promise<NegotiationView> {
     const now = this.deps.now();
     const negotiationId = crypto.randomUUID();
+    const window = input.window
+      ? { start: Math.max(now, input.window.start), end: input.window.end }
+      : { start: now, end: now + (input.withinDays ?? 7) * DAY };
     await this.#engine.start({
       negotiationId,
       participants: [this.deps.me, ...input.contactIds],
-      window: { start: now, end: now + input.withinDays * DAY },
+      window,
       durationMin: input.durationMin,
       title: input.title,
-      expiresAt: now + Math.max(input.withinDays, 1) * DAY,
+      // The agents have until the window ends (at least a day) to agree.
+      expiresAt: Math.max(window.end, now + DAY),
     });
     return this.#viewOf(negotiationId);
   }

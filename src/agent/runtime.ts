@@ -158,6 +158,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     currentSession: () => session,
     notify,
     diagnostics,
+    dispatch: (action, input) => actions.dispatch(action, input),
   } satisfies RuntimeContext);
 
   const serve = createRpcServer(

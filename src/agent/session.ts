@@ -6,6 +6,7 @@ import {
   GoogleOAuth,
   vaultCalendarCache,
 } from '../calendar';
+import { Assistant, ProposalBook, builtinUnderstanding } from '../assistant';
 import { fingerprint, generateIdentity, identityFromSecretKey, type Identity } from '../crypto';
 import { ParleyError } from '../errors';
 import type { RelayLink } from '../link';
@@ -47,6 +48,10 @@ export const DEFAULT_SETTINGS: Settings = {
  */
 export class AgentSession {
   readonly #lifetime: AbortController;
+  /** The person's words → commands: the built-in parser (the model providers come with their settings). */
+  readonly assistant = new Assistant(() => builtinUnderstanding, builtinUnderstanding);
+  /** What the agent proposed from those words and waits for the person to confirm. */
+  readonly proposals = new ProposalBook();
 
   private constructor(
     readonly identity: Identity,

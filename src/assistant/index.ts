@@ -8,3 +8,15 @@ export {
   type Intent,
   type Understanding,
 } from './command';
+export { Assistant, type Understood, type UnderstandingWithNote } from './assistant';
+export { ProposalBook } from './proposals';
+export {
+  DEFAULT_DURATION_MIN,
+  instantRange,
+  planCommand,
+  type Plan,
+  type PlanContact,
+  type PlanMeeting,
+  type PlanWorld,
+  type ProposedAction,
+} from './plan';

@@ -37,6 +37,17 @@ export const calendarActions = {
       return calendar.overview();
     },
   }),
+  'calendar.agenda': action({
+    input: z
+      .object({ start: z.number().int().nonnegative(), end: z.number().int().positive() })
+      .strict()
+      .refine((r) => r.end > r.start && r.end - r.start <= 62 * 86_400_000, {
+        message: 'a range ends after it starts and spans at most 62 days',
+      }),
+    title: 'Show your calendar for a period',
+    effect: 'read',
+    run: (range, { calendar }) => calendar.agenda(range),
+  }),
   'calendar.select': action({
     input: z.object({ calendarId: z.string().min(1).max(1024), selected: z.boolean() }).strict(),
     title: 'Choose which calendars count as busy',

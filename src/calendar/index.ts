@@ -78,6 +78,7 @@ export {
   CalendarService,
   type CalendarChoice,
   type CalendarOverview,
+  type AgendaItem,
   type CalendarServiceDeps,
 } from './service';
 export { calendarActions, type CalendarActionContext } from './calendar.actions';

@@ -43,6 +43,15 @@ export interface CalendarChoice {
 }
 
 /** What the UI shows about the person's calendars. */
+export interface AgendaItem {
+  start: number;
+  end: number;
+  allDay: boolean;
+  title: string;
+  /** Booked by Parley. */
+  byParley: boolean;
+}
+
 export interface CalendarOverview {
   connected: boolean;
   syncing: boolean;
@@ -262,6 +271,29 @@ export class CalendarService {
       }
     }
     this.deps.onChange();
+  }
+
+  /**
+   * [CAL7] The person's own agenda in a range, from the local cache (no request to Google): what
+   * "what's on tomorrow?" shows. Titles are the person's own data, shown to them only — never sent to a
+   * model or a peer. Cancelled, declined and free events are left out.
+   */
+  async agenda(range: { start: number; end: number }): Promise<AgendaItem[]> {
+    const items: AgendaItem[] = [];
+    for (const choice of (await this.deps.loadChoices()) ?? []) {
+      if (!choice.selected) continue;
+      for (const e of await this.deps.cache.listEvents(choice.id, { fromMs: range.start, toMs: range.end })) {
+        if (e.declined || e.transparent) continue;
+        items.push({
+          start: e.startMs,
+          end: e.endMs,
+          allDay: e.allDay,
+          title: (e.event.summary ?? '').trim().slice(0, 200) || '(no title)',
+          byParley: e.origin === 'agent',
+        });
+      }
+    }
+    return items.sort((a, b) => a.start - b.start || a.end - b.end);
   }
 
   async overview(): Promise<CalendarOverview> {

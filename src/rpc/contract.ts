@@ -169,6 +169,34 @@ export interface CalendarOverviewView {
 
 export const MAX_MESSAGE_CHARS = 4000;
 
+/** What "what's on tomorrow?" shows: the person's own events, read from the local cache. */
+export interface AgendaView {
+  range: { start: number; end: number };
+  items: { start: number; end: number; allDay: boolean; title: string; byParley: boolean }[];
+}
+
+/** The agent's answer to words the person typed (`assistant.ask`). */
+export interface AssistantReply {
+  /** Which way understood them: the built-in parser, a cloud model, or the on-device model. */
+  provider: 'builtin' | 'openai' | 'on-device';
+  /** Why another way answered than the one chosen (a model was unreachable, rate limited…). */
+  note?: string;
+  /** What the words were understood as (shown so the person can check it). */
+  command: {
+    intent: string;
+    participants: string[];
+    unresolved: string[];
+    durationMinutes: number | null;
+    window: { from: string; to: string } | null;
+    partOfDay: string | null;
+    text: string | null;
+  };
+  reply: string;
+  agenda?: AgendaView;
+  /** What the agent will do once the person confirms (`assistant.confirm`), each action in words. */
+  proposal?: { id: string; actions: { label: string }[] };
+}
+
 /** NIST SP 800-63B: length over composition rules. */
 export const MIN_PASSPHRASE_CHARS = 8;
 

@@ -3,6 +3,7 @@ import type { ErrorShape } from '../errors';
 import { createLogger, errorFields } from '../log';
 import { openOptionsPage, openSidePanel } from '../platform';
 import { CalendarLine } from './calendar-section';
+import { CommandBox } from './command-box';
 import { ErrorNote, RelayDot, relayAccountProblem } from './components';
 import { PendingApprovals } from './meetings-section';
 import { LockGate } from './lock-gate';
@@ -49,6 +50,7 @@ export function PopupApp() {
               <span data-testid="contact-count">{status.contacts}</span>{' '}
               {status.contacts === 1 ? 'contact' : 'contacts'}
             </div>
+            <CommandBox />
             <CalendarLine />
             <PendingApprovals />
             <div class="muted">Relay: {status.relay.url}</div>

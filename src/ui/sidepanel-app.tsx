@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { ContactView, MessageSearchHit } from '../rpc';
+import { CommandBox } from './command-box';
 import { ContactControls } from './contact-controls';
 import { ErrorNote, RelayDot, Section, formatTime, relayAccountProblem } from './components';
 import { LockGate } from './lock-gate';
@@ -37,6 +38,9 @@ function Conversations() {
 
   return (
     <>
+      <Section title="Ask your agent">
+        <CommandBox />
+      </Section>
       <Invites />
       <MeetingsSection />
       <Search onOpen={setSelected} />

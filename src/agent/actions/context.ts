@@ -17,4 +17,6 @@ export interface RuntimeContext {
   currentSession(): AgentSession | undefined;
   notify(topic: RpcTopic): void;
   diagnostics(): DiagnosticsView;
+  /** The registry's dispatch (for actions that run other actions the person confirmed). */
+  dispatch(action: string, input: unknown): Promise<unknown>;
 }

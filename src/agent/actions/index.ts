@@ -7,6 +7,7 @@ import type { RuntimeContext } from './context';
 import { dataActions } from './data.actions';
 import { lifecycleActions } from './lifecycle.actions';
 import { negotiationActions } from './negotiations.actions';
+import { assistantActions } from './assistant.actions';
 import { settingsActions } from './settings.actions';
 
 export type { RuntimeContext } from './context';
@@ -27,7 +28,12 @@ export function createAgentActions(runtime: RuntimeContext) {
       return { peers: session.peers, search: (text: string) => session.search(text) };
     })
     .register(calendarActions, async () => ({ calendar: (await runtime.session()).calendar }))
-    .register(accountActions, async () => ({ account: (await runtime.session()).account }));
+    .register(accountActions, async () => ({ account: (await runtime.session()).account }))
+    .register(assistantActions, async () => ({
+      session: await runtime.session(),
+      dispatch: runtime.dispatch,
+      now: runtime.now,
+    }));
 }
 
 /** The agent's actions by id: the RPC contract's types are derived from this. */

@@ -22,9 +22,22 @@ export const negotiationActions = {
         contactIds: z.array(AgentIdInput).min(1).max(19),
         durationMin: z.number().int().min(5).max(480),
         title: z.string().trim().min(1).max(200),
-        withinDays: Days,
+        /** The next N days from now… */
+        withinDays: Days.optional(),
+        /** …or an exact window in epoch ms (what a plain-language command such as "tomorrow morning" asks for). */
+        window: z
+          .object({ start: z.number().int().nonnegative(), end: z.number().int().positive() })
+          .strict()
+          .refine((w) => w.end > w.start && w.end - w.start <= 60 * 86_400_000, {
+            message: 'a window ends after it starts and spans at most 60 days',
+          })
+          .optional(),
       })
-      .strict(),
+      .strict()
+      .refine((i) => (i.withinDays === undefined) !== (i.window === undefined), {
+        message: 'give either withinDays or a window',
+        path: ['withinDays'],
+      }),
     title: 'Find a time with…',
     effect: 'change',
     async run(input, { peers, negotiator }) {

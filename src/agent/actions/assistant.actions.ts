@@ -1,0 +1,77 @@
+import { Temporal } from 'temporal-polyfill';
+import { z } from 'zod';
+import { planCommand, type Plan, type ProposedAction } from '../../assistant';
+import { ParleyError } from '../../errors';
+import { actionsFor, type AgendaView, type AssistantReply } from '../../rpc';
+import type { AgentSession } from '../session';
+
+export interface AssistantActionContext {
+  session: AgentSession;
+  /** The registry's own dispatch: a confirmed proposal runs exactly the actions the person saw. */
+  dispatch(action: string, input: unknown): Promise<unknown>;
+  now(): number;
+}
+
+const action = actionsFor<AssistantActionContext>();
+const PROPOSAL_TTL_MS = 10 * 60_000;
+
+/** The agent you talk to (docs/protocol/proposals.md PRP1–PRP5). */
+export const assistantActions = {
+  'assistant.ask': action({
+    input: z.object({ text: z.string().trim().min(1).max(1000) }).strict(),
+    title: 'Ask your agent in your own words',
+    effect: 'read',
+    async run({ text }, { session, now }): Promise<AssistantReply> {
+      const at = now();
+      const [contacts, meetings, preferences] = await Promise.all([
+        session.peers.listContacts(),
+        session.negotiator.list(),
+        session.negotiator.meetingPreferences(),
+      ]);
+      const timeZone = preferences.timeZone;
+      const local = Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(timeZone);
+      const understood = await session.assistant.understand(text, {
+        now: local.toPlainDateTime().toString({ smallestUnit: 'second' }),
+        timeZone,
+        contacts: contacts.map((c) => c.name),
+      });
+      const plan: Plan = planCommand(understood.command, { contacts, meetings, timeZone, now: at });
+      const base = {
+        provider: understood.provider,
+        ...(understood.note ? { note: understood.note } : {}),
+        command: understood.command,
+        reply: plan.reply,
+      };
+      if (plan.kind === 'agenda') {
+        const agenda: AgendaView = { range: plan.range, items: await session.calendar.agenda(plan.range) };
+        return { ...base, agenda };
+      }
+      if (plan.kind === 'reply') return base;
+      const proposal = session.proposals.add(plan.actions, at + PROPOSAL_TTL_MS);
+      return { ...base, proposal: { id: proposal, actions: plan.actions.map((a) => ({ label: a.label })) } };
+    },
+  }),
+  'assistant.confirm': action({
+    input: z.object({ proposalId: z.string().min(1).max(64) }).strict(),
+    title: 'Do what your agent proposed',
+    effect: 'change',
+    async run({ proposalId }, { session, dispatch, now }) {
+      const actions: readonly ProposedAction[] | undefined = session.proposals.take(proposalId, now());
+      if (!actions) {
+        throw new ParleyError('bad_request', 'That proposal expired or was already done. Ask again.');
+      }
+      // [PRP3] Each action goes through the registry: validated again, and its own errors reported.
+      const results: unknown[] = [];
+      for (const a of actions) results.push(await dispatch(a.action, a.input));
+      return { done: actions.length };
+    },
+  }),
+  'assistant.dismiss': action({
+    input: z.object({ proposalId: z.string().min(1).max(64) }).strict(),
+    title: 'Drop what your agent proposed',
+    effect: 'read',
+    run: async ({ proposalId }, { session, now }) => ({
+      dismissed: session.proposals.take(proposalId, now()) !== undefined,
+    }),
+  }),
+};
