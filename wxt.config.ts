@@ -57,6 +57,8 @@ export default defineConfig({
       'https://identitytoolkit.googleapis.com/*',
       'https://securetoken.googleapis.com/*',
     ],
+    // A model endpoint the person chooses (OpenAI, a local Ollama…) is asked for at run time, one origin.
+    optional_host_permissions: ['https://*/*', 'http://*/*'],
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
     },

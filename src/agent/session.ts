@@ -37,6 +37,8 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   // Off until the person fills it in: a relay started without FIREBASE_PROJECT_ID needs no account.
   firebase: { apiKey: '', projectId: '', authDomain: '', emulatorUrl: '' },
+  // No model until the person chooses one: the built-in parser needs nothing.
+  assistant: { provider: 'builtin', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini' },
 };
 
 /**
@@ -90,6 +92,7 @@ export class AgentSession {
       ...saved,
       google: { ...DEFAULT_SETTINGS.google, ...saved.google },
       firebase: { ...DEFAULT_SETTINGS.firebase, ...saved.firebase },
+      assistant: { ...DEFAULT_SETTINGS.assistant, ...saved.assistant },
     };
     const ref: { session?: AgentSession } = {};
     const { peers, link } = createPeerLink({
@@ -220,13 +223,17 @@ export class AgentSession {
   }
 
   async updateSettings(
-    patch: Partial<Omit<Settings, 'google'>> & { google?: Partial<Settings['google']> },
+    patch: Partial<Omit<Settings, 'google' | 'assistant'>> & {
+      google?: Partial<Settings['google']>;
+      assistant?: Partial<Settings['assistant']>;
+    },
   ): Promise<Settings> {
     this.settings = {
       ...this.settings,
       ...patch,
       google: { ...this.settings.google, ...patch.google },
       firebase: patch.firebase ?? this.settings.firebase,
+      assistant: { ...this.settings.assistant, ...patch.assistant },
     };
     await this.store.putSettings(this.settings);
     const accountChanged = await this.account.configure(this.settings.firebase);

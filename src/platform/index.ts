@@ -137,3 +137,13 @@ export async function openOptionsPage(): Promise<void> {
 export async function openPopup(): Promise<void> {
   await browser.action.openPopup();
 }
+
+/**
+ * Asks the person, from a click in an extension page, to let Parley reach one origin (a model endpoint
+ * such as `https://api.openai.com`). Origins are not in the manifest: only the one the person chose is
+ * granted (`optional_host_permissions`). Resolves with whether it was granted.
+ */
+export async function requestOrigin(url: string): Promise<boolean> {
+  const origin = new URL(url).origin;
+  return browser.permissions.request({ origins: [`${origin}/*`] });
+}

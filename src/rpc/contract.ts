@@ -92,11 +92,21 @@ export interface FirebaseSettings {
   emulatorUrl: string;
 }
 
+/** How the agent understands what the person types (the key is kept apart, in the vault, never in settings). */
+export interface AssistantSettings {
+  /** `builtin`: no model at all; `openai`: any OpenAI-compatible endpoint; `on-device`: Chrome's built-in model. */
+  provider: 'builtin' | 'openai' | 'on-device';
+  /** The endpoint's base URL, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1` (Ollama). */
+  baseUrl: string;
+  model: string;
+}
+
 export interface Settings {
   relayUrl: string;
   displayName: string;
   google: GoogleSettings;
   firebase: FirebaseSettings;
+  assistant: AssistantSettings;
 }
 
 /** The person's Firebase account, as the options page shows it (no tokens ever cross the RPC). */

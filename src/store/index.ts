@@ -3,4 +3,11 @@ export type * from './records';
 export { vaultAgentStore } from './vault-store';
 export { StoreError } from './errors';
 export { negotiationStore, auditStore, type AuditStore } from './negotiation-store';
-export { tokenStore, preferenceStore, type TokenStore, type PreferenceStore } from './settings-store';
+export {
+  modelKeyStore,
+  tokenStore,
+  preferenceStore,
+  type ModelKeyStore,
+  type TokenStore,
+  type PreferenceStore,
+} from './settings-store';

@@ -79,3 +79,29 @@ export function preferenceStore(vault: Vault): PreferenceStore {
     },
   };
 }
+
+const MODEL_KEY_ID = 'model-api-key';
+const modelKeySchema = z.string().min(1).max(500);
+
+export interface ModelKeyStore {
+  load(): Promise<string | undefined>;
+  save(apiKey: string): Promise<void>;
+  clear(): Promise<void>;
+}
+
+/** The API key of the person's OpenAI-compatible endpoint (`agentConfig`, encrypted; never logged or shown). */
+export function modelKeyStore(vault: Vault): ModelKeyStore {
+  return {
+    async load() {
+      const row = await vault.get('agentConfig', MODEL_KEY_ID);
+      if (row === undefined) return undefined;
+      const parsed = modelKeySchema.safeParse(row['apiKey']);
+      if (!parsed.success) throw new StoreError('invalid_record', 'The stored model key is not readable.');
+      return parsed.data;
+    },
+    async save(apiKey) {
+      await vault.put('agentConfig', { id: MODEL_KEY_ID, apiKey: modelKeySchema.parse(apiKey) });
+    },
+    clear: () => vault.delete('agentConfig', MODEL_KEY_ID),
+  };
+}

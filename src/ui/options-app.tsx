@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import { AccountSection } from './account-section';
+import { AssistantSection } from './assistant-section';
 import { ErrorNote, Section } from './components';
 import { CalendarSettings } from './calendar-section';
 import { DataSection } from './data-section';
@@ -82,6 +83,7 @@ function SettingsForm() {
       {settings && <AccountSection firebase={settings.firebase} />}
       {settings && <CalendarSettings google={settings.google} />}
       <PreferencesSection />
+      <AssistantSection />
       <DataSection />
       <DiagnosticsSection />
     </>

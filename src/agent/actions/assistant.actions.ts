@@ -3,10 +3,13 @@ import { z } from 'zod';
 import { planCommand, type Plan, type ProposedAction } from '../../assistant';
 import { ParleyError } from '../../errors';
 import { actionsFor, type AgendaView, type AssistantReply } from '../../rpc';
+import type { ModelKeyStore } from '../../store';
 import type { AgentSession } from '../session';
 
 export interface AssistantActionContext {
   session: AgentSession;
+  /** The endpoint's API key, in the vault. */
+  modelKey: ModelKeyStore;
   /** The registry's own dispatch: a confirmed proposal runs exactly the actions the person saw. */
   dispatch(action: string, input: unknown): Promise<unknown>;
   now(): number;
@@ -64,6 +67,26 @@ export const assistantActions = {
       const results: unknown[] = [];
       for (const a of actions) results.push(await dispatch(a.action, a.input));
       return { done: actions.length };
+    },
+  }),
+  'assistant.status': action({
+    input: z.object({}).strict(),
+    title: 'Show how your agent understands what you type',
+    effect: 'read',
+    async run(_, { session, modelKey }) {
+      const { provider, baseUrl, model } = session.currentSettings.assistant;
+      return { provider, baseUrl, model, hasKey: (await modelKey.load()) !== undefined };
+    },
+  }),
+  /** The key is written, never read back: the UI only learns whether one is set. */
+  'assistant.setKey': action({
+    input: z.object({ apiKey: z.string().trim().max(500) }).strict(),
+    title: 'Save the API key of your model endpoint (empty to forget it)',
+    effect: 'change',
+    async run({ apiKey }, { modelKey }) {
+      if (apiKey) await modelKey.save(apiKey);
+      else await modelKey.clear();
+      return { hasKey: apiKey.length > 0 };
     },
   }),
   'assistant.dismiss': action({

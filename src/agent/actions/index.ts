@@ -1,6 +1,7 @@
 import { accountActions } from '../../account';
 import { calendarActions } from '../../calendar';
 import { peersActions } from '../../peers';
+import { modelKeyStore } from '../../store';
 import { ActionRegistry } from '../registry';
 import { AGENT_ERROR_MAPPERS } from '../errors';
 import type { RuntimeContext } from './context';
@@ -31,6 +32,7 @@ export function createAgentActions(runtime: RuntimeContext) {
     .register(accountActions, async () => ({ account: (await runtime.session()).account }))
     .register(assistantActions, async () => ({
       session: await runtime.session(),
+      modelKey: modelKeyStore(runtime.vault),
       dispatch: runtime.dispatch,
       now: runtime.now,
     }));

@@ -55,6 +55,20 @@ export const settingsActions = {
           .strict()
           .optional(),
         firebase: FirebaseSettingsInput.optional(),
+        assistant: z
+          .object({
+            provider: z.enum(['builtin', 'openai', 'on-device']),
+            baseUrl: HttpUrl,
+            model: z
+              .string()
+              .trim()
+              .min(1)
+              .max(100)
+              .regex(/^[\w.:/@-]+$/, 'a model name such as gpt-4o-mini or llama3.1:8b'),
+          })
+          .partial()
+          .strict()
+          .optional(),
       })
       .strict(),
     title: 'Change settings',

@@ -1,0 +1,118 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { ErrorShape } from '../errors';
+import { requestOrigin } from '../platform';
+import type { AssistantSettings } from '../rpc';
+import { ErrorNote, Section } from './components';
+import { agent, useAgentQuery } from './rpc';
+
+/**
+ * How the agent understands what the person types: no model (the built-in parser), any OpenAI-compatible
+ * endpoint (its origin asked for at run time, its key kept in the vault), or Chrome's on-device model.
+ */
+export function AssistantSection() {
+  const { data: status, reload } = useAgentQuery('assistant.status', {}, ['status']);
+  const [form, setForm] = useState<AssistantSettings>();
+  const [apiKey, setApiKey] = useState('');
+  const [note, setNote] = useState<string>();
+  const [error, setError] = useState<ErrorShape>();
+  useEffect(() => {
+    if (status && !form) setForm({ provider: status.provider, baseUrl: status.baseUrl, model: status.model });
+  }, [status, form]);
+  if (!form || !status) return null;
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setNote(undefined);
+    setError(undefined);
+    try {
+      // The permission prompt needs this click: ask before anything else awaits.
+      if (form.provider === 'openai' && !(await requestOrigin(form.baseUrl))) {
+        throw {
+          code: 'forbidden',
+          message: `Parley needs your permission to reach ${new URL(form.baseUrl).origin}.`,
+        };
+      }
+      await agent.call('settings.set', { assistant: form });
+      if (apiKey) await agent.call('assistant.setKey', { apiKey });
+      setApiKey('');
+      reload();
+      setNote('Saved.');
+    } catch (e) {
+      setError(e as ErrorShape);
+    }
+  };
+
+  return (
+    <Section title="Understanding what you type">
+      <form class="stack" onSubmit={save} data-testid="assistant-settings">
+        {(
+          [
+            ['builtin', 'No model: the built-in parser (nothing leaves this device)'],
+            [
+              'openai',
+              'An OpenAI-compatible endpoint (OpenAI, Ollama, LM Studio…): only your words, with names replaced',
+            ],
+            ['on-device', 'Chrome’s on-device model, where the browser has it'],
+          ] as const
+        ).map(([value, label]) => (
+          <label key={value} class="row">
+            <input
+              type="radio"
+              name="provider"
+              value={value}
+              checked={form.provider === value}
+              onChange={() => setForm({ ...form, provider: value })}
+            />
+            <span>{label}</span>
+          </label>
+        ))}
+        {form.provider === 'openai' && (
+          <>
+            <label class="stack">
+              <span>Base URL</span>
+              <input
+                name="baseUrl"
+                value={form.baseUrl}
+                onInput={(e) => setForm({ ...form, baseUrl: e.currentTarget.value })}
+              />
+            </label>
+            <label class="stack">
+              <span>Model</span>
+              <input
+                name="model"
+                value={form.model}
+                onInput={(e) => setForm({ ...form, model: e.currentTarget.value })}
+              />
+            </label>
+            <label class="stack">
+              <span>API key {status.hasKey ? '(saved; type a new one to replace it)' : ''}</span>
+              <input
+                type="password"
+                name="apiKey"
+                autocomplete="off"
+                value={apiKey}
+                onInput={(e) => setApiKey(e.currentTarget.value)}
+              />
+            </label>
+          </>
+        )}
+        <div class="row">
+          <button type="submit" data-testid="assistant-save">
+            Save
+          </button>
+          {status.hasKey && (
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => void agent.call('assistant.setKey', { apiKey: '' }).then(reload, setError)}
+            >
+              Forget the key
+            </button>
+          )}
+        </div>
+        {note && <p class="notice">{note}</p>}
+        <ErrorNote error={error} />
+      </form>
+    </Section>
+  );
+}
