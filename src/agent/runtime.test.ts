@@ -281,3 +281,43 @@ describe('contacts', () => {
     });
   });
 });
+
+describe('the agent you talk to', () => {
+  it('[PRP3][PRP5] words become a proposal; confirming runs it once through the registry', async () => {
+    const [ana, ben] = [await unlockedAgent('Ana Silva'), await unlockedAgent('Ben Okafor')];
+    const { code } = await ana.rpc.call('invite.create', {});
+    const { contact } = await ben.rpc.call('invite.accept', { code });
+    await expect.poll(async () => (await ana.rpc.call('contacts.list', {})).length).toBe(1);
+
+    const reply = await ana.rpc.call('assistant.ask', { text: 'tell Ben the deck is ready' });
+    expect(reply).toMatchObject({
+      provider: 'builtin',
+      command: { intent: 'message', participants: ['Ben Okafor'], text: 'the deck is ready' },
+      proposal: { actions: [{ label: 'Message Ben Okafor: “the deck is ready”' }] },
+    });
+    // Nothing was sent before the person confirmed.
+    expect(
+      await ana.rpc.call('messages.list', {
+        contactId: (await ana.rpc.call('contacts.list', {}))[0]!.agentId,
+      }),
+    ).toEqual([]);
+
+    expect(await ana.rpc.call('assistant.confirm', { proposalId: reply.proposal!.id })).toEqual({ done: 1 });
+    await expect
+      .poll(async () =>
+        (await ben.rpc.call('messages.list', { contactId: contact.agentId })).map((m) => m.text),
+      )
+      .toEqual(['the deck is ready']);
+    // [PRP2] A proposal runs once.
+    await expect(ana.rpc.call('assistant.confirm', { proposalId: reply.proposal!.id })).rejects.toMatchObject(
+      {
+        code: 'bad_request',
+      },
+    );
+
+    // A name that is no contact: nothing is proposed.
+    const unknown = await ana.rpc.call('assistant.ask', { text: 'find 30 minutes with Priya tomorrow' });
+    expect(unknown.proposal).toBeUndefined();
+    expect(unknown.reply).toMatch(/Priya/);
+  });
+});
