@@ -8,3 +8,4 @@ export {
   type Intent,
   type Understanding,
 } from './command';
+export * from './openai';

@@ -49,7 +49,7 @@ describe('fake OpenAI-compatible server', () => {
     );
     const limited = await ask(false).catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
-    expect((limited as OpenAI.RateLimitError).headers.get('retry-after')).toBe('2');
+    expect((limited as InstanceType<typeof OpenAI.RateLimitError>).headers.get('retry-after')).toBe('2');
     await expect(ask(false)).rejects.toBeInstanceOf(OpenAI.InternalServerError);
     await expect(ask(false)).rejects.toThrow();
     const wrongKey = new OpenAI({ baseURL: fake.baseURL, apiKey: 'nope', maxRetries: 0 });
