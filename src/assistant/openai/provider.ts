@@ -150,6 +150,7 @@ export function openAiUnderstanding(opts: OpenAiUnderstandingOptions): OpenAiUnd
     try {
       json = JSON.parse(call.arguments);
     } catch {
+      // Truncated or malformed arguments are the model's mistake, answered by the repair request (AST4).
       return { ok: false, error: 'The arguments are not valid JSON.', call: named };
     }
     const parsed = CommandSchema.safeParse(json);
