@@ -20,3 +20,4 @@ export {
   type PlanWorld,
   type ProposedAction,
 } from './plan';
+export * from './openai';
