@@ -6,7 +6,15 @@ import {
   GoogleOAuth,
   vaultCalendarCache,
 } from '../calendar';
-import { Assistant, ProposalBook, builtinUnderstanding } from '../assistant';
+import {
+  Assistant,
+  ProposalBook,
+  builtinUnderstanding,
+  memoryCache,
+  openAiUnderstanding,
+  tokenBucket,
+  type Understanding,
+} from '../assistant';
 import { fingerprint, generateIdentity, identityFromSecretKey, type Identity } from '../crypto';
 import { ParleyError } from '../errors';
 import type { RelayLink } from '../link';
@@ -16,11 +24,13 @@ import type { Platform } from '../platform';
 import type { AgentStatus, MessageSearchHit, RpcTopic, Settings } from '../rpc';
 import {
   auditStore,
+  modelKeyStore,
   negotiationStore,
   preferenceStore,
   tokenStore,
   type AgentStore,
   type MessageRecord,
+  type ModelKeyStore,
 } from '../store';
 import { Mutex, openHistory, type ConversationHistory, type Vault } from '../vault';
 import { Negotiator } from './negotiator';
@@ -50,8 +60,10 @@ export const DEFAULT_SETTINGS: Settings = {
  */
 export class AgentSession {
   readonly #lifetime: AbortController;
-  /** The person's words → commands: the built-in parser (the model providers come with their settings). */
-  readonly assistant = new Assistant(() => builtinUnderstanding, builtinUnderstanding);
+  /** The person's words → commands, through the way chosen in settings; the built-in parser behind it. */
+  readonly assistant = new Assistant(() => this.#understanding(), builtinUnderstanding);
+  #modelKey: ModelKeyStore | undefined;
+  #model: { id: string; way: Understanding } | undefined;
   /** What the agent proposed from those words and waits for the person to confirm. */
   readonly proposals = new ProposalBook();
 
@@ -69,6 +81,31 @@ export class AgentSession {
     lifetime: AbortController,
   ) {
     this.#lifetime = lifetime;
+  }
+
+  /**
+   * The way chosen in settings. A cloud provider is kept while its endpoint, model and key stay the same,
+   * so its response cache and its rate limit carry over from one command to the next.
+   */
+  async #understanding(): Promise<Understanding> {
+    const { provider, baseUrl, model } = this.settings.assistant;
+    if (provider !== 'openai') return builtinUnderstanding; // on-device: with the on-device provider
+    const apiKey = (await this.#modelKey?.load()) ?? '';
+    const id = JSON.stringify([baseUrl, model, apiKey]);
+    if (this.#model?.id !== id) {
+      this.#model = {
+        id,
+        way: openAiUnderstanding({
+          baseURL: baseUrl,
+          apiKey,
+          model,
+          fallback: builtinUnderstanding,
+          cache: memoryCache(),
+          limiter: tokenBucket({ capacity: 10, refillPerMinute: 20 }),
+        }),
+      };
+    }
+    return this.#model.way;
   }
 
   /** Aborts when the session stops. */
@@ -179,6 +216,7 @@ export class AgentSession {
       notify,
       lifetime,
     );
+    session.#modelKey = modelKeyStore(vault);
     await session.#catchUpHistory();
     ref.session = session;
     link.start();

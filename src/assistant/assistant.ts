@@ -1,4 +1,8 @@
 import type { Command, CommandContext, Understanding } from './command';
+import { createLogger, errorFields } from '../log';
+import { NOTE_HINTS, type OpenAiNote } from './openai';
+
+const log = createLogger('assistant');
 
 export interface Understood {
   readonly command: Command;
@@ -10,7 +14,11 @@ export interface Understood {
 
 /** A way of understanding that can say it fell back (the cloud and on-device providers). */
 export interface UnderstandingWithNote extends Understanding {
-  understandWithNote(text: string, context: CommandContext, signal?: AbortSignal): Promise<Understood>;
+  understandWithNote(
+    text: string,
+    context: CommandContext,
+    options?: { signal?: AbortSignal },
+  ): Promise<{ command: Command; provider: Understanding['provider']; note?: string }>;
 }
 
 /**
@@ -19,23 +27,27 @@ export interface UnderstandingWithNote extends Understanding {
  */
 export class Assistant {
   constructor(
-    private readonly chosen: () => Understanding | UnderstandingWithNote,
+    private readonly chosen: () => Promise<Understanding | UnderstandingWithNote>,
     private readonly builtin: Understanding,
   ) {}
 
-  get provider(): Understanding['provider'] {
-    return this.chosen().provider;
-  }
-
   async understand(text: string, context: CommandContext, signal?: AbortSignal): Promise<Understood> {
-    const way = this.chosen();
-    if (way === this.builtin)
+    const way = await this.chosen();
+    if (way === this.builtin) {
       return { command: await way.understand(text, context, signal), provider: way.provider };
+    }
     try {
-      if ('understandWithNote' in way) return await way.understandWithNote(text, context, signal);
-      return { command: await way.understand(text, context, signal), provider: way.provider };
-    } catch {
-      // The chosen way failed outright (its own fallback failed too): the built-in parser answers.
+      if (!('understandWithNote' in way)) {
+        return { command: await way.understand(text, context, signal), provider: way.provider };
+      }
+      const result = await way.understandWithNote(text, context, signal ? { signal } : {});
+      // A provider's note is a code (the cloud provider's) or already words (the on-device one's).
+      const note = result.note && (NOTE_HINTS[result.note as OpenAiNote] ?? result.note);
+      return { command: result.command, provider: result.provider, ...(note ? { note } : {}) };
+    } catch (error) {
+      if (signal?.aborted) throw error; // the person cancelled: no answer at all
+      log.warn('understanding_failed', { provider: way.provider, ...errorFields(error) });
+      // The chosen way failed outright (its own fallback too): the built-in parser answers.
       return {
         command: await this.builtin.understand(text, context, signal),
         provider: this.builtin.provider,
