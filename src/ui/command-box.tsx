@@ -2,13 +2,25 @@ import { useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { AssistantReply } from '../rpc';
 import { ErrorNote } from './components';
-import { agent } from './rpc';
+import { agent, useAgentQuery } from './rpc';
 
 const PROVIDERS: Record<AssistantReply['provider'], string> = {
   builtin: 'built-in parser',
   openai: 'cloud model',
   'on-device': 'on-device model',
 };
+
+/** Which way understands what the person types, in one line (the popup's status). */
+export function AssistantLine() {
+  const { data } = useAgentQuery('assistant.status', {}, ['status']);
+  if (!data) return null;
+  return (
+    <div class="muted" data-testid="assistant-provider" data-provider={data.provider}>
+      Understands you with the {PROVIDERS[data.provider]}
+      {data.provider === 'openai' ? ` (${data.model})` : ''}
+    </div>
+  );
+}
 
 /**
  * The person talks to the agent: words in, the agent's reply and what it proposes out. Nothing happens

@@ -3,7 +3,7 @@ import type { ErrorShape } from '../errors';
 import { createLogger, errorFields } from '../log';
 import { openOptionsPage, openSidePanel } from '../platform';
 import { CalendarLine } from './calendar-section';
-import { CommandBox } from './command-box';
+import { AssistantLine, CommandBox } from './command-box';
 import { ErrorNote, RelayDot, relayAccountProblem } from './components';
 import { PendingApprovals } from './meetings-section';
 import { LockGate } from './lock-gate';
@@ -51,6 +51,7 @@ export function PopupApp() {
               {status.contacts === 1 ? 'contact' : 'contacts'}
             </div>
             <CommandBox />
+            <AssistantLine />
             <CalendarLine />
             <PendingApprovals />
             <div class="muted">Relay: {status.relay.url}</div>
