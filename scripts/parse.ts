@@ -29,7 +29,13 @@ for await (const line of createInterface({ input: process.stdin, crlfDelay: Infi
   if (!line.trim()) continue;
   let id: unknown = null;
   try {
-    const record = JSON.parse(line) as { id?: unknown; text: string; now: string; timeZone: string; contacts: string[] };
+    const record = JSON.parse(line) as {
+      id?: unknown;
+      text: string;
+      now: string;
+      timeZone: string;
+      contacts: string[];
+    };
     id = record.id ?? null;
     const result = await understanding.understand(record.text, {
       now: record.now,
@@ -38,6 +44,8 @@ for await (const line of createInterface({ input: process.stdin, crlfDelay: Infi
     });
     process.stdout.write(JSON.stringify({ id, result }) + '\n');
   } catch (error) {
-    process.stdout.write(JSON.stringify({ id, error: error instanceof Error ? error.message : String(error) }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ id, error: error instanceof Error ? error.message : String(error) }) + '\n',
+    );
   }
 }

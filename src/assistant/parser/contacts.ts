@@ -17,7 +17,9 @@ export function indexContacts(contacts: readonly string[]): ContactIndex {
   const words = new Set<string>();
   let longest = 1;
   for (const name of contacts) {
-    const parts = fold(name).split(/[\s-]+/).filter(Boolean);
+    const parts = fold(name)
+      .split(/[\s-]+/)
+      .filter(Boolean);
     if (parts.length === 0) continue;
     full.set(parts.join(' '), name);
     first.set(parts[0]!, [...(first.get(parts[0]!) ?? []), name]);
@@ -34,7 +36,21 @@ export type Reference =
   | { readonly kind: 'self'; readonly length: number };
 
 const LIST_START = new Set(['with', 'for', 'between', 'invite', 'and', ',']);
-const MONTH_CONTEXT = new Set(['in', 'on', 'of', 'during', 'early', 'late', 'mid', 'by', 'until', 'before', 'since', 'after', 'throughout']);
+const MONTH_CONTEXT = new Set([
+  'in',
+  'on',
+  'of',
+  'during',
+  'early',
+  'late',
+  'mid',
+  'by',
+  'until',
+  'before',
+  'since',
+  'after',
+  'throughout',
+]);
 const PRONOUNS = new Set(['you', 'we', 'i', 'they', 'he', 'she', 'it', 'u']);
 
 const nameLike = (t: Token) =>
@@ -63,11 +79,18 @@ export function referenceAt(
 ): Reference | null {
   const t = tokens[i]!;
   if (t.punct) return null;
-  for (let n = Math.min(index.longest, tokens.length - i); n >= 2; n--) {
-    const run = tokens.slice(i, i + n);
-    if (run.some((r) => r.punct)) continue;
-    const name = index.full.get(run.map((r) => r.word).join(' '));
-    if (name) return { kind: 'contact', name, length: n };
+  // A full name starts with a first name: only then is a longer run worth looking up.
+  if (index.first.has(t.word)) {
+    let key = t.word;
+    let longest: Reference | null = null;
+    for (let n = 2; n <= index.longest && i + n <= tokens.length; n++) {
+      const next = tokens[i + n - 1]!;
+      if (next.punct) break;
+      key += ' ' + next.word;
+      const name = index.full.get(key);
+      if (name) longest = { kind: 'contact', name, length: n };
+    }
+    if (longest) return longest;
   }
   const byFirst = index.first.get(t.word) ?? (index.full.has(t.word) ? [index.full.get(t.word)!] : undefined);
   if (byFirst && refersToPerson(tokens, i, inSlot)) {
@@ -76,13 +99,18 @@ export function referenceAt(
       : { kind: 'unresolved', typed: t.raw, length: 1 };
   }
   if (SELF_OR_GROUP.has(t.word) || t.word === 'the') {
-    return t.word === 'the' ? (tokens[i + 1]?.word === 'team' ? { kind: 'self', length: 2 } : null) : { kind: 'self', length: 1 };
+    return t.word === 'the'
+      ? tokens[i + 1]?.word === 'team'
+        ? { kind: 'self', length: 2 }
+        : null
+      : { kind: 'self', length: 1 };
   }
   const sentenceStart = i === 0 || /[.!?]/.test(tokens[i - 1]!.raw);
   if (nameLike(t) && (inSlot || (t.cap && !sentenceStart))) {
     // "Jordan Lee": capitalised name words typed together are one name.
     let n = 1;
-    while (tokens[i + n] && tokens[i + n]!.cap && nameLike(tokens[i + n]!) && !tokens[i + n - 1]!.possessive) n++;
+    while (tokens[i + n] && tokens[i + n]!.cap && nameLike(tokens[i + n]!) && !tokens[i + n - 1]!.possessive)
+      n++;
     const typed = tokens
       .slice(i, i + n)
       .map((r) => r.raw)
@@ -103,11 +131,12 @@ export function findPeople(tokens: readonly Token[], index: ContactIndex): Peopl
   const unresolved: string[] = [];
   let inSlot = false;
   let afterPerson = false;
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     const ref = referenceAt(tokens, i, index, inSlot);
     if (ref) {
       if (ref.kind === 'contact') participants.add(ref.name);
-      else if (ref.kind === 'unresolved' && !unresolved.some((u) => fold(u) === fold(ref.typed))) unresolved.push(ref.typed);
+      else if (ref.kind === 'unresolved' && !unresolved.some((u) => fold(u) === fold(ref.typed)))
+        unresolved.push(ref.typed);
       i += ref.length;
       inSlot = false;
       afterPerson = true;

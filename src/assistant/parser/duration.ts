@@ -38,5 +38,7 @@ export function findDurations(norm: string): DurationMatch[] {
 
 /** For reschedule only a new length counts: "make it an hour", "shorten … to 15 minutes" (§6). */
 export function isNewLength(norm: string, index: number): boolean {
-  return /\b(?:to|it|be|last|take|takes)(?: (?:about|around|just|only|roughly))? $/.test(norm.slice(0, index));
+  return /\b(?:to|it|be|last|take|takes)(?: (?:about|around|just|only|roughly))? $/.test(
+    norm.slice(0, index),
+  );
 }

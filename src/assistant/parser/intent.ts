@@ -7,11 +7,12 @@ import type { Intent } from '../command';
 const LEADING_FILLER =
   /^(?:(?:hey|hi|hello|ok|okay|so|please|yo|quick question|can you|could you|would you|will you|would you mind|i want to|i need to|i'd like to|i would like to|go ahead and|can i|could i)(?: ,)? )+/;
 
-const MESSAGE = /^(?:tell|message|msg|text|ping|dm|let \S+(?: (?:and|,) \S+)* know|send \S+(?: (?:and|,) \S+)* an? (?:message|note|text|msg|dm))\b/;
+const MESSAGE = /^(?:tell|message|msg|text|ping|dm|let .+? know|send .+? an? (?:message|note|text|msg|dm))\b/;
 const HELP =
   /^(?:help(?: me)?(?: please)?|\?|commands|menu)$|\b(?:what (?:can|do) you do|how do i use|how does (?:this|it|parley) work|what are you|who are you|what are your commands|how (?:can|do) you help|what is (?:this|parley)|show (?:me )?(?:the )?(?:help|commands)|what (?:commands|can i (?:say|ask|do)))\b/;
 const INVITE = /\b(?:invite|invites|invitation|(?:add|new|create) (?:a )?(?:new )?contact)\b/;
-const CANCEL = /\b(?:cancel|cancell?ed|call (?:it )?off|called off|delete|scrap|drop|remove|nix|kill|scratch)\b/;
+const CANCEL =
+  /\b(?:cancel|cancell?ed|call (?:it )?off|called off|delete|scrap|drop|remove|nix|kill|scratch)\b/;
 const RESCHEDULE =
   /\b(?:move|moved|push|bump|shift|postpone|reschedule|rebook|shorten|lengthen|extend|delay|prepone|bring forward|pull forward)\b/;
 const AGENDA =
@@ -20,14 +21,19 @@ const SCHEDULE =
   /\b(?:find|book|schedule|set up|setup|arrange|organi[sz]e|plan|meet|meeting|grab|get|call|chat|sync|coffee|lunch|dinner|breakfast|brunch|drinks|1:1|catch up|catchup|time|slot|session|hangout|standup|review|workshop|talk|interview|demo|appointment|put|block|squeeze|fit|minutes|hours?|pair)\b/;
 /** Things one books that are not meetings with people (§3: `reserve a table` is unknown). */
 const NOT_A_MEETING =
-  /\b(?:table|flight|flights|pizza|weather|taxi|cab|uber|hotel|restaurant|ticket|tickets|train|car|reservation|haircut|reserve|order|play|song|music|joke|news|stock|stocks|translate|recipe)\b/;
+  /\b(?:table|flight|flights|pizza|taxi|cab|uber|hotel|restaurant|ticket|tickets|train|car|reservation|haircut|reserve)\b/;
+/** Requests that are never about a meeting, whoever is named. */
+const NEVER_A_MEETING = /\b(?:weather|order|play|song|music|joke|news|stocks?|translate|recipe|forecast)\b/;
 
 export function stripFiller(norm: string): string {
   return norm.replace(LEADING_FILLER, '');
 }
 
-/** `hasPeople`: the command names someone other than the person themself. */
-export function readIntent(norm: string, hasPeople: boolean): Intent {
+/**
+ * `hasContacts`: the command names one of the person's contacts. A capitalised unknown word
+ * ("Tokyo") is too weak to make a request about the weather or a table a meeting.
+ */
+export function readIntent(norm: string, hasContacts: boolean, hasNames: boolean): Intent {
   const text = stripFiller(norm);
   if (MESSAGE.test(text) && !/^text (?:me|my)\b/.test(text)) return 'message';
   if (HELP.test(text)) return 'help';
@@ -35,7 +41,7 @@ export function readIntent(norm: string, hasPeople: boolean): Intent {
   if (CANCEL.test(text)) return 'cancel';
   if (RESCHEDULE.test(text)) return 'reschedule';
   if (AGENDA.test(text)) return 'agenda';
-  if (NOT_A_MEETING.test(text) && !hasPeople) return 'unknown';
-  if (hasPeople || SCHEDULE.test(text)) return 'schedule';
+  if (NEVER_A_MEETING.test(text) || (NOT_A_MEETING.test(text) && !hasContacts)) return 'unknown';
+  if (hasContacts || hasNames || SCHEDULE.test(text)) return 'schedule';
   return 'unknown';
 }

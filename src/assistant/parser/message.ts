@@ -35,7 +35,11 @@ export function readMessage(text: string, tokens: readonly Token[], index: Conta
     end = tokens[i - 1]!.end;
     const sep = tokens[i]?.word;
     const next = tokens[i + 1];
-    if ((sep === 'and' || sep === ',') && next && referenceAt(tokens, i + 1, index, false)?.kind !== undefined) {
+    if (
+      (sep === 'and' || sep === ',') &&
+      next &&
+      referenceAt(tokens, i + 1, index, false)?.kind !== undefined
+    ) {
       if (referenceAt(tokens, i + 1, index, false)!.kind === 'self') break;
       i++;
     } else break;

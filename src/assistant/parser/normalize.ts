@@ -16,9 +16,20 @@ export interface Token {
   readonly punct: boolean;
 }
 
-const TOKEN =
-  /\d{4}-\d{2}-\d{2}|[ap]\.m\.|w\/|\d+(?:[.:/]\d+)*[a-z]*|[\p{L}\p{M}\d][\p{L}\p{M}\d'’]*|\S/giu;
-const CONTRACTIONS = new Set(["what's", "it's", "that's", "let's", "he's", "she's", "there's", "who's", "where's", "how's", "here's"]);
+const TOKEN = /\d{4}-\d{2}-\d{2}|[ap]\.m\.|w\/|\d+(?:[.:/]\d+)*[a-z]*|[\p{L}\p{M}\d][\p{L}\p{M}\d'’]*|\S/giu;
+const CONTRACTIONS = new Set([
+  "what's",
+  "it's",
+  "that's",
+  "let's",
+  "he's",
+  "she's",
+  "there's",
+  "who's",
+  "where's",
+  "how's",
+  "here's",
+]);
 const NUMBER_UNIT = /^(\d+(?:\.\d+)?)(h|hr|hrs|m|min|mins|am|pm|st|nd|rd|th)(\d+)?$/;
 
 const corrected = new Map<string, string>();
@@ -55,7 +66,8 @@ function distance(a: string, b: string, limit: number): number {
       }
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let v = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, rows[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, rows[i - 2]![j - 2]! + 1);
       rows[i]!.push(v);
       rowMin = Math.min(rowMin, v);
     }

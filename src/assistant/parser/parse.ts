@@ -8,7 +8,14 @@ import { normalized, tokenize } from './normalize';
 import { findPartsOfDay } from './part-of-day';
 import { chronoDate, findWindows } from './window';
 
-const EMPTY = { participants: [], unresolved: [], durationMinutes: null, window: null, partOfDay: null, text: null };
+const EMPTY = {
+  participants: [],
+  unresolved: [],
+  durationMinutes: null,
+  window: null,
+  partOfDay: null,
+  text: null,
+};
 
 /** Contact indexes are reused while the contact list object is the same. */
 const indexes = new WeakMap<readonly string[], ContactIndex>();
@@ -30,7 +37,7 @@ export function parseCommand(text: string, context: CommandContext): Command {
   const tokens = tokenize(text.slice(0, 4000), index.words);
   const norm = normalized(tokens);
   const people = findPeople(tokens, index);
-  const intent = readIntent(norm, people.participants.length + people.unresolved.length > 0);
+  const intent = readIntent(norm, people.participants.length > 0, people.unresolved.length > 0);
 
   if (intent === 'message') {
     const message = readMessage(text.slice(0, 4000), tokens, index);
@@ -47,8 +54,10 @@ export function parseCommand(text: string, context: CommandContext): Command {
   }
   const windows = findWindows(norm, today, context.timeZone).filter((w) => w.index >= from);
   let window = windows[0]?.window ?? null;
-  if (!window && from < norm.length) window = chronoDate(intent === 'reschedule' ? norm.slice(from) : text, today);
-  if (!window && intent === 'agenda') window = { from: context.now.slice(0, 10), to: context.now.slice(0, 10) };
+  if (!window && from < norm.length)
+    window = chronoDate(intent === 'reschedule' ? norm.slice(from) : text, today);
+  if (!window && intent === 'agenda')
+    window = { from: context.now.slice(0, 10), to: context.now.slice(0, 10) };
 
   const partOfDay = findPartsOfDay(norm).find((p) => p.index >= from)?.value ?? null;
 
@@ -65,7 +74,10 @@ export function parseCommand(text: string, context: CommandContext): Command {
 export const builtinUnderstanding: Understanding = {
   provider: 'builtin',
   understand(text, context, signal) {
-    signal?.throwIfAborted();
-    return Promise.resolve(parseCommand(text, context));
+    // A throw inside the executor (an aborted signal, a malformed `now`) becomes a rejection.
+    return new Promise((resolve) => {
+      signal?.throwIfAborted();
+      resolve(parseCommand(text, context));
+    });
   },
 };

@@ -1,15 +1,5 @@
 import * as chrono from 'chrono-node';
-import {
-  addDays,
-  dateOf,
-  isoDate,
-  lastOfMonth,
-  month,
-  validDay,
-  weekday,
-  year,
-  type Day,
-} from './dates';
+import { addDays, dateOf, isoDate, lastOfMonth, month, validDay, weekday, year, type Day } from './dates';
 import { MONTHS, NUMBER_WORDS, WEEKDAYS } from './vocabulary';
 
 /** Local dates, both ends inclusive (§7). */
@@ -78,7 +68,10 @@ const RULES: Rule[] = [
     pattern: /\b(?:the )?week after next\b/g,
     read: (_, t) => [addDays(nextMonday(t), 7), addDays(nextMonday(t), 13)],
   },
-  { pattern: /\b(?:next|the following) weekend\b/g, read: (_, t) => [addDays(nextMonday(t), 5), addDays(nextMonday(t), 6)] },
+  {
+    pattern: /\b(?:next|the following) weekend\b/g,
+    read: (_, t) => [addDays(nextMonday(t), 5), addDays(nextMonday(t), 6)],
+  },
   { pattern: /\b(?:this |the |on the |over the )?weekend\b/g, read: (_, t) => thisWeekend(t) },
   { pattern: /\b(?:next|the following) week\b/g, read: (_, t) => [nextMonday(t), addDays(nextMonday(t), 6)] },
   {
@@ -131,7 +124,10 @@ const RULES: Rule[] = [
       return one(validDay(year(next), month(next), d));
     },
   },
-  { pattern: /\b(\d{4})-(\d{2})-(\d{2})\b/g, read: (m) => one(validDay(Number(m[1]), Number(m[2]), Number(m[3]))) },
+  {
+    pattern: /\b(\d{4})-(\d{2})-(\d{2})\b/g,
+    read: (m) => one(validDay(Number(m[1]), Number(m[2]), Number(m[3]))),
+  },
   {
     // Numeric a/b is month/day in America/*, day/month elsewhere (§7.1).
     pattern: /\b(\d{1,2})\/(\d{1,2})(?:\/(\d{2}|\d{4}))?\b/g,
@@ -141,7 +137,10 @@ const RULES: Rule[] = [
     },
   },
   {
-    pattern: new RegExp(`\\b(?:in the (?:next|coming)|within(?: the next)?|over the next|during the next|in the following) ${NUM} (days?|weeks?)\\b`, 'g'),
+    pattern: new RegExp(
+      `\\b(?:in the (?:next|coming)|within(?: the next)?|over the next|during the next|in the following) ${NUM} (days?|weeks?)\\b`,
+      'g',
+    ),
     read: (m, t) => [t, addDays(t, num(m[1]!) * (m[2]!.startsWith('week') ? 7 : 1) - 1)],
   },
 ];
@@ -154,17 +153,25 @@ export function findWindows(norm: string, today: Day, timeZone: string): WindowM
     for (let m = rule.pattern.exec(norm); m; m = rule.pattern.exec(norm)) {
       const span = rule.read(m, today, timeZone);
       if (span && span[0] <= span[1]) {
-        found.push({ index: m.index, length: m[0].length, window: { from: isoDate(span[0]), to: isoDate(span[1]) } });
+        found.push({
+          index: m.index,
+          length: m[0].length,
+          window: { from: isoDate(span[0]), to: isoDate(span[1]) },
+        });
       }
     }
   }
   // Drop phrases inside a longer one ("friday" inside "friday next week").
   return found
     .sort((a, b) => a.index - b.index || b.length - a.length)
-    .filter((m, i, all) => !all.slice(0, i).some((o) => m.index >= o.index && m.index + m.length <= o.index + o.length));
+    .filter(
+      (m, i, all) =>
+        !all.slice(0, i).some((o) => m.index >= o.index && m.index + m.length <= o.index + o.length),
+    );
 }
 
-const MONTH_OR_DIGIT = /\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i;
+/** chrono-node is slow next to the rules: it only runs when a month or a numeric date is typed. */
+const MONTH_OR_DIGIT = /\d[./-]\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i;
 
 /**
  * Explicit dates in forms the rules above do not list ("Dec. 14th, 2027"), read by chrono-node
