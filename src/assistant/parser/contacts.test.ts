@@ -37,6 +37,14 @@ describe('contacts', () => {
       participants: [],
       unresolved: ['Quentin'],
     });
+    expect(people('Quentin and I need an hour', contacts)).toEqual({
+      participants: [],
+      unresolved: ['Quentin'],
+    });
+    expect(people('Book an hour with Hana', contacts)).toEqual({
+      participants: ['Hana Sato'],
+      unresolved: [],
+    });
   });
 
   it('[CMD8] months, modal verbs, the person themself and groups are not participants', () => {

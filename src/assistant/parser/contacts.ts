@@ -106,7 +106,9 @@ export function referenceAt(
       : { kind: 'self', length: 1 };
   }
   const sentenceStart = i === 0 || /[.!?]/.test(tokens[i - 1]!.raw);
-  if (nameLike(t) && (inSlot || (t.cap && !sentenceStart))) {
+  // A capitalised first word is a name only when a list follows: "Priya and I need an hour".
+  const listFollows = tokens[i + 1]?.word === 'and' || tokens[i + 1]?.word === ',';
+  if (nameLike(t) && (inSlot || (t.cap && (!sentenceStart || listFollows)))) {
     // "Jordan Lee": capitalised name words typed together are one name.
     let n = 1;
     while (tokens[i + n] && tokens[i + n]!.cap && nameLike(tokens[i + n]!) && !tokens[i + n - 1]!.possessive)
