@@ -1,0 +1,1 @@
+export { builtinUnderstanding, parseCommand } from './parse';
