@@ -21,3 +21,4 @@ export {
   type ProposedAction,
 } from './plan';
 export * from './openai';
+export { builtinUnderstanding, parseCommand } from './parser';
