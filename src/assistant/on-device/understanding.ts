@@ -1,4 +1,4 @@
-import { createLogger } from '../../log';
+import { createLogger, errorFields } from '../../log';
 import { CommandSchema, type Command, type CommandContext, type Understanding } from '../command';
 import { detectModel, TEXT_IN_TEXT_OUT, type OnDeviceState } from './detect';
 import { SYSTEM_PROMPT, commandJsonSchema, userPrompt } from './instructions';
@@ -146,7 +146,7 @@ export function onDeviceUnderstanding({
       } catch (error) {
         if (signal && aborted(signal)) throw abortError(signal);
         const notSupported = error instanceof Error && error.name === 'NotSupportedError';
-        log.warn('model_failed', { error: error instanceof Error ? error.name : typeof error });
+        log.warn('model_failed', errorFields(error));
         result = notSupported ? 'unavailable' : 'failed';
       }
       return typeof result === 'string' ? viaFallback(result, text, context, signal) : result;
@@ -162,7 +162,7 @@ export function onDeviceUnderstanding({
         return { state: 'available' };
       } catch (error) {
         if (signal && aborted(signal)) throw abortError(signal);
-        log.warn('create_failed', { error: error instanceof Error ? error.name : typeof error });
+        log.warn('create_failed', errorFields(error));
         return { state: 'unavailable', reason: 'create_failed' };
       }
     },
