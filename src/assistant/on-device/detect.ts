@@ -22,6 +22,7 @@ export function languageModelOf(global: object = globalThis): LanguageModelLike 
   try {
     model = (global as { LanguageModel?: unknown }).LanguageModel;
   } catch {
+    // A throwing getter (a hostile or half-built global) means no usable model: `no_global`.
     return undefined;
   }
   if (

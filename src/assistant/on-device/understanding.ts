@@ -120,6 +120,7 @@ export function onDeviceUnderstanding({
     try {
       json = JSON.parse(answer);
     } catch {
+      // Not JSON: the caller falls back and logs the reason (ODM5).
       return 'unreadable';
     }
     const parsed = CommandSchema.safeParse(json);
@@ -170,6 +171,7 @@ export function onDeviceUnderstanding({
       disposed = true;
       const current = session;
       session = undefined;
+      // A session that never came to be has nothing to destroy; its creation failure was already handled.
       current?.then((s) => s.destroy()).catch(() => undefined);
     },
   };
