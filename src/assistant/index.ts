@@ -22,3 +22,12 @@ export {
 } from './plan';
 export * from './openai';
 export { builtinUnderstanding, parseCommand } from './parser';
+export {
+  detectOnDevice,
+  NOTES as ON_DEVICE_NOTES,
+  onDeviceUnderstanding,
+  type LanguageModelLike,
+  type OnDeviceState,
+  type OnDeviceUnderstanding,
+  type Understood,
+} from './on-device';
