@@ -11,7 +11,10 @@ import {
   ProposalBook,
   builtinUnderstanding,
   memoryCache,
+  onDeviceUnderstanding,
   openAiUnderstanding,
+  type LanguageModelLike,
+  type OnDeviceUnderstanding,
   tokenBucket,
   type Understanding,
 } from '../assistant';
@@ -64,6 +67,7 @@ export class AgentSession {
   readonly assistant = new Assistant(() => this.#understanding(), builtinUnderstanding);
   #modelKey: ModelKeyStore | undefined;
   #model: { id: string; way: Understanding } | undefined;
+  #onDevice: OnDeviceUnderstanding | undefined;
   /** What the agent proposed from those words and waits for the person to confirm. */
   readonly proposals = new ProposalBook();
 
@@ -89,7 +93,15 @@ export class AgentSession {
    */
   async #understanding(): Promise<Understanding> {
     const { provider, baseUrl, model } = this.settings.assistant;
-    if (provider !== 'openai') return builtinUnderstanding; // on-device: with the on-device provider
+    if (provider === 'builtin') return builtinUnderstanding;
+    if (provider === 'on-device') {
+      // Chrome's built-in model where the browser has one (`LanguageModel`); elsewhere it says so and falls back.
+      this.#onDevice ??= onDeviceUnderstanding({
+        model: (globalThis as { LanguageModel?: LanguageModelLike }).LanguageModel,
+        fallback: builtinUnderstanding,
+      });
+      return this.#onDevice;
+    }
     const apiKey = (await this.#modelKey?.load()) ?? '';
     const id = JSON.stringify([baseUrl, model, apiKey]);
     if (this.#model?.id !== id) {
@@ -299,6 +311,7 @@ export class AgentSession {
   stop(): void {
     if (this.#lifetime.signal.aborted) return;
     this.#lifetime.abort();
+    this.#onDevice?.dispose();
     this.link.stop();
     this.account.close().catch((error: unknown) => log.warn('account_close_failed', errorFields(error)));
     this.history?.flush().catch((error: unknown) => log.warn('history_flush_failed', errorFields(error)));

@@ -29,5 +29,5 @@ export {
   type LanguageModelLike,
   type OnDeviceState,
   type OnDeviceUnderstanding,
-  type Understood,
+  type Understood as OnDeviceUnderstood,
 } from './on-device';
