@@ -139,6 +139,40 @@ describe('calendar service: busy times and bookings', () => {
     for (const title of ['Dentist', 'Therapy', 'interview', 'Secret']) expect(text).not.toContain(title);
   });
 
+  it('[CAL7] the agenda is read from the local cache: the person’s own titles, in order, without declined or free events, and no request to Google', async () => {
+    const mine = calendar('agenda', true);
+    const other = calendar('agenda-unselected');
+    const start = nextHour();
+    const at = (h: number) => ({ dateTime: new Date(start + h * HOUR).toISOString() });
+    fake.store.seedEvent(mine, { summary: 'Dentist', start: at(2), end: at(3) });
+    fake.store.seedEvent(mine, { summary: 'Standup', start: at(0), end: at(1) });
+    fake.store.seedEvent(mine, {
+      summary: 'Focus time',
+      transparency: 'transparent',
+      start: at(4),
+      end: at(5),
+    });
+    fake.store.seedEvent(mine, {
+      summary: 'Declined party',
+      attendees: [{ email: 'me@example.com', self: true, responseStatus: 'declined' }],
+      start: at(6),
+      end: at(7),
+    });
+    fake.store.seedEvent(mine, { summary: 'Much later', start: at(48), end: at(49) });
+    fake.store.seedEvent(other, { summary: 'Not selected', start: at(1), end: at(2) });
+    const { svc, choose } = await service(() => undefined);
+    choose([choice(mine, true), choice(other, false, false)]);
+    await svc.sync();
+    const requests = fake.requests.length;
+    const agenda = await svc.agenda({ start, end: start + 24 * HOUR });
+    expect(agenda.map((e) => [e.title, e.start])).toEqual([
+      ['Standup', start],
+      ['Dentist', start + 2 * HOUR],
+    ]);
+    expect(agenda[0]).toMatchObject({ allDay: false, byParley: false, end: start + HOUR });
+    expect(fake.requests.length).toBe(requests);
+  });
+
   it('[CAL4] books on the primary calendar (or the first selected one) with the WRT1 id', async () => {
     const other = calendar('other');
     const primary = calendar('primary', true);
