@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRelay, type Relay } from '../../relay/server';
+import { startFakeOpenAi } from '../../tests/fakes/openai';
 import { ParleyError } from '../errors';
 import { clearLog, configureLog, recentLogLines } from '../log';
 import { CALENDAR_ALARM, MINUTE_ALARM, OPEN_PALETTE_COMMAND } from './runtime';
@@ -319,5 +320,53 @@ describe('the agent you talk to', () => {
     const unknown = await ana.rpc.call('assistant.ask', { text: 'find 30 minutes with Priya tomorrow' });
     expect(unknown.proposal).toBeUndefined();
     expect(unknown.reply).toMatch(/Priya/);
+  });
+});
+
+describe('the agent you talk to, through a model', () => {
+  it('[PRP5][AST1] with an OpenAI-compatible endpoint chosen, the model understands, sees only placeholders, and the reply says so', async () => {
+    const fake = await startFakeOpenAi({ apiKeys: ['sk-test'] });
+    try {
+      const [ana, ben] = [await unlockedAgent('Ana Silva'), await unlockedAgent('Ben Okafor')];
+      const { code } = await ana.rpc.call('invite.create', {});
+      await ben.rpc.call('invite.accept', { code });
+      await expect.poll(async () => (await ana.rpc.call('contacts.list', {})).length).toBe(1);
+      await ana.rpc.call('settings.set', {
+        assistant: { provider: 'openai', baseUrl: fake.baseURL, model: 'gpt-test' },
+      });
+      expect(await ana.rpc.call('assistant.setKey', { apiKey: 'sk-test' })).toEqual({ hasKey: true });
+      expect(await ana.rpc.call('assistant.status', {})).toMatchObject({ provider: 'openai', hasKey: true });
+
+      fake.reply({
+        kind: 'tool',
+        arguments: {
+          intent: 'schedule',
+          participants: ['Contact 1'],
+          unresolved: [],
+          durationMinutes: 45,
+          window: null,
+          partOfDay: null,
+          text: null,
+        },
+      });
+      const reply = await ana.rpc.call('assistant.ask', {
+        text: 'could Ben and I grab 45 minutes some time?',
+      });
+      expect(reply).toMatchObject({
+        provider: 'openai',
+        command: { participants: ['Ben Okafor'], durationMinutes: 45 },
+        proposal: { actions: [{ label: expect.stringContaining('45 minutes') }] },
+      });
+      const sent = JSON.stringify(fake.requests.map((r) => r.body));
+      expect(sent).not.toContain('Ben');
+      expect(sent).toContain('Contact 1');
+
+      // The endpoint refuses (500 every time): the built-in parser answers, and the reply says why.
+      for (let i = 0; i < 3; i++) fake.reply({ kind: 'error', status: 500 });
+      const fallback = await ana.rpc.call('assistant.ask', { text: 'find 30 minutes with Ben tomorrow' });
+      expect(fallback).toMatchObject({ provider: 'builtin', note: expect.stringMatching(/\w/) });
+    } finally {
+      await fake.close();
+    }
   });
 });
