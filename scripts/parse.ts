@@ -1,23 +1,41 @@
 /**
  * npm run parse [-- --provider builtin]: JSON Lines {"id","text","now","timeZone","contacts"} on stdin,
  * one {"id","result"} or {"id","error"} per line on stdout, in input order.
+ *
+ * npm run parse -- --provider openai --base-url URL --model M: through an OpenAI-compatible endpoint
+ * (the key from OPENAI_API_KEY), redacted as in the extension, the built-in parser behind it.
  */
 import { createInterface } from 'node:readline';
-import type { Understanding } from '../src/assistant/index';
+import { openAiUnderstanding, type Understanding } from '../src/assistant/index';
 import { builtinUnderstanding } from '../src/assistant/parser/index';
 
-/** Providers by name; other engineers add theirs here (`openai`). */
-const PROVIDERS: Record<string, () => Understanding | Promise<Understanding>> = {
-  builtin: () => builtinUnderstanding,
-};
-
-function providerName(argv: readonly string[]): string {
-  const at = argv.indexOf('--provider');
-  const inline = argv.find((a) => a.startsWith('--provider='));
-  return inline?.slice('--provider='.length) ?? (at >= 0 ? argv[at + 1] : undefined) ?? 'builtin';
+const argv = process.argv.slice(2);
+function option(flag: string): string | undefined {
+  const at = argv.indexOf(flag);
+  const inline = argv.find((a) => a.startsWith(`${flag}=`));
+  return inline?.slice(flag.length + 1) ?? (at >= 0 ? argv[at + 1] : undefined);
 }
 
-const name = providerName(process.argv.slice(2));
+/** Providers by name. */
+const PROVIDERS: Record<string, () => Understanding | Promise<Understanding>> = {
+  builtin: () => builtinUnderstanding,
+  openai: () => {
+    const baseURL = option('--base-url');
+    const model = option('--model');
+    if (!baseURL || !model) {
+      console.error('parse: --provider openai needs --base-url URL and --model M (and OPENAI_API_KEY)');
+      process.exit(2);
+    }
+    return openAiUnderstanding({
+      baseURL,
+      model,
+      apiKey: process.env.OPENAI_API_KEY ?? '',
+      fallback: builtinUnderstanding,
+    });
+  },
+};
+
+const name = option('--provider') ?? 'builtin';
 const make = PROVIDERS[name];
 if (!make) {
   console.error(`parse: unknown provider "${name}"; choose one of: ${Object.keys(PROVIDERS).join(', ')}`);
