@@ -2,14 +2,19 @@
  * bench:agent — the built-in command parser over the shared dev set and our held-out set:
  *   accuracy   per field and exact match, scored by the shared grader (grade.mjs) itself;
  *   latency    per command, p50 and p99 over every command × REPEATS (performance.now()).
- * Last line: one JSON object. Target: p99_ms well under 5.
+ *   privacy    the bytes a cloud model receives per command (the real request the OpenAI-compatible
+ *              provider sends, recorded by the fake server), against a naive baseline that sends the same
+ *              request plus the contact list and a week of real Google Calendar events.
+ * Last line: one JSON object. Targets: exact ≥ 0.90, p99_ms ≤ 5, ratio ≤ 0.2.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CommandContext } from '../src/assistant/index';
-import { parseCommand } from '../src/assistant/parser/index';
+import { openAiUnderstanding } from '../src/assistant/index';
+import { builtinUnderstanding, parseCommand } from '../src/assistant/parser/index';
+import { startFakeOpenAi } from '../tests/fakes/openai/index';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(ROOT, '../shared/vectors/commands');
@@ -76,6 +81,53 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
 console.log(
   `latency  ${samples.length} parses: p50=${round(pct(50))} ms  p99=${round(pct(99))} ms  max=${round(samples.at(-1)!)} ms`,
 );
+// What a cloud model receives: each dev command through the real provider and SDK to the fake server.
+// The fake answers every request with one valid tool call, so each command costs exactly one request.
+const fake = await startFakeOpenAi({
+  defaultReply: {
+    kind: 'tool',
+    arguments: {
+      intent: 'help',
+      participants: [],
+      unresolved: [],
+      durationMinutes: null,
+      window: null,
+      partOfDay: null,
+      text: null,
+    },
+  },
+});
+const provider = openAiUnderstanding({
+  baseURL: fake.baseURL,
+  apiKey: 'bench',
+  model: 'bench',
+  fallback: builtinUnderstanding,
+});
+// The naive baseline's extra: the contacts and a week of real events (a page of Google Calendar's API).
+const week = JSON.parse(
+  readFileSync(
+    path.resolve(
+      ROOT,
+      '../shared/vectors/gcal/compass-sync-fixtures/core-mocks__gcalEvents_page_with_nextPageToken.json',
+    ),
+    'utf8',
+  ),
+) as { items: unknown[] };
+let ours = 0;
+let naive = 0;
+const dev = read(SETS.dev);
+for (const r of dev) {
+  const before = fake.requests.length;
+  await provider.understand(r.text, r);
+  if (fake.requests.length !== before + 1) throw new Error(`expected one request for ${r.id}`);
+  const sent = fake.requests.slice(before).reduce((n, q) => n + Buffer.byteLength(q.raw), 0);
+  ours += sent;
+  naive += sent + Buffer.byteLength(JSON.stringify({ contacts: r.contacts, events: week.items }));
+}
+await fake.close();
+const promptBytes = Math.round(ours / dev.length);
+const naiveBytes = Math.round(naive / dev.length);
+console.log(`privacy  per command: ${promptBytes} bytes to the model; naive baseline ${naiveBytes} bytes`);
 console.log(
   JSON.stringify({
     suite: 'agent',
@@ -84,5 +136,8 @@ console.log(
     window: scores.dev.window,
     p99_ms: round(pct(99)),
     holdout_exact: scores.holdout.exact,
+    prompt_bytes: promptBytes,
+    naive_prompt_bytes: naiveBytes,
+    ratio: Math.round((promptBytes / naiveBytes) * 100) / 100,
   }),
 );
