@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CommandContext } from '../src/assistant/index';
-import { openAiUnderstanding } from '../src/assistant/index';
+import { commandOf, openAiUnderstanding } from '../src/assistant/index';
 import { builtinUnderstanding, parseCommand } from '../src/assistant/parser/index';
 import { startFakeOpenAi } from '../tests/fakes/openai/index';
 
@@ -86,15 +86,7 @@ console.log(
 const fake = await startFakeOpenAi({
   defaultReply: {
     kind: 'tool',
-    arguments: {
-      intent: 'help',
-      participants: [],
-      unresolved: [],
-      durationMinutes: null,
-      window: null,
-      partOfDay: null,
-      text: null,
-    },
+    arguments: commandOf('help'),
   },
 });
 const provider = openAiUnderstanding({

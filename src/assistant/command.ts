@@ -47,6 +47,20 @@ export const CommandSchema = z
 export type Command = z.infer<typeof CommandSchema>;
 export type Intent = Command['intent'];
 
+/** A command of this intent with every other field empty, then `fields` on top. */
+export function commandOf(intent: Intent, fields: Partial<Omit<Command, 'intent'>> = {}): Command {
+  return {
+    intent,
+    participants: [],
+    unresolved: [],
+    durationMinutes: null,
+    window: null,
+    partOfDay: null,
+    text: null,
+    ...fields,
+  };
+}
+
 /** What a command is understood against: the person's own clock, zone and contact names. */
 export interface CommandContext {
   /** The person's local wall-clock time, `YYYY-MM-DDTHH:mm:ss`, no offset. Today is its date. */

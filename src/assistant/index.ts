@@ -1,5 +1,6 @@
 export {
   CommandSchema,
+  commandOf,
   INTENTS,
   LocalDate,
   PARTS_OF_DAY,

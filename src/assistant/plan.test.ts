@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Command } from './command';
+import { commandOf, type Command } from './command';
 import { instantRange, planCommand, type PlanWorld } from './plan';
 import { ProposalBook } from './proposals';
 
@@ -11,16 +11,7 @@ const DANA = { agentId: 'D'.repeat(43), name: 'Dana Whitfield', status: 'paired'
 const CY = { agentId: 'C'.repeat(43), name: 'Cy Tanaka', status: 'blocked' as const };
 const world: PlanWorld = { contacts: [BEN, DANA, CY], meetings: [], timeZone: ZONE, now: NOW };
 
-const command = (over: Partial<Command>): Command => ({
-  intent: 'schedule',
-  participants: [],
-  unresolved: [],
-  durationMinutes: null,
-  window: null,
-  partOfDay: null,
-  text: null,
-  ...over,
-});
+const command = (over: Partial<Command>): Command => ({ ...commandOf('schedule'), ...over });
 const berlin = (day: number, hour: number) => Date.UTC(2026, 11, day, hour - 1);
 
 describe('[PRP1] commands become actions by fixed rules', () => {

@@ -1,4 +1,4 @@
-import type { Command, CommandContext, Understanding } from '../command';
+import { commandOf, type Command, type CommandContext, type Understanding } from '../command';
 import { findPeople, indexContacts, type ContactIndex } from './contacts';
 import { today as todayOf } from './dates';
 import { findDurations, isNewLength } from './duration';
@@ -7,15 +7,6 @@ import { readMessage } from './message';
 import { normalized, tokenize } from './normalize';
 import { findPartsOfDay } from './part-of-day';
 import { chronoDate, findWindows } from './window';
-
-const EMPTY = {
-  participants: [],
-  unresolved: [],
-  durationMinutes: null,
-  window: null,
-  partOfDay: null,
-  text: null,
-};
 
 /** Contact indexes are reused while the contact list object is the same. */
 const indexes = new WeakMap<readonly string[], ContactIndex>();
@@ -41,9 +32,9 @@ export function parseCommand(text: string, context: CommandContext): Command {
 
   if (intent === 'message') {
     const message = readMessage(text.slice(0, 4000), tokens, index);
-    return { ...EMPTY, intent, ...message };
+    return commandOf(intent, message);
   }
-  if (intent === 'invite' || intent === 'help' || intent === 'unknown') return { ...EMPTY, intent };
+  if (intent === 'invite' || intent === 'help' || intent === 'unknown') return commandOf(intent);
 
   const today = todayOf(context.now);
   // A reschedule's window, part of day and length describe only the new time.

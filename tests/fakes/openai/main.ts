@@ -1,3 +1,4 @@
+import { commandOf } from '../../../src/assistant/command';
 import { startFakeOpenAi } from './server';
 
 /**
@@ -16,15 +17,7 @@ const fake = await startFakeOpenAi({
   port,
   defaultReply: {
     kind: 'tool',
-    arguments: {
-      intent: 'help',
-      participants: [],
-      unresolved: [],
-      durationMinutes: null,
-      window: null,
-      partOfDay: null,
-      text: null,
-    },
+    arguments: commandOf('help'),
   },
 });
 console.log(`fake OpenAI-compatible API listening on ${fake.baseURL} (any API key)`);
