@@ -1,4 +1,5 @@
-// Regenerates docs/screenshot.png: two agents paired and talking, side panel of the first.
+// Regenerates docs/screenshot.png: two agents paired and talking, side panel of the first, with a request
+// typed in plain words and what the agent proposes.
 // Run: npx tsx tests/e2e/screenshot.ts
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -57,6 +58,10 @@ await a.evaluate(() =>
     ?.querySelector('textarea')
     ?.blur(),
 );
+await setInput(a, '[data-testid=command-input]', 'find 30 minutes with Sam next week, mornings');
+await a.click('[data-testid=command-submit]');
+await a.waitForSelector('[data-testid=proposal]');
+await a.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 writeFileSync(path.join(ROOT, 'docs/screenshot.png'), await a.screenshot({ fullPage: true }));
 await Promise.all([dana!.close(), sam!.close()]);
 await relay.close();
