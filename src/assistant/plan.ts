@@ -249,8 +249,10 @@ function today(world: PlanWorld): string {
     .toString();
 }
 
+/** The window in words; the part of the day only where it is applied (one day). */
 function describeWindow(command: Command, world: PlanWorld): string {
-  const part = command.partOfDay ? `, ${command.partOfDay}` : '';
+  const part =
+    command.partOfDay && (isOneDay(command) || command.intent === 'agenda') ? `, ${command.partOfDay}` : '';
   if (!command.window) return command.intent === 'agenda' ? 'today' : 'in the next 7 days';
   const fmt = (date: string) =>
     Temporal.PlainDate.from(date).toLocaleString('en', { weekday: 'short', day: 'numeric', month: 'short' });
