@@ -284,7 +284,7 @@ describe('contacts', () => {
 });
 
 describe('the agent you talk to', () => {
-  it('[PRP3][PRP5] words become a proposal; confirming runs it once through the registry', async () => {
+  it('[PRP3][PRP5][PRP6] words become a proposal; confirming runs it once through the registry; a follow-up edits it', async () => {
     const [ana, ben] = [await unlockedAgent('Ana Silva'), await unlockedAgent('Ben Okafor')];
     const { code } = await ana.rpc.call('invite.create', {});
     const { contact } = await ben.rpc.call('invite.accept', { code });
@@ -311,6 +311,19 @@ describe('the agent you talk to', () => {
       .toEqual(['the deck is ready']);
     // [PRP2] A proposal runs once.
     await expect(ana.rpc.call('assistant.confirm', { proposalId: reply.proposal!.id })).rejects.toMatchObject(
+      {
+        code: 'bad_request',
+      },
+    );
+
+    // [PRP6] A follow-up edits the pending request; the old proposal is withdrawn.
+    const first = await ana.rpc.call('assistant.ask', { text: 'find 30 minutes with Ben next week' });
+    const edited = await ana.rpc.call('assistant.ask', { text: 'make it an hour' });
+    expect(edited).toMatchObject({
+      command: { intent: 'schedule', participants: ['Ben Okafor'], durationMinutes: 60 },
+      proposal: { actions: [{ label: expect.stringContaining('60 minutes') }] },
+    });
+    await expect(ana.rpc.call('assistant.confirm', { proposalId: first.proposal!.id })).rejects.toMatchObject(
       {
         code: 'bad_request',
       },

@@ -32,3 +32,4 @@ export {
   type OnDeviceUnderstanding,
   type Understood as OnDeviceUnderstood,
 } from './on-device';
+export { applyFollowUp, asRequest, mayFollowUp } from './follow-up';

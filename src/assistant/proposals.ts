@@ -1,3 +1,4 @@
+import type { Command } from './command';
 import type { ProposedAction } from './plan';
 
 /**
@@ -6,16 +7,27 @@ import type { ProposedAction } from './plan';
  * so a proposal runs at most once.
  */
 export class ProposalBook {
-  readonly #open = new Map<string, { actions: readonly ProposedAction[]; expiresAt: number }>();
+  readonly #open = new Map<
+    string,
+    { actions: readonly ProposedAction[]; expiresAt: number; command: Command | undefined }
+  >();
 
   constructor(private readonly capacity = 20) {}
 
-  add(actions: readonly ProposedAction[], expiresAt: number): string {
+  /** `command`: the request it came from, which a follow-up may edit (PRP6). */
+  add(actions: readonly ProposedAction[], expiresAt: number, command?: Command): string {
     const id = crypto.randomUUID();
-    this.#open.set(id, { actions, expiresAt });
+    this.#open.set(id, { actions, expiresAt, command });
     // The oldest go first: a person has a handful of proposals open at most.
     while (this.#open.size > this.capacity) this.#open.delete(this.#open.keys().next().value!);
     return id;
+  }
+
+  /** The newest open proposal that came from a request, for a follow-up to edit. */
+  latest(now: number): { id: string; command: Command } | undefined {
+    const entries = [...this.#open].reverse();
+    const found = entries.find(([, e]) => e.expiresAt > now && e.command !== undefined);
+    return found && { id: found[0], command: found[1].command! };
   }
 
   take(id: string, now: number): readonly ProposedAction[] | undefined {

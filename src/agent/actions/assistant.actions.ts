@@ -1,6 +1,13 @@
 import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
-import { planCommand, type Plan, type ProposedAction } from '../../assistant';
+import {
+  applyFollowUp,
+  asRequest,
+  mayFollowUp,
+  planCommand,
+  type Plan,
+  type ProposedAction,
+} from '../../assistant';
 import { ParleyError } from '../../errors';
 import { actionsFor, type AgendaView, type AssistantReply } from '../../rpc';
 import type { ModelKeyStore } from '../../store';
@@ -33,11 +40,22 @@ export const assistantActions = {
       ]);
       const timeZone = preferences.timeZone;
       const local = Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(timeZone);
-      const understood = await session.assistant.understand(text, {
+      const context = {
         now: local.toPlainDateTime().toString({ smallestUnit: 'second' }),
         timeZone,
         contacts: contacts.map((c) => c.name),
-      });
+      };
+      let understood = await session.assistant.understand(text, context);
+      // [PRP6] "make it an hour", "what about Thursday?": the pending request, edited.
+      const pending = session.proposals.latest(at);
+      if (pending && mayFollowUp(understood.command, text)) {
+        const followUp = await session.assistant.understand(asRequest(text), context);
+        const edited = applyFollowUp(pending.command, followUp.command);
+        if (edited) {
+          session.proposals.take(pending.id, at); // replaced by the edited one
+          understood = { ...followUp, command: edited };
+        }
+      }
       const plan: Plan = planCommand(understood.command, { contacts, meetings, timeZone, now: at });
       const base = {
         provider: understood.provider,
@@ -50,7 +68,11 @@ export const assistantActions = {
         return { ...base, agenda };
       }
       if (plan.kind === 'reply') return base;
-      const proposal = session.proposals.add(plan.actions, at + PROPOSAL_TTL_MS);
+      const proposal = session.proposals.add(
+        plan.actions,
+        at + PROPOSAL_TTL_MS,
+        understood.command.intent === 'schedule' ? understood.command : undefined,
+      );
       return { ...base, proposal: { id: proposal, actions: plan.actions.map((a) => ({ label: a.label })) } };
     },
   }),
