@@ -10,13 +10,13 @@ import {
   Assistant,
   ProposalBook,
   builtinUnderstanding,
-  memoryCache,
   onDeviceUnderstanding,
   openAiUnderstanding,
   type LanguageModelLike,
   type OnDeviceUnderstanding,
   tokenBucket,
   type Understanding,
+  type UnderstandingCache,
 } from '../assistant';
 import { fingerprint, generateIdentity, identityFromSecretKey, type Identity } from '../crypto';
 import { ParleyError } from '../errors';
@@ -27,6 +27,7 @@ import type { Platform } from '../platform';
 import type { AgentStatus, MessageSearchHit, RpcTopic, Settings } from '../rpc';
 import {
   auditStore,
+  modelCacheStore,
   modelKeyStore,
   negotiationStore,
   preferenceStore,
@@ -66,6 +67,7 @@ export class AgentSession {
   /** The person's words → commands, through the way chosen in settings; the built-in parser behind it. */
   readonly assistant = new Assistant(() => this.#understanding(), builtinUnderstanding);
   #modelKey: ModelKeyStore | undefined;
+  #modelCache: UnderstandingCache | undefined;
   #model: { id: string; way: Understanding } | undefined;
   #onDevice: OnDeviceUnderstanding | undefined;
   /** What the agent proposed from those words and waits for the person to confirm. */
@@ -112,7 +114,7 @@ export class AgentSession {
           apiKey,
           model,
           fallback: builtinUnderstanding,
-          cache: memoryCache(),
+          cache: this.#modelCache!,
           limiter: tokenBucket({ capacity: 10, refillPerMinute: 20 }),
         }),
       };
@@ -229,6 +231,7 @@ export class AgentSession {
       lifetime,
     );
     session.#modelKey = modelKeyStore(vault);
+    session.#modelCache = modelCacheStore(vault);
     await session.#catchUpHistory();
     ref.session = session;
     link.start();

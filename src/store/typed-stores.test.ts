@@ -122,3 +122,19 @@ describe('typed stores on the vault', () => {
     await expect(store.calendars()).rejects.toBeInstanceOf(StoreError);
   });
 });
+
+describe('[AST7] the model response cache', () => {
+  it('keeps answers in the vault, across a new store object, bounded, least recently used out', async () => {
+    const { modelCacheStore } = await import('.');
+    const { commandOf } = await import('../assistant');
+    const v = await vault();
+    const cache = modelCacheStore(v, 2);
+    await cache.set('a', commandOf('help'));
+    await cache.set('b', commandOf('invite'));
+    expect(await modelCacheStore(v, 2).get('a')).toEqual(commandOf('help'));
+    await cache.set('c', commandOf('unknown'));
+    expect(await cache.get('a')).toBeUndefined();
+    expect(await cache.get('c')).toEqual(commandOf('unknown'));
+    await expect(cache.set('d', { intent: 'nonsense' } as never)).rejects.toThrow();
+  });
+});
