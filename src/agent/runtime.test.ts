@@ -337,7 +337,7 @@ describe('the agent you talk to', () => {
 });
 
 describe('the agent you talk to, through a model', () => {
-  it('[PRP5][AST1] with an OpenAI-compatible endpoint chosen, the model understands, sees only placeholders, and the reply says so', async () => {
+  it('[PRP5][AST1][AST10] with an OpenAI-compatible endpoint chosen, the model understands, sees only placeholders, and the reply says so', async () => {
     const fake = await startFakeOpenAi({ apiKeys: ['sk-test'] });
     try {
       const [ana, ben] = [await unlockedAgent('Ana Silva'), await unlockedAgent('Ben Okafor')];
@@ -373,6 +373,14 @@ describe('the agent you talk to, through a model', () => {
       const sent = JSON.stringify(fake.requests.map((r) => r.body));
       expect(sent).not.toContain('Ben');
       expect(sent).toContain('Contact 1');
+      // [AST10] The person can see exactly what left the device.
+      expect(await ana.rpc.call('assistant.requests', {})).toEqual([
+        {
+          at: expect.any(Number),
+          model: 'gpt-test',
+          text: 'could Contact 1 and I grab 45 minutes some time?',
+        },
+      ]);
 
       // The endpoint refuses (500 every time): the built-in parser answers, and the reply says why.
       for (let i = 0; i < 3; i++) fake.reply({ kind: 'error', status: 500 });

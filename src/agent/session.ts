@@ -29,12 +29,14 @@ import {
   auditStore,
   modelCacheStore,
   modelKeyStore,
+  modelRequestLog,
   negotiationStore,
   preferenceStore,
   tokenStore,
   type AgentStore,
   type MessageRecord,
   type ModelKeyStore,
+  type ModelRequestLog,
 } from '../store';
 import { Mutex, openHistory, type ConversationHistory, type Vault } from '../vault';
 import { Negotiator } from './negotiator';
@@ -68,6 +70,8 @@ export class AgentSession {
   readonly assistant = new Assistant(() => this.#understanding(), builtinUnderstanding);
   #modelKey: ModelKeyStore | undefined;
   #modelCache: UnderstandingCache | undefined;
+  /** What left the device for a cloud model (AST10). */
+  modelRequests: ModelRequestLog | undefined;
   #model: { id: string; way: Understanding } | undefined;
   #onDevice: OnDeviceUnderstanding | undefined;
   /** What the agent proposed from those words and waits for the person to confirm. */
@@ -115,6 +119,11 @@ export class AgentSession {
           model,
           fallback: builtinUnderstanding,
           cache: this.#modelCache!,
+          // [AST10] What left the device, for the person to see.
+          record: (request) =>
+            void this.modelRequests!.append(request).catch((error: unknown) =>
+              log.warn('model_request_log_failed', errorFields(error)),
+            ),
           limiter: tokenBucket({ capacity: 10, refillPerMinute: 20 }),
         }),
       };
@@ -232,6 +241,7 @@ export class AgentSession {
     );
     session.#modelKey = modelKeyStore(vault);
     session.#modelCache = modelCacheStore(vault);
+    session.modelRequests = modelRequestLog(vault);
     await session.#catchUpHistory();
     ref.session = session;
     link.start();

@@ -2,7 +2,12 @@ export type { AgentStore, StoreWrite } from './agent-store';
 export type * from './records';
 export { vaultAgentStore } from './vault-store';
 export { StoreError } from './errors';
-export { modelCacheStore } from './model-cache-store';
+export {
+  modelCacheStore,
+  modelRequestLog,
+  type ModelRequest,
+  type ModelRequestLog,
+} from './model-cache-store';
 export { negotiationStore, auditStore, type AuditStore } from './negotiation-store';
 export {
   modelKeyStore,

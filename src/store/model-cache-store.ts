@@ -36,3 +36,37 @@ export function modelCacheStore(vault: Vault, capacity = 200): UnderstandingCach
     },
   };
 }
+
+const REQUESTS_ID = 'model-requests';
+const requestSchema = z
+  .object({ at: z.number(), model: z.string().max(100), text: z.string().max(4000) })
+  .strict();
+export type ModelRequest = z.infer<typeof requestSchema>;
+
+export interface ModelRequestLog {
+  append(request: ModelRequest): Promise<void>;
+  /** Newest first. */
+  list(): Promise<ModelRequest[]>;
+}
+
+/**
+ * [AST10] What left the device for a cloud model: when, to which model, and the exact (redacted) words, the
+ * newest `capacity` kept, in the vault, for the person to see.
+ */
+export function modelRequestLog(vault: Vault, capacity = 100): ModelRequestLog {
+  async function load(): Promise<ModelRequest[]> {
+    const row = await vault.get('agentConfig', REQUESTS_ID);
+    if (row === undefined) return [];
+    const parsed = z.array(requestSchema).safeParse(row['requests']);
+    if (!parsed.success)
+      throw new StoreError('invalid_record', 'The stored model requests are not readable.');
+    return parsed.data;
+  }
+  return {
+    async append(request) {
+      const requests = [requestSchema.parse(request), ...(await load())].slice(0, capacity);
+      await vault.put('agentConfig', { id: REQUESTS_ID, requests });
+    },
+    list: load,
+  };
+}

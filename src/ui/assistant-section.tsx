@@ -113,6 +113,28 @@ export function AssistantSection() {
         {note && <p class="notice">{note}</p>}
         <ErrorNote error={error} />
       </form>
+      <ModelRequests />
     </Section>
+  );
+}
+
+/** [AST10] Exactly what a cloud model received, newest first: the person's words with names replaced. */
+function ModelRequests() {
+  const { data } = useAgentQuery('assistant.requests', {}, ['status']);
+  if (!data?.length) return null;
+  return (
+    <details class="safety" data-testid="model-requests">
+      <summary class="muted">What the model received ({data.length})</summary>
+      <ul class="contacts">
+        {data.map((r) => (
+          <li key={`${r.at}-${r.text}`} data-testid="model-request">
+            <span class="muted">
+              {new Date(r.at).toLocaleString()} · {r.model}
+            </span>
+            <div class="mono">{r.text}</div>
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }

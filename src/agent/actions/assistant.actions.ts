@@ -111,6 +111,13 @@ export const assistantActions = {
       return { hasKey: apiKey.length > 0 };
     },
   }),
+  /** [AST10] What left the device for a cloud model: when, to which model, the exact redacted words. */
+  'assistant.requests': action({
+    input: z.object({}).strict(),
+    title: 'Show what the cloud model received',
+    effect: 'read',
+    run: async (_, { session }) => (await session.modelRequests?.list()) ?? [],
+  }),
   'assistant.dismiss': action({
     input: z.object({ proposalId: z.string().min(1).max(64) }).strict(),
     title: 'Drop what your agent proposed',

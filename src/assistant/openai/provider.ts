@@ -18,6 +18,11 @@ export interface OpenAiUnderstandingOptions {
   fallback: Understanding;
   fetch?: typeof globalThis.fetch;
   cache?: UnderstandingCache;
+  /**
+   * Called once per command that goes to the model, with exactly the words it receives (redacted): the
+   * person's activity log keeps them, so they can see what left the device.
+   */
+  record?: (request: { at: number; model: string; text: string }) => void;
   limiter?: RateLimiter;
   /** Clock for `Retry-After` dates. */
   now?: () => number;
@@ -215,6 +220,7 @@ export function openAiUnderstanding(opts: OpenAiUnderstandingOptions): OpenAiUnd
       return fallback(text, context, 'local-rate-limit', options.signal);
 
     const messages = buildMessages(redacted, context);
+    opts.record?.({ at: (opts.now ?? Date.now)(), model: opts.model, text: redacted.text });
     try {
       let reply = await withRetry(messages, options);
       if (!reply.ok) {
