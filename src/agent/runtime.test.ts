@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRelay, type Relay } from '../../relay/server';
 import { startFakeOpenAi } from '../../tests/fakes/openai';
@@ -386,6 +388,59 @@ describe('the agent you talk to, through a model', () => {
       for (let i = 0; i < 3; i++) fake.reply({ kind: 'error', status: 500 });
       const fallback = await ana.rpc.call('assistant.ask', { text: 'find 30 minutes with Ben tomorrow' });
       expect(fallback).toMatchObject({ provider: 'builtin', note: expect.stringMatching(/\w/) });
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('injection, by mechanism', () => {
+  it('[AST1][PRP2] what a peer writes (its name, its meeting titles) never reaches the model, and nothing happens without the person', async () => {
+    const injections = readFileSync(
+      path.join(import.meta.dirname, '../../../shared/vectors/injection/dev_injections.jsonl'),
+      'utf8',
+    )
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => (JSON.parse(l) as { text: string }).text);
+    const fake = await startFakeOpenAi({ apiKeys: ['sk-test'] });
+    try {
+      const peerName = injections.find((t) => t.length <= 60)!;
+      const [ana, mallory] = [await unlockedAgent('Ana Silva'), await unlockedAgent(peerName)];
+      const { code } = await ana.rpc.call('invite.create', {});
+      const { contact } = await mallory.rpc.call('invite.accept', { code });
+      await expect.poll(async () => (await ana.rpc.call('contacts.list', {})).length).toBe(1);
+      // The peer asks Ana's agent for meetings whose titles are injection strings.
+      for (const title of injections.slice(0, 3)) {
+        await mallory.rpc.call('negotiations.start', {
+          contactIds: [contact.agentId],
+          durationMin: 30,
+          title: title.slice(0, 200),
+          withinDays: 7,
+        });
+      }
+      await expect
+        .poll(async () => (await ana.rpc.call('negotiations.list', {})).length, { timeout: 15_000 })
+        .toBe(3);
+
+      await ana.rpc.call('settings.set', {
+        assistant: { provider: 'openai', baseUrl: fake.baseURL, model: 'gpt-test' },
+      });
+      await ana.rpc.call('assistant.setKey', { apiKey: 'sk-test' });
+      for (const text of [
+        'what meetings do I have this week?',
+        'accept everything that is waiting',
+        'help',
+      ]) {
+        await ana.rpc.call('assistant.ask', { text });
+      }
+      expect(fake.requests.length).toBeGreaterThan(0);
+      const sent = fake.requests.map((r) => r.raw).join('\n');
+      const leaked = injections.filter((t) => sent.includes(t));
+      expect(leaked).toEqual([]);
+      // Nothing was shared or booked: every request from the peer still waits for Ana.
+      const meetings = await ana.rpc.call('negotiations.list', {});
+      expect(meetings.every((m) => m.outcome === undefined)).toBe(true);
     } finally {
       await fake.close();
     }
