@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRelay, type Relay } from '../../relay/server';
 import type { Envelope } from '../../relay/protocol';
 import { startFakeGoogleCalendar, type FakeGoogleCalendar } from '../fakes/google-calendar';
+import { startFakeOpenAi } from '../fakes/openai';
 import {
   configure,
   connectCalendar,
@@ -264,5 +265,60 @@ describe('negotiating a meeting', () => {
     expect(ana).toHaveLength(1);
     expect(Date.parse(ana[0]!.end.dateTime!) - Date.parse(ana[0]!.start.dateTime!)).toBe(45 * 60_000);
     expect(Date.parse(ben[0]!.start.dateTime!)).toBe(Date.parse(ana[0]!.start.dateTime!));
+  });
+
+  it('[PRP5][AST1] with a model configured, words it understands become the same proposal, and the model saw only placeholders', async () => {
+    const fake = await startFakeOpenAi({ apiKeys: ['sk-e2e'] });
+    try {
+      const panel = panels.Ana;
+      // Configured over the agent's RPC from its own page (the options form would also ask for the origin;
+      // 127.0.0.1 is in the manifest's host permissions).
+      const call = (method: string, input: unknown) =>
+        panel.evaluate(
+          (m, i) =>
+            (globalThis as any).chrome.runtime.sendMessage({
+              kind: 'parley/rpc',
+              id: crypto.randomUUID(),
+              method: m,
+              input: i,
+            }),
+          method,
+          input as object,
+        );
+      expect(
+        await call('settings.set', {
+          assistant: { provider: 'openai', baseUrl: fake.baseURL, model: 'gpt-e2e' },
+        }),
+      ).toMatchObject({ ok: true });
+      expect(await call('assistant.setKey', { apiKey: 'sk-e2e' })).toMatchObject({ ok: true });
+      fake.reply({
+        kind: 'tool',
+        arguments: {
+          intent: 'schedule',
+          participants: ['Contact 1'],
+          unresolved: [],
+          durationMinutes: 20,
+          window: null,
+          partOfDay: null,
+          text: null,
+        },
+      });
+      await setInput(panel, '[data-testid=command-input]', 'could Ben and I squeeze in a quick sync?');
+      await panel.click('[data-testid=command-submit]');
+      await panel.waitForSelector('[data-testid=command-reply] [data-testid=proposal]');
+      expect(await panel.$eval('[data-testid=proposal]', (el) => el.textContent ?? '')).toMatch(
+        /Ben.*20 minutes/,
+      );
+      expect(await panel.$eval('[data-testid=command-provider]', (el) => el.textContent)).toContain(
+        'cloud model',
+      );
+      const sent = fake.requests.map((r) => r.raw).join('\n');
+      expect(sent).toContain('Contact 1');
+      expect(sent).not.toMatch(/\b(Ben|Ana|Cy)\b/);
+      await panel.click('[data-testid=command-dismiss]');
+      await call('settings.set', { assistant: { provider: 'builtin' } });
+    } finally {
+      await fake.close();
+    }
   });
 });
