@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRelay, type Relay } from '../../relay/server';
 import { startFakeOpenAi } from '../../tests/fakes/openai';
+import { commandOf } from '../assistant';
 import { ParleyError } from '../errors';
 import { clearLog, configureLog, recentLogLines } from '../log';
 import { CALENDAR_ALARM, MINUTE_ALARM, OPEN_PALETTE_COMMAND } from './runtime';
@@ -354,15 +355,7 @@ describe('the agent you talk to, through a model', () => {
 
       fake.reply({
         kind: 'tool',
-        arguments: {
-          intent: 'schedule',
-          participants: ['Contact 1'],
-          unresolved: [],
-          durationMinutes: 45,
-          window: null,
-          partOfDay: null,
-          text: null,
-        },
+        arguments: commandOf('schedule', { participants: ['Contact 1'], durationMinutes: 45 }),
       });
       const reply = await ana.rpc.call('assistant.ask', {
         text: 'could Ben and I grab 45 minutes some time?',

@@ -1,4 +1,3 @@
-import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRelay, type Relay } from '../../relay/server';
 import {
@@ -9,6 +8,7 @@ import {
   makeProfileDir,
   pairPanels,
   removeProfileDir,
+  rpc,
   setInput,
   unlock,
   type AgentBrowser,
@@ -24,25 +24,6 @@ const profiles = { a: makeProfileDir('data-a'), b: makeProfileDir('data-b'), c: 
 let a: AgentBrowser;
 let b: AgentBrowser;
 let backup = '';
-
-/** Calls the agent's RPC from one of its pages, as the UI does. */
-async function rpc(
-  page: Page,
-  method: string,
-  input: unknown,
-): Promise<{ ok: boolean; output?: any; error?: any }> {
-  return page.evaluate(
-    (m, i) =>
-      (globalThis as any).chrome.runtime.sendMessage({
-        kind: 'parley/rpc',
-        id: crypto.randomUUID(),
-        method: m,
-        input: i,
-      }),
-    method,
-    input as object,
-  );
-}
 
 beforeAll(async () => {
   ensureBuilt();

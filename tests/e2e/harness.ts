@@ -190,3 +190,22 @@ export async function pairPanels(inviter: Page, invitee: Page, inviterName: stri
     inviterName,
   );
 }
+
+/** Calls the agent's RPC from one of its pages, as the UI does; answers `{ ok, output }` or `{ ok, error }`. */
+export async function rpc(
+  page: Page,
+  method: string,
+  input: unknown,
+): Promise<{ ok: boolean; output?: any; error?: any }> {
+  return page.evaluate(
+    (m, i) =>
+      (globalThis as any).chrome.runtime.sendMessage({
+        kind: 'parley/rpc',
+        id: crypto.randomUUID(),
+        method: m,
+        input: i,
+      }),
+    method,
+    input as object,
+  );
+}

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRelay, type Relay } from '../../relay/server';
 import type { Envelope } from '../../relay/protocol';
 import { startFakeGoogleCalendar, type FakeGoogleCalendar } from '../fakes/google-calendar';
+import { commandOf } from '../../src/assistant';
 import { startFakeOpenAi } from '../fakes/openai';
 import {
   configure,
@@ -12,6 +13,7 @@ import {
   makeProfileDir,
   pairPanels,
   removeProfileDir,
+  rpc,
   setInput,
   type AgentBrowser,
 } from './harness';
@@ -273,18 +275,7 @@ describe('negotiating a meeting', () => {
       const panel = panels.Ana;
       // Configured over the agent's RPC from its own page (the options form would also ask for the origin;
       // 127.0.0.1 is in the manifest's host permissions).
-      const call = (method: string, input: unknown) =>
-        panel.evaluate(
-          (m, i) =>
-            (globalThis as any).chrome.runtime.sendMessage({
-              kind: 'parley/rpc',
-              id: crypto.randomUUID(),
-              method: m,
-              input: i,
-            }),
-          method,
-          input as object,
-        );
+      const call = (method: string, input: unknown) => rpc(panel, method, input);
       expect(
         await call('settings.set', {
           assistant: { provider: 'openai', baseUrl: fake.baseURL, model: 'gpt-e2e' },
@@ -293,15 +284,7 @@ describe('negotiating a meeting', () => {
       expect(await call('assistant.setKey', { apiKey: 'sk-e2e' })).toMatchObject({ ok: true });
       fake.reply({
         kind: 'tool',
-        arguments: {
-          intent: 'schedule',
-          participants: ['Contact 1'],
-          unresolved: [],
-          durationMinutes: 20,
-          window: null,
-          partOfDay: null,
-          text: null,
-        },
+        arguments: commandOf('schedule', { participants: ['Contact 1'], durationMinutes: 20 }),
       });
       await setInput(panel, '[data-testid=command-input]', 'could Ben and I squeeze in a quick sync?');
       await panel.click('[data-testid=command-submit]');
