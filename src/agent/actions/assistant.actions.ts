@@ -86,8 +86,7 @@ export const assistantActions = {
         throw new ParleyError('bad_request', 'That proposal expired or was already done. Ask again.');
       }
       // [PRP3] Each action goes through the registry: validated again, and its own errors reported.
-      const results: unknown[] = [];
-      for (const a of actions) results.push(await dispatch(a.action, a.input));
+      for (const a of actions) await dispatch(a.action, a.input);
       return { done: actions.length };
     },
   }),
