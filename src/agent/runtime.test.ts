@@ -7,7 +7,7 @@ import { commandOf } from '../assistant';
 import { ParleyError } from '../errors';
 import { clearLog, configureLog, recentLogLines } from '../log';
 import { CALENDAR_ALARM, MINUTE_ALARM, OPEN_PALETTE_COMMAND } from './runtime';
-import { PASSPHRASE, connected, startAgent, type TestAgent } from './test-support';
+import { PASSPHRASE, connected, eventually, startAgent, type TestAgent } from './test-support';
 
 /**
  * The agent runtime as the background runs it — real vault (fake-indexeddb), real sessions, a real
@@ -78,7 +78,7 @@ describe('lifecycle', () => {
     expect(sockets()).toBe(1);
     await a.rpc.call('vault.lock', {});
     // The relay no longer sees the agent: the link stopped with the session.
-    await expect.poll(sockets).toBe(0);
+    await eventually(sockets).toBe(0);
   });
 
   it('[LIF2] stopping the runtime removes every listener it added', async () => {
@@ -106,7 +106,7 @@ describe('lifecycle', () => {
     const calendarEvents = () => a.topics().filter((t) => t === 'calendar').length;
     const before = calendarEvents();
     a.platform.fireAlarm(CALENDAR_ALARM);
-    await expect.poll(calendarEvents).toBeGreaterThan(before); // a sync ran and reported
+    await eventually(calendarEvents).toBeGreaterThan(before); // a sync ran and reported
     await a.rpc.call('vault.lock', {});
     const locked = calendarEvents();
     a.platform.fireAlarm(CALENDAR_ALARM);
@@ -251,7 +251,7 @@ describe('contacts', () => {
     const { contact } = await ben.rpc.call('invite.accept', { code });
     expect(contact).toMatchObject({ name: 'Ana', status: 'paired' });
     const anaId = contact.agentId;
-    await expect.poll(async () => (await ana.rpc.call('contacts.list', {})).length).toBe(1);
+    await eventually(async () => (await ana.rpc.call('contacts.list', {})).length).toBe(1);
     const benId = (await ana.rpc.call('contacts.list', {}))[0]!.agentId;
 
     // [CTC1] The person's own name sticks.
@@ -264,18 +264,18 @@ describe('contacts', () => {
       status: 'blocked',
     });
     await ben.rpc.call('messages.send', { contactId: anaId, text: 'are you there?' });
-    await expect
-      .poll(async () => (await ben.rpc.call('messages.list', { contactId: anaId }))[0]?.status)
-      .toBe('sent');
+    await eventually(async () => (await ben.rpc.call('messages.list', { contactId: anaId }))[0]?.status).toBe(
+      'sent',
+    );
     await expect(ana.rpc.call('messages.send', { contactId: benId, text: 'hi' })).rejects.toMatchObject({
       code: 'contact_unknown',
     });
     // Unblocked, Ben's next message arrives; the one sent while blocked never does.
     await ana.rpc.call('contacts.block', { contactId: benId, blocked: false });
     await ben.rpc.call('messages.send', { contactId: anaId, text: 'now?' });
-    await expect
-      .poll(async () => (await ana.rpc.call('messages.list', { contactId: benId })).map((m) => m.text))
-      .toEqual(['now?']);
+    await eventually(async () =>
+      (await ana.rpc.call('messages.list', { contactId: benId })).map((m) => m.text),
+    ).toEqual(['now?']);
 
     // [CTC3] Removed: gone from the list, and writing to it is refused.
     expect(await ana.rpc.call('contacts.remove', { contactId: benId })).toEqual({ removed: benId });
@@ -291,7 +291,7 @@ describe('the agent you talk to', () => {
     const [ana, ben] = [await unlockedAgent('Ana Silva'), await unlockedAgent('Ben Okafor')];
     const { code } = await ana.rpc.call('invite.create', {});
     const { contact } = await ben.rpc.call('invite.accept', { code });
-    await expect.poll(async () => (await ana.rpc.call('contacts.list', {})).length).toBe(1);
+    await eventually(async () => (await ana.rpc.call('contacts.list', {})).length).toBe(1);
 
     const reply = await ana.rpc.call('assistant.ask', { text: 'tell Ben the deck is ready' });
     expect(reply).toMatchObject({
@@ -307,11 +307,9 @@ describe('the agent you talk to', () => {
     ).toEqual([]);
 
     expect(await ana.rpc.call('assistant.confirm', { proposalId: reply.proposal!.id })).toEqual({ done: 1 });
-    await expect
-      .poll(async () =>
-        (await ben.rpc.call('messages.list', { contactId: contact.agentId })).map((m) => m.text),
-      )
-      .toEqual(['the deck is ready']);
+    await eventually(async () =>
+      (await ben.rpc.call('messages.list', { contactId: contact.agentId })).map((m) => m.text),
+    ).toEqual(['the deck is ready']);
     // [PRP2] A proposal runs once.
     await expect(ana.rpc.call('assistant.confirm', { proposalId: reply.proposal!.id })).rejects.toMatchObject(
       {
@@ -346,7 +344,7 @@ describe('the agent you talk to, through a model', () => {
       const [ana, ben] = [await unlockedAgent('Ana Silva'), await unlockedAgent('Ben Okafor')];
       const { code } = await ana.rpc.call('invite.create', {});
       await ben.rpc.call('invite.accept', { code });
-      await expect.poll(async () => (await ana.rpc.call('contacts.list', {})).length).toBe(1);
+      await eventually(async () => (await ana.rpc.call('contacts.list', {})).length).toBe(1);
       await ana.rpc.call('settings.set', {
         assistant: { provider: 'openai', baseUrl: fake.baseURL, model: 'gpt-test' },
       });
@@ -402,7 +400,7 @@ describe('injection, by mechanism', () => {
       const [ana, mallory] = [await unlockedAgent('Ana Silva'), await unlockedAgent(peerName)];
       const { code } = await ana.rpc.call('invite.create', {});
       const { contact } = await mallory.rpc.call('invite.accept', { code });
-      await expect.poll(async () => (await ana.rpc.call('contacts.list', {})).length).toBe(1);
+      await eventually(async () => (await ana.rpc.call('contacts.list', {})).length).toBe(1);
       // The peer asks Ana's agent for meetings whose titles are injection strings.
       for (const title of injections.slice(0, 3)) {
         await mallory.rpc.call('negotiations.start', {
@@ -412,9 +410,7 @@ describe('injection, by mechanism', () => {
           withinDays: 7,
         });
       }
-      await expect
-        .poll(async () => (await ana.rpc.call('negotiations.list', {})).length, { timeout: 15_000 })
-        .toBe(3);
+      await eventually(async () => (await ana.rpc.call('negotiations.list', {})).length).toBe(3);
 
       await ana.rpc.call('settings.set', {
         assistant: { provider: 'openai', baseUrl: fake.baseURL, model: 'gpt-test' },

@@ -78,9 +78,14 @@ export async function startAgent(
   };
 }
 
+/**
+ * `expect.poll` with room for a slow, busy machine: the default (1 s) is a guess about speed; what these
+ * tests wait for (a relay round trip, a pairing, a delivery) only has to happen, not to be quick.
+ */
+export const eventually = <T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}) =>
+  expect.poll(fn, { timeout: 15_000, interval: 50, ...options });
+
 /** Waits until the agent's relay link is logged in. */
 export async function connected(agent: TestAgent): Promise<void> {
-  await expect
-    .poll(async () => (await agent.rpc.call('status.get', {})).agent?.relay.connected, { timeout: 15_000 })
-    .toBe(true);
+  await eventually(async () => (await agent.rpc.call('status.get', {})).agent?.relay.connected).toBe(true);
 }
