@@ -13,7 +13,7 @@ export { Assistant, type Understood, type UnderstandingWithNote } from './assist
 export { ProposalBook } from './proposals';
 export {
   DEFAULT_DURATION_MIN,
-  instantRange,
+  localDatesRange,
   planCommand,
   type Plan,
   type PlanContact,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commandOf, type Command } from './command';
-import { instantRange, planCommand, type PlanWorld } from './plan';
+import { localDatesRange, planCommand, type PlanWorld } from './plan';
 import { ProposalBook } from './proposals';
 
 const ZONE = 'Europe/Berlin';
@@ -89,7 +89,7 @@ describe('[PRP1] commands become actions by fixed rules', () => {
     });
     expect(planCommand(command({ intent: 'agenda' }), world)).toMatchObject({
       kind: 'agenda',
-      range: instantRange({ from: '2026-12-02', to: '2026-12-02' }, ZONE),
+      range: localDatesRange({ from: '2026-12-02', to: '2026-12-02' }, ZONE),
     });
     expect(planCommand(command({ intent: 'help' }), world).kind).toBe('reply');
     expect(planCommand(command({ intent: 'unknown' }), world).kind).toBe('reply');

@@ -64,8 +64,8 @@ export function planCommand(command: Command, world: PlanWorld): Plan {
       return planSchedule(command, people.found, world);
     case 'agenda': {
       const range = command.window
-        ? narrow(instantRange(command.window, world.timeZone), command, world.timeZone)
-        : instantRange({ from: today(world), to: today(world) }, world.timeZone);
+        ? narrow(localDatesRange(command.window, world.timeZone), command, world.timeZone)
+        : localDatesRange({ from: today(world), to: today(world) }, world.timeZone);
       return { kind: 'agenda', reply: `Here is your calendar ${describeWindow(command, world)}.`, range };
     }
     case 'cancel':
@@ -120,7 +120,7 @@ function planSchedule(command: Command, found: readonly PlanContact[], world: Pl
   }
   const duration = command.durationMinutes ?? DEFAULT_DURATION_MIN;
   const window = command.window
-    ? narrow(instantRange(command.window, world.timeZone), command, world.timeZone)
+    ? narrow(localDatesRange(command.window, world.timeZone), command, world.timeZone)
     : { start: world.now, end: world.now + 7 * DAY_MS };
   const start = Math.max(window.start, world.now);
   if (window.end - start < duration * 60_000) {
@@ -156,7 +156,9 @@ function planSchedule(command: Command, found: readonly PlanContact[], world: Pl
 function planExisting(command: Command, found: readonly PlanContact[], world: PlanWorld): Plan {
   const names = new Set(found.map((c) => c.name));
   const day =
-    command.intent === 'cancel' && command.window ? instantRange(command.window, world.timeZone) : undefined;
+    command.intent === 'cancel' && command.window
+      ? localDatesRange(command.window, world.timeZone)
+      : undefined;
   const live = world.meetings.filter(
     (m) =>
       !['cancelled', 'failed', 'declined', 'expired'].includes(m.phase) &&
@@ -192,7 +194,7 @@ function planExisting(command: Command, found: readonly PlanContact[], world: Pl
   if (meeting.role !== 'organizer' || meeting.phase !== 'booked') {
     return { kind: 'reply', reply: 'Only a booked meeting you organised can be moved; ask its organiser.' };
   }
-  const until = command.window ? instantRange(command.window, world.timeZone).end : world.now + 7 * DAY_MS;
+  const until = command.window ? localDatesRange(command.window, world.timeZone).end : world.now + 7 * DAY_MS;
   const withinDays = Math.min(60, Math.max(1, Math.ceil((until - world.now) / DAY_MS)));
   return {
     kind: 'propose',
@@ -219,7 +221,7 @@ function resolve(names: readonly string[], contacts: readonly PlanContact[]) {
 }
 
 /** Local dates [from, to] (inclusive) in `zone` → [start of from, start of the day after to) in epoch ms. */
-export function instantRange(
+export function localDatesRange(
   window: { from: string; to: string },
   zone: string,
 ): { start: number; end: number } {

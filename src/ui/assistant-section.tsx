@@ -43,7 +43,7 @@ export function AssistantSection() {
   };
 
   return (
-    <Section title="Understanding what you type">
+    <Section title="Assistant">
       <form class="stack" onSubmit={save} data-testid="assistant-settings">
         {(
           [
