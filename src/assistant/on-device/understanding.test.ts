@@ -1,22 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeLanguageModel } from '../../../tests/fakes/language-model';
 import { configureLog, type LogLine } from '../../log';
-import type { Command, CommandContext, Understanding } from '../command';
+import { commandOf, type Command, type CommandContext, type Understanding } from '../command';
 import { detectModel, detectOnDevice } from './detect';
 import { SYSTEM_PROMPT, commandJsonSchema } from './instructions';
 import { NOTES, onDeviceUnderstanding } from './understanding';
 
 const CONTACTS = ['Dana Whitfield', 'Ben Okafor', 'Ana Silva', 'Sam Lee', 'Sam Ortiz', 'Zoë Müller'];
 const CONTEXT: CommandContext = { now: '2026-12-02T10:15:00', timeZone: 'Europe/Berlin', contacts: CONTACTS };
-const EMPTY: Command = {
-  intent: 'unknown',
-  participants: [],
-  unresolved: [],
-  durationMinutes: null,
-  window: null,
-  partOfDay: null,
-  text: null,
-};
+const EMPTY: Command = commandOf('unknown');
 const cmd = (c: Partial<Command>): Command => ({ ...EMPTY, ...c });
 
 /** The built-in parser's stand-in: answers `help` and counts its calls. */

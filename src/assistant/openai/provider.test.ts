@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAi, type FakeOpenAi } from '../../../tests/fakes/openai';
 import { configureLog, type LogLine } from '../../log';
-import type { Command, CommandContext, Understanding } from '../command';
+import { commandOf, type Command, type CommandContext, type Understanding } from '../command';
 import { memoryCache } from './cache';
 import { NOTE_HINTS, UnderstandingAbortedError } from './errors';
 import { tokenBucket } from './limiter';
@@ -11,16 +11,7 @@ import { openAiUnderstanding, type OpenAiUnderstandingOptions } from './provider
 
 const CONTACTS = ['Zoë Müller', 'Bob Stone', 'Anna Berg'];
 const CONTEXT: CommandContext = { now: '2026-12-07T09:15:00', timeZone: 'Europe/Berlin', contacts: CONTACTS };
-const command = (over: Partial<Command> = {}): Command => ({
-  intent: 'schedule',
-  participants: [],
-  unresolved: [],
-  durationMinutes: null,
-  window: null,
-  partOfDay: null,
-  text: null,
-  ...over,
-});
+const command = (over: Partial<Command> = {}): Command => ({ ...commandOf('schedule'), ...over });
 const FALLBACK_COMMAND = command({ intent: 'unknown' });
 /** The injected fallback: the built-in parser's place, answering one fixed command. */
 const fallback: Understanding = { provider: 'builtin', understand: async () => FALLBACK_COMMAND };

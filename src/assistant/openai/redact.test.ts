@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../command';
+import { commandOf, type Command } from '../command';
 import { redactCommand, restoreCommand } from './redact';
 
 const CONTACTS = ['Zoë Müller', 'Anna Berg', 'Anna Lind', 'Bob Stone', 'José Álvarez'];
-const command = (over: Partial<Command>): Command => ({
-  intent: 'schedule',
-  participants: [],
-  unresolved: [],
-  durationMinutes: null,
-  window: null,
-  partOfDay: null,
-  text: null,
-  ...over,
-});
+const command = (over: Partial<Command>): Command => ({ ...commandOf('schedule'), ...over });
 
 describe('redactCommand', () => {
   it('[AST1] replaces full and first names, case- and diacritics-insensitively, by placeholders', () => {
