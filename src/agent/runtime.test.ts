@@ -337,6 +337,65 @@ describe('the agent you talk to', () => {
   });
 });
 
+describe('the conversation with the agent', () => {
+  it('[CHT1][CHT3][CHT5] every turn is kept in the vault, read back after lock and restart, searchable, and deletable', async () => {
+    const [ana, ben] = [await unlockedAgent('Ana Silva'), await unlockedAgent('Ben Okafor')];
+    const { code } = await ana.rpc.call('invite.create', {});
+    await ben.rpc.call('invite.accept', { code });
+    await eventually(async () => (await ana.rpc.call('contacts.list', {})).length).toBe(1);
+
+    const first = await ana.rpc.call('assistant.ask', { text: 'tell Ben the quarterly deck is ready' });
+    await ana.rpc.call('assistant.confirm', { proposalId: first.proposal!.id });
+    const second = await ana.rpc.call('assistant.ask', { text: 'find 30 minutes with Ben next week' });
+    await ana.rpc.call('assistant.dismiss', { proposalId: second.proposal!.id });
+    await ana.rpc.call('assistant.ask', { text: 'find an hour with Ben tomorrow' });
+
+    const view = (turns: { role: string; text: string; proposal?: { state: string } }[]) =>
+      turns.map((t) => [t.role, t.proposal?.state ?? null]);
+    const { turns } = await ana.rpc.call('assistant.thread', {});
+    expect(turns.map((t) => t.text).filter((_, i) => i % 2 === 0)).toEqual([
+      'tell Ben the quarterly deck is ready',
+      'find 30 minutes with Ben next week',
+      'find an hour with Ben tomorrow',
+    ]);
+    expect(view(turns)).toEqual([
+      ['person', null],
+      ['agent', 'done'],
+      ['person', null],
+      ['agent', 'dismissed'],
+      ['person', null],
+      ['agent', 'open'],
+    ]);
+
+    // Lock and unlock: the thread is read back from the vault.
+    await ana.rpc.call('vault.lock', {});
+    await ana.rpc.call('vault.unlock', { passphrase: PASSPHRASE });
+    expect((await ana.rpc.call('assistant.thread', {})).turns.map((t) => t.id)).toEqual(
+      turns.map((t) => t.id),
+    );
+    // A restarted worker has forgotten the open proposal: the thread says it expired (CHT3).
+    const restarted = await ana.restart();
+    agents.push(restarted);
+    const after = await restarted.rpc.call('assistant.thread', {});
+    expect(view(after.turns).at(-1)).toEqual(['agent', 'expired']);
+
+    // Searchable beside the conversations with contacts.
+    const hits = await restarted.rpc.call('messages.search', { text: 'quarterly' });
+    expect(hits).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ conversation: 'assistant', direction: 'out', contactName: 'your agent' }),
+        expect.objectContaining({ conversation: 'contact', direction: 'out', contactName: 'Ben Okafor' }),
+      ]),
+    );
+
+    expect(await restarted.rpc.call('assistant.clearThread', {})).toEqual({ cleared: true });
+    expect((await restarted.rpc.call('assistant.thread', {})).turns).toEqual([]);
+    expect(
+      (await restarted.rpc.call('messages.search', { text: 'quarterly' })).map((h) => h.conversation),
+    ).toEqual(['contact']);
+  });
+});
+
 describe('the agent you talk to, through a model', () => {
   it('[PRP5][AST1][AST10] with an OpenAI-compatible endpoint chosen, the model understands, sees only placeholders, and the reply says so', async () => {
     const fake = await startFakeOpenAi({ apiKeys: ['sk-test'] });

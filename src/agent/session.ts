@@ -8,6 +8,7 @@ import {
 } from '../calendar';
 import {
   Assistant,
+  ChatThread,
   ProposalBook,
   builtinUnderstanding,
   onDeviceUnderstanding,
@@ -15,6 +16,7 @@ import {
   type LanguageModelLike,
   type OnDeviceUnderstanding,
   tokenBucket,
+  type ChatTurn,
   type Understanding,
   type UnderstandingCache,
 } from '../assistant';
@@ -27,6 +29,7 @@ import type { Platform } from '../platform';
 import type { AgentStatus, MessageSearchHit, RpcTopic, Settings } from '../rpc';
 import {
   auditStore,
+  chatStore,
   modelCacheStore,
   modelKeyStore,
   modelRequestLog,
@@ -42,6 +45,9 @@ import { Mutex, openHistory, type ConversationHistory, type Vault } from '../vau
 import { Negotiator } from './negotiator';
 
 const log = createLogger('agent').child('session');
+
+/** The history's conversation id for the chat with the agent (contacts' conversations use agent ids). */
+export const ASSISTANT_CONVERSATION = 'assistant';
 
 export const DEFAULT_SETTINGS: Settings = {
   relayUrl: 'http://127.0.0.1:8787',
@@ -76,6 +82,8 @@ export class AgentSession {
   #onDevice: OnDeviceUnderstanding | undefined;
   /** What the agent proposed from those words and waits for the person to confirm. */
   readonly proposals = new ProposalBook();
+  /** The conversation with the agent (docs/protocol/chat.md). */
+  chat!: ChatThread;
 
   private constructor(
     readonly identity: Identity,
@@ -242,7 +250,15 @@ export class AgentSession {
     session.#modelKey = modelKeyStore(vault);
     session.#modelCache = modelCacheStore(vault);
     session.modelRequests = modelRequestLog(vault);
-    await session.#catchUpHistory();
+    const chat = chatStore(vault);
+    session.chat = new ChatThread({
+      store: chat,
+      index: (turns) => session.indexTurns(turns),
+      unindex: () => session.history?.removeConversation(ASSISTANT_CONVERSATION),
+      notify: () => notify('chat'),
+      now,
+    });
+    await session.#catchUpHistory(chat.since);
     ref.session = session;
     link.start();
     return session;
@@ -261,24 +277,43 @@ export class AgentSession {
     );
   }
 
+  /** [CHT1] The chat with the agent, searchable beside the conversations with contacts. */
+  indexTurns(turns: readonly ChatTurn[]): void {
+    this.history?.add(
+      turns.map((t) => ({
+        id: t.id,
+        conversationId: ASSISTANT_CONVERSATION,
+        at: t.at,
+        author: t.role,
+        text: t.text,
+      })),
+    );
+  }
+
   /** The history is written in the background: after a crash, re-add what it missed. */
-  async #catchUpHistory(): Promise<void> {
+  async #catchUpHistory(turnsSince: (at: number) => Promise<ChatTurn[]>): Promise<void> {
     if (!this.history) return;
     // Only what the history may have missed, through the vault's time index (not every conversation).
-    this.indexMessages(await this.store.messagesSince(this.history.latestAt() ?? -Infinity));
+    const since = this.history.latestAt() ?? -Infinity;
+    this.indexMessages(await this.store.messagesSince(since));
+    this.indexTurns(await turnsSince(since));
   }
 
   async search(text: string): Promise<MessageSearchHit[]> {
     if (!this.history) return [];
     const names = new Map((await this.store.listContacts()).map((c) => [c.agentId, c.name]));
-    return this.history.search(text, { limit: 30 }).map((hit) => ({
-      id: hit.id,
-      contactId: hit.conversationId,
-      contactName: names.get(hit.conversationId) ?? 'Unknown',
-      direction: hit.author === this.identity.agentId ? 'out' : 'in',
-      text: hit.text,
-      at: hit.at,
-    }));
+    return this.history.search(text, { limit: 30 }).map((hit) => {
+      const withAgent = hit.conversationId === ASSISTANT_CONVERSATION;
+      return {
+        id: hit.id,
+        conversation: withAgent ? 'assistant' : 'contact',
+        contactId: withAgent ? '' : hit.conversationId,
+        contactName: withAgent ? 'your agent' : (names.get(hit.conversationId) ?? 'Unknown'),
+        direction: hit.author === this.identity.agentId || hit.author === 'person' ? 'out' : 'in',
+        text: hit.text,
+        at: hit.at,
+      };
+    });
   }
 
   get currentSettings(): Settings {

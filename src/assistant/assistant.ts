@@ -17,8 +17,14 @@ export interface UnderstandingWithNote extends Understanding {
   understandWithNote(
     text: string,
     context: CommandContext,
-    options?: { signal?: AbortSignal },
+    options?: UnderstandOptions,
   ): Promise<{ command: Command; provider: Understanding['provider']; note?: string }>;
+}
+
+export interface UnderstandOptions {
+  readonly signal?: AbortSignal;
+  /** The words a model writes besides its answer, all so far, in the person's words (CHT2). */
+  readonly onText?: (text: string) => void;
 }
 
 /**
@@ -31,7 +37,12 @@ export class Assistant {
     private readonly builtin: Understanding,
   ) {}
 
-  async understand(text: string, context: CommandContext, signal?: AbortSignal): Promise<Understood> {
+  async understand(
+    text: string,
+    context: CommandContext,
+    options: UnderstandOptions = {},
+  ): Promise<Understood> {
+    const { signal } = options;
     const way = await this.chosen();
     if (way === this.builtin) {
       return { command: await way.understand(text, context, signal), provider: way.provider };
@@ -40,7 +51,7 @@ export class Assistant {
       if (!('understandWithNote' in way)) {
         return { command: await way.understand(text, context, signal), provider: way.provider };
       }
-      const result = await way.understandWithNote(text, context, signal ? { signal } : {});
+      const result = await way.understandWithNote(text, context, options);
       // A provider's note is a code (the cloud provider's) or already words (the on-device one's).
       const note = result.note && (NOTE_HINTS[result.note as OpenAiNote] ?? result.note);
       return { command: result.command, provider: result.provider, ...(note ? { note } : {}) };

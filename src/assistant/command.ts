@@ -68,6 +68,11 @@ export interface CommandContext {
   readonly timeZone: string;
   /** Display names of the person's contacts. */
   readonly contacts: readonly string[];
+  /**
+   * The earlier requests of this conversation, summarised by code (chat.ts `summarizeTurns`, CHT4): lines
+   * that may name contacts (a model gets them as placeholders). Ways that keep no context ignore it.
+   */
+  readonly earlier?: readonly string[];
 }
 
 /** One way of understanding: the built-in parser, a cloud model, or the on-device model. */

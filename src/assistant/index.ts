@@ -33,3 +33,12 @@ export {
   type Understood as OnDeviceUnderstood,
 } from './on-device';
 export { applyFollowUp, asRequest, mayFollowUp } from './follow-up';
+export {
+  ChatTurnSchema,
+  PROPOSAL_STATES,
+  SUMMARY_BUDGET_BYTES,
+  summarizeTurns,
+  type ChatTurn,
+  type ProposalState,
+} from './chat';
+export { ChatThread, type ThreadPorts } from './thread';

@@ -30,6 +30,12 @@ export class ProposalBook {
     return found && { id: found[0], command: found[1].command! };
   }
 
+  /** Whether `id` is still open (not taken, not expired). */
+  has(id: string, now: number): boolean {
+    const entry = this.#open.get(id);
+    return entry !== undefined && entry.expiresAt > now;
+  }
+
   take(id: string, now: number): readonly ProposedAction[] | undefined {
     const entry = this.#open.get(id);
     this.#open.delete(id);

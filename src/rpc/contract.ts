@@ -56,6 +56,8 @@ export interface MessageView {
 
 export interface MessageSearchHit {
   id: string;
+  /** A conversation with a contact, or the chat with the agent (then `contactId` is empty). */
+  conversation: 'contact' | 'assistant';
   contactId: string;
   contactName: string;
   direction: 'in' | 'out';
@@ -238,7 +240,7 @@ export type RpcOutput<M extends RpcMethod> = ActionOutput<Actions[M]>;
 export type RpcContract = { [M in RpcMethod]: { input: RpcInput<M>; output: RpcOutput<M> } };
 
 /** What the background broadcasts when something the UI shows has changed. */
-export type RpcTopic = 'status' | 'contacts' | 'messages' | 'calendar' | 'negotiations' | 'account';
+export type RpcTopic = 'status' | 'contacts' | 'messages' | 'calendar' | 'negotiations' | 'account' | 'chat';
 
 export const RPC_REQUEST = 'parley/rpc' as const;
 export const RPC_EVENT = 'parley/event' as const;

@@ -17,3 +17,4 @@ export {
   type TokenStore,
   type PreferenceStore,
 } from './settings-store';
+export { chatStore, type ChatStore } from './chat-store';

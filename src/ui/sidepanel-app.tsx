@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { ContactView, MessageSearchHit } from '../rpc';
-import { CommandBox } from './command-box';
+import { ChatPanel } from './command-box';
 import { ContactControls } from './contact-controls';
 import { ErrorNote, RelayDot, Section, formatTime, relayAccountProblem } from './components';
 import { LockGate } from './lock-gate';
@@ -38,8 +38,8 @@ function Conversations() {
 
   return (
     <>
-      <Section title="Ask your agent">
-        <CommandBox />
+      <Section title="Your agent">
+        <ChatPanel />
       </Section>
       <Invites />
       <MeetingsSection />
@@ -276,7 +276,12 @@ function Search({ onOpen }: { onOpen: (contactId: string) => void }) {
       <ul class="contacts">
         {hits?.map((hit) => (
           <li key={hit.id}>
-            <button data-testid="search-result" onClick={() => onOpen(hit.contactId)}>
+            <button
+              data-testid="search-result"
+              data-conversation={hit.conversation}
+              // A turn of the chat with the agent is in the thread at the top.
+              onClick={() => hit.conversation === 'contact' && onOpen(hit.contactId)}
+            >
               <strong>{hit.direction === 'out' ? `You → ${hit.contactName}` : hit.contactName}</strong>
               <div class="muted">{hit.text.slice(0, 120)}</div>
             </button>

@@ -212,6 +212,15 @@ export class ConversationHistory {
     return removed;
   }
 
+  /** Deletes every entry of one conversation (its index rows go with them); returns how many. */
+  removeConversation(conversationId: string): number {
+    const db = this.open();
+    db.run('DELETE FROM entries WHERE conversation_id = ?', [conversationId]);
+    const removed = db.getRowsModified();
+    if (removed > 0) this.markDirty(removed);
+    return removed;
+  }
+
   /** Persists now if anything changed (call before the worker may be suspended). */
   async flush(): Promise<void> {
     this.cancelTimer();

@@ -65,7 +65,7 @@ const byId = (category: Category, indexes: Record<string, IndexSpec> = {}, prune
     : { keyPath: 'id', category, indexes, pruneBy };
 
 export const VAULT_SCHEMA: VaultSchema = {
-  version: 1,
+  version: 2,
   stores: {
     profile: byId('profile'),
     preferences: byId('profile'),
@@ -95,6 +95,8 @@ export const VAULT_SCHEMA: VaultSchema = {
     // Inbound envelope ids already handled (the relay may deliver twice).
     seen: byId('messages', { at: { keyPath: 'at' } }, 'at'),
     audit: byId('audit', { at: { keyPath: 'at' } }, 'at'),
+    // The conversation with the agent (docs/protocol/chat.md): one record per turn.
+    chat: byId('history', { at: { keyPath: 'at' } }, 'at'),
   },
   migrations: [],
 };
@@ -118,6 +120,7 @@ export type VaultRecordMap = {
   negotiations: { id: string; updated: number } & Fields;
   seen: { id: string; at: number } & Fields;
   audit: { id: string; at: number } & Fields;
+  chat: { id: string; at: number } & Fields;
 };
 
 export type AnyRecord = Record<string, unknown>;

@@ -737,7 +737,7 @@ export function registerVaultContractTests(makeEnv: () => Promise<VaultTestEnv> 
       ]);
       await vault.put('events', event(1, { start: now - 400 * day }));
       const report = await vault.prune({ olderThanMs: 30 * day });
-      expect(report.deleted).toEqual({ messages: 1, seen: 0, audit: 1 });
+      expect(report.deleted).toEqual({ messages: 1, seen: 0, audit: 1, chat: 0 });
       expect((await vault.query('messages')).map((m) => m.id)).toEqual(['new']);
       expect((await vault.query('audit')).map((m) => m.id)).toEqual(['a-new']);
       expect(await vault.count('events')).toBe(1);

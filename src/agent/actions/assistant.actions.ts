@@ -7,6 +7,7 @@ import {
   planCommand,
   type Plan,
   type ProposedAction,
+  type Understood,
 } from '../../assistant';
 import { ParleyError } from '../../errors';
 import { actionsFor, type AgendaView, type AssistantReply } from '../../rpc';
@@ -40,21 +41,33 @@ export const assistantActions = {
       ]);
       const timeZone = preferences.timeZone;
       const local = Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(timeZone);
+      const earlier = await session.chat.summary();
       const context = {
         now: local.toPlainDateTime().toString({ smallestUnit: 'second' }),
         timeZone,
         contacts: contacts.map((c) => c.name),
+        ...(earlier && { earlier }),
       };
-      let understood = await session.assistant.understand(text, context);
-      // [PRP6] "make it an hour", "what about Thursday?": the pending request, edited.
-      const pending = session.proposals.latest(at);
-      if (pending && mayFollowUp(understood.command, text)) {
-        const followUp = await session.assistant.understand(asRequest(text), context);
-        const edited = applyFollowUp(pending.command, followUp.command);
-        if (edited) {
-          session.proposals.take(pending.id, at); // replaced by the edited one
-          understood = { ...followUp, command: edited };
+      // [CHT1] The person's words are in the thread (and the vault) before anything else happens.
+      await session.chat.add({ id: crypto.randomUUID(), at, role: 'person', text });
+      // [CHT2] What a model writes while it works is shown as it arrives.
+      const options = { onText: (words: string) => session.chat.stream(words) };
+      let understood: Understood;
+      try {
+        understood = await session.assistant.understand(text, context, options);
+        // [PRP6] "make it an hour", "what about Thursday?": the pending request, edited.
+        const pending = session.proposals.latest(at);
+        if (pending && mayFollowUp(understood.command, text)) {
+          const followUp = await session.assistant.understand(asRequest(text), context, options);
+          const edited = applyFollowUp(pending.command, followUp.command);
+          if (edited) {
+            session.proposals.take(pending.id, at); // replaced by the edited one
+            await session.chat.settle(pending.id, 'replaced');
+            understood = { ...followUp, command: edited };
+          }
         }
+      } finally {
+        session.chat.endStream();
       }
       const plan: Plan = planCommand(understood.command, { contacts, meetings, timeZone, now: at });
       const base = {
@@ -63,17 +76,56 @@ export const assistantActions = {
         command: understood.command,
         reply: plan.reply,
       };
+      let reply: AssistantReply = base;
       if (plan.kind === 'agenda') {
         const agenda: AgendaView = { range: plan.range, items: await session.calendar.agenda(plan.range) };
-        return { ...base, agenda };
+        reply = { ...base, agenda };
+      } else if (plan.kind === 'propose') {
+        const id = session.proposals.add(
+          plan.actions,
+          at + PROPOSAL_TTL_MS,
+          understood.command.intent === 'schedule' ? understood.command : undefined,
+        );
+        reply = { ...base, proposal: { id, actions: plan.actions.map((a) => ({ label: a.label })) } };
       }
-      if (plan.kind === 'reply') return base;
-      const proposal = session.proposals.add(
-        plan.actions,
-        at + PROPOSAL_TTL_MS,
-        understood.command.intent === 'schedule' ? understood.command : undefined,
+      await session.chat.add({
+        id: crypto.randomUUID(),
+        at: now(),
+        role: 'agent',
+        text: reply.reply,
+        provider: reply.provider,
+        ...(reply.note && { note: reply.note }),
+        command: understood.command,
+        ...(reply.proposal && { proposal: { ...reply.proposal, state: 'open' as const } }),
+        ...(reply.agenda && { agenda: reply.agenda }),
+      });
+      return reply;
+    },
+  }),
+  /** [CHT1] The conversation so far (the newest turns) and what a model is writing now. */
+  'assistant.thread': action({
+    input: z.object({}).strict(),
+    title: 'Show your conversation with your agent',
+    effect: 'read',
+    async run(_, { session, now }) {
+      const at = now();
+      const turns = (await session.chat.recent()).map((turn) =>
+        // [CHT3] An open proposal the agent no longer holds (it expired, or the worker restarted) says so.
+        turn.proposal?.state === 'open' && !session.proposals.has(turn.proposal.id, at)
+          ? { ...turn, proposal: { ...turn.proposal, state: 'expired' as const } }
+          : turn,
       );
-      return { ...base, proposal: { id: proposal, actions: plan.actions.map((a) => ({ label: a.label })) } };
+      const streaming = session.chat.streaming;
+      return { turns, ...(streaming !== undefined && { streaming }) };
+    },
+  }),
+  'assistant.clearThread': action({
+    input: z.object({}).strict(),
+    title: 'Delete your conversation with your agent',
+    effect: 'change',
+    async run(_, { session }) {
+      await session.chat.clear();
+      return { cleared: true };
     },
   }),
   'assistant.confirm': action({
@@ -83,10 +135,23 @@ export const assistantActions = {
     async run({ proposalId }, { session, dispatch, now }) {
       const actions: readonly ProposedAction[] | undefined = session.proposals.take(proposalId, now());
       if (!actions) {
+        if (
+          !(await session.chat.recent()).some(
+            (t) => t.proposal?.id === proposalId && t.proposal.state !== 'open',
+          )
+        ) {
+          await session.chat.settle(proposalId, 'expired');
+        }
         throw new ParleyError('bad_request', 'That proposal expired or was already done. Ask again.');
       }
       // [PRP3] Each action goes through the registry: validated again, and its own errors reported.
-      for (const a of actions) await dispatch(a.action, a.input);
+      try {
+        for (const a of actions) await dispatch(a.action, a.input);
+      } catch (error) {
+        await session.chat.settle(proposalId, 'failed');
+        throw error;
+      }
+      await session.chat.settle(proposalId, 'done');
       return { done: actions.length };
     },
   }),
@@ -121,8 +186,10 @@ export const assistantActions = {
     input: z.object({ proposalId: z.string().min(1).max(64) }).strict(),
     title: 'Drop what your agent proposed',
     effect: 'read',
-    run: async ({ proposalId }, { session, now }) => ({
-      dismissed: session.proposals.take(proposalId, now()) !== undefined,
-    }),
+    async run({ proposalId }, { session, now }) {
+      const dismissed = session.proposals.take(proposalId, now()) !== undefined;
+      if (dismissed) await session.chat.settle(proposalId, 'dismissed');
+      return { dismissed };
+    },
   }),
 };

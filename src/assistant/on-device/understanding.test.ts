@@ -253,11 +253,13 @@ describe('onDeviceUnderstanding', () => {
     const { model, od, fallbackCalls } = setup();
     const before = new AbortController();
     before.abort(new DOMException('stop', 'AbortError'));
-    await expect(od.understandWithNote('x', CONTEXT, before.signal)).rejects.toBe(before.signal.reason);
+    await expect(od.understandWithNote('x', CONTEXT, { signal: before.signal })).rejects.toBe(
+      before.signal.reason,
+    );
 
     model.reply({ hang: true });
     const during = new AbortController();
-    const pending = od.understandWithNote('book Ben', CONTEXT, during.signal);
+    const pending = od.understandWithNote('book Ben', CONTEXT, { signal: during.signal });
     await expect.poll(() => model.prompts.length).toBe(1);
     during.abort(new DOMException('person cancelled', 'AbortError'));
     await expect(pending).rejects.toBe(during.signal.reason);

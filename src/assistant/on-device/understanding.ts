@@ -29,7 +29,11 @@ export interface Understood {
 
 export interface OnDeviceUnderstanding extends Understanding {
   readonly provider: 'on-device';
-  understandWithNote(text: string, context: CommandContext, signal?: AbortSignal): Promise<Understood>;
+  understandWithNote(
+    text: string,
+    context: CommandContext,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<Understood>;
   /** The model's state now (never throws). */
   state(): Promise<OnDeviceState>;
   /**
@@ -134,7 +138,7 @@ export function onDeviceUnderstanding({
   const self: OnDeviceUnderstanding = {
     provider: 'on-device',
     state: () => detectModel(model),
-    async understandWithNote(text, context, signal) {
+    async understandWithNote(text, context, { signal } = {}) {
       if (signal && aborted(signal)) throw abortError(signal);
       if (disposed) return viaFallback('unavailable', text, context, signal);
       if (!session) {
@@ -153,7 +157,7 @@ export function onDeviceUnderstanding({
       return typeof result === 'string' ? viaFallback(result, text, context, signal) : result;
     },
     async understand(text, context, signal) {
-      return (await self.understandWithNote(text, context, signal)).command;
+      return (await self.understandWithNote(text, context, signal ? { signal } : {})).command;
     },
     async prepare({ signal, onProgress } = {}) {
       const detected = await self.state();
