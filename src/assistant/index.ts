@@ -33,3 +33,4 @@ export {
   type Understood as OnDeviceUnderstood,
 } from './on-device';
 export { applyFollowUp, asRequest, mayFollowUp } from './follow-up';
+export { redactCommand, restoreCommand, type Placeholder, type Redacted } from './redact';

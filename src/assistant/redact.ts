@@ -1,4 +1,4 @@
-import type { Command } from '../command';
+import type { Command } from './command';
 
 /**
  * What a cloud model may read of a command (docs/protocol/assistant.md AST1–2): the person's own words with

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandOf, type Command } from '../command';
+import { commandOf, type Command } from './command';
 import { redactCommand, restoreCommand } from './redact';
 
 const CONTACTS = ['Zoë Müller', 'Anna Berg', 'Anna Lind', 'Bob Stone', 'José Álvarez'];
