@@ -42,3 +42,4 @@ export {
   type ProposalState,
 } from './chat';
 export { ChatThread, type ThreadPorts } from './thread';
+export { redactCommand, restoreCommand, type Placeholder, type Redacted } from './redact';

@@ -94,7 +94,12 @@ describe('onDeviceUnderstanding', () => {
     const { model, od, fallbackCalls } = setup();
     model.reply(
       {
-        json: cmd({ intent: 'schedule', participants: ['[C1]'], durationMinutes: 30, partOfDay: 'morning' }),
+        json: cmd({
+          intent: 'schedule',
+          participants: ['Contact 1'],
+          durationMinutes: 30,
+          partOfDay: 'morning',
+        }),
       },
       { json: cmd({ intent: 'agenda', window: { from: '2026-12-02', to: '2026-12-02' } }) },
     );
@@ -146,9 +151,13 @@ describe('onDeviceUnderstanding', () => {
   it('[ODM4] no contact name reaches any prompt; placeholders come back as names, typed text and unresolved', async () => {
     const { model, od } = setup();
     model.reply(
-      { json: cmd({ intent: 'schedule', participants: ['[C1]', '[A1]', 'Priya'], unresolved: [] }) },
-      { json: cmd({ intent: 'message', participants: ['[C1]'], text: 'is [C2] joining? ask zoe' }) },
-      { json: cmd({ intent: 'cancel', participants: ['C1'], unresolved: ['[A1]'] }) },
+      {
+        json: cmd({ intent: 'schedule', participants: ['Contact 1', 'Contact 2', 'Priya'], unresolved: [] }),
+      },
+      {
+        json: cmd({ intent: 'message', participants: ['Contact 1'], text: 'is Contact 2 joining? ask zoe' }),
+      },
+      { json: cmd({ intent: 'cancel', participants: ['contact 1'], unresolved: ['[Contact 2]'] }) },
     );
     const a = await od.understand('30 min with ana silva, Sam and Priya tmrw', CONTEXT);
     expect(a.participants).toEqual(['Ana Silva']);
@@ -161,8 +170,33 @@ describe('onDeviceUnderstanding', () => {
     const everything = shown(model);
     for (const name of [...CONTACTS, 'Ana', 'Sam', 'Ben', 'Zoë', 'Dana', 'Okafor', 'Whitfield'])
       expect(everything.toLowerCase()).not.toContain(name.toLowerCase());
-    expect(model.prompts[0]!.input).toContain('Command: 30 min with [C1], [A1] and Priya tmrw');
-    expect(model.prompts[2]!.input).toContain("Command: cancel [C1]'s 1:1 with [A1] on Friday");
+    expect(model.prompts[0]!.input).toContain('Command: 30 min with Contact 1, Contact 2 and Priya tmrw');
+    expect(model.prompts[2]!.input).toContain("Command: cancel Contact 1's 1:1 with Contact 2 on Friday");
+    expect(model.prompts[0]!.input).toContain(
+      'Placeholders: Contact 1 (one contact), Contact 2 (several contacts).',
+    );
+  });
+
+  it('[ODM4] e-mail addresses, phone numbers and URLs reach no prompt either; a message body gets them back', async () => {
+    const { model, od } = setup();
+    model.reply({
+      json: cmd({
+        intent: 'message',
+        participants: ['Contact 1'],
+        text: 'mail [email] or call [phone], see [url]',
+      }),
+    });
+    const typed = 'tell Ben mail dana.w@example.org or call +44 20 7946 0958, see https://meet.example.com/x';
+    const r = await od.understand(typed, CONTEXT);
+    expect(r).toMatchObject({
+      participants: ['Ben Okafor'],
+      text: 'mail dana.w@example.org or call +44 20 7946 0958, see https://meet.example.com/x',
+    });
+    expect(model.prompts[0]!.input).toContain(
+      'Command: tell Contact 1 mail [email] or call [phone], see [url]',
+    );
+    for (const secret of ['example', '7946', 'dana'])
+      expect(shown(model).toLowerCase()).not.toContain(secret);
   });
 
   it('[ODM5] an answer that is not JSON is never used: the fallback answers with a note', async () => {
@@ -192,7 +226,9 @@ describe('onDeviceUnderstanding', () => {
     // characters): checked after restoring too.
     const long = 'X'.repeat(130);
     const restoredTooLong = onDeviceUnderstanding({
-      model: new FakeLanguageModel().reply({ json: cmd({ intent: 'schedule', participants: ['[C1]'] }) }),
+      model: new FakeLanguageModel().reply({
+        json: cmd({ intent: 'schedule', participants: ['Contact 1'] }),
+      }),
       fallback: fakeFallback().fallback,
     });
     const r = await restoredTooLong.understandWithNote(`meet ${long}`, { ...CONTEXT, contacts: [long] });
@@ -272,7 +308,7 @@ describe('onDeviceUnderstanding', () => {
     const { model, od } = setup();
     model.reply(
       { raw: 'garbage about Dana Whitfield' },
-      { json: cmd({ intent: 'schedule', participants: ['[C1]'] }) },
+      { json: cmd({ intent: 'schedule', participants: ['Contact 1'] }) },
       { error: new Error('model exploded near Ben Okafor') },
     );
     await od.understandWithNote('lunch with Dana Whitfield', CONTEXT);

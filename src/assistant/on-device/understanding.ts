@@ -1,8 +1,8 @@
 import { createLogger, errorFields } from '../../log';
 import { CommandSchema, type Command, type CommandContext, type Understanding } from '../command';
+import { redactCommand, restoreCommand } from '../redact';
 import { detectModel, TEXT_IN_TEXT_OUT, type OnDeviceState } from './detect';
 import { SYSTEM_PROMPT, commandJsonSchema, userPrompt } from './instructions';
-import { redactNames, restoreCommand } from './placeholders';
 import type { LanguageModelLike, LanguageModelSession } from './prompt-api';
 
 const log = createLogger('assistant').child('on-device');
@@ -108,12 +108,12 @@ export function onDeviceUnderstanding({
     signal?: AbortSignal,
   ): Promise<Understood | NoteCode> => {
     const started = now();
-    const redacted = redactNames(text, context.contacts);
+    const redacted = redactCommand(text, context.contacts);
     const base = await open(signal);
     const asked = base.clone ? await base.clone({ signal }) : base;
     let answer: string;
     try {
-      answer = await asked.prompt(userPrompt(redacted.text, context, redacted.placeholders), {
+      answer = await asked.prompt(userPrompt(redacted, context), {
         responseConstraint,
         signal,
       });
@@ -129,7 +129,7 @@ export function onDeviceUnderstanding({
     }
     const parsed = CommandSchema.safeParse(json);
     if (!parsed.success) return 'invalid';
-    const restored = CommandSchema.safeParse(restoreCommand(parsed.data, redacted.placeholders));
+    const restored = CommandSchema.safeParse(restoreCommand(parsed.data, redacted));
     if (!restored.success) return 'invalid';
     log.debug('understood', { ms: Math.round(now() - started), intent: restored.data.intent });
     return { command: restored.data, provider: 'on-device' };

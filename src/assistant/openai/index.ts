@@ -8,5 +8,4 @@ export {
 export { memoryCache, cacheKey, type UnderstandingCache } from './cache';
 export { tokenBucket, type RateLimiter } from './limiter';
 export { NOTE_HINTS, UnderstandingAbortedError, type OpenAiNote } from './errors';
-export { redactCommand, restoreCommand, type Placeholder, type Redacted } from './redact';
 export { strictCommandSchema } from './schema';

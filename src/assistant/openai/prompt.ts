@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import type { CommandContext } from '../command';
-import type { Redacted } from './redact';
+import type { Redacted } from '../redact';
 import { strictCommandSchema } from './schema';
 
 export const TOOL_NAME = 'submit_command';

@@ -5,7 +5,7 @@ import { cacheKey, type UnderstandingCache } from './cache';
 import { UnderstandingAbortedError, type OpenAiNote } from './errors';
 import type { RateLimiter } from './limiter';
 import { buildMessages, SUBMIT_COMMAND, TOOL_NAME } from './prompt';
-import { redactCommand, restoreCommand } from './redact';
+import { redactCommand, restoreCommand } from '../redact';
 
 const log = createLogger('assistant').child('openai');
 

@@ -1,9 +1,12 @@
-import type { Command } from '../command';
+import type { Command } from './command';
 
 /**
- * What a cloud model may read of a command (docs/protocol/assistant.md AST1–2): the person's own words with
- * every contact name replaced by a placeholder (`Contact 1`, `Contact 2` …) and every e-mail address, phone
- * number and URL by `[email]`, `[phone]`, `[url]`. The placeholders stay here and are mapped back by code.
+ * What a model may read of a command, cloud or on-device (docs/protocol/assistant.md AST1–2,
+ * docs/protocol/on-device.md ODM4): the person's own words with every contact name replaced by a placeholder
+ * (`Contact 1`, `Contact 2` …) and every e-mail address, phone number and URL by `[email]`, `[phone]`, `[url]`.
+ * The placeholders stay here and are mapped back by code. Names are matched as CONVENTIONS.md §5 says: a full
+ * display name or a first name, ignoring case and diacritics; a possessive `'s` stays outside the placeholder
+ * (`Dana's` → `Contact 1's`).
  */
 export type Placeholder =
   /** The typed words name exactly one contact. */
@@ -20,6 +23,9 @@ export interface Redacted {
 }
 
 type SecretToken = '[email]' | '[phone]' | '[url]';
+
+/** Letters with no Unicode decomposition that CONVENTIONS.md §5 folds all the same. */
+const EXTRA: Readonly<Record<string, string>> = { ø: 'o', ł: 'l', ı: 'i', đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe' };
 
 /** Folds case, diacritics and runs of white space, remembering where each folded character came from. */
 function fold(text: string): { folded: string; start: number[]; end: number[] } {
@@ -43,7 +49,8 @@ function fold(text: string): { folded: string; start: number[]; end: number[] } 
         .replace(/\p{M}/gu, '')
         .toLowerCase()
         .normalize('NFKD')
-        .replace(/\p{M}/gu, '');
+        .replace(/\p{M}/gu, '')
+        .replace(/[øłıđßæœ]/gu, (c) => EXTRA[c]!);
     }
     for (const c of out) {
       folded += c;
@@ -162,11 +169,14 @@ export function redactCommand(text: string, contacts: readonly string[]): Redact
 }
 
 const PLACEHOLDER = /\bContact (\d+)\b/g;
+/** A placeholder as a model may copy it into a list: `Contact 1`, `contact 1`, `[Contact 1]`, `Contact1`. */
+const LABEL = /^\[?contact ?(\d+)\]?$/i;
 
 /**
- * Maps a model's command back to the person's world: placeholders become display names; a placeholder we
- * never issued, an ambiguous first name, or any name the model made up becomes `unresolved`. Placeholders and
- * `[email]`/`[phone]`/`[url]` in a message body are put back as typed.
+ * Maps a model's command back to the person's world: placeholders become display names; an ambiguous first
+ * name, or any name the model wrote itself, becomes `unresolved` as typed; a placeholder we never issued names
+ * nobody the person typed and is dropped. Placeholders and `[email]`/`[phone]`/`[url]` in a message body are
+ * put back as typed.
  */
 export function restoreCommand(
   command: Command,
@@ -178,10 +188,14 @@ export function restoreCommand(
     if (!list.includes(name)) list.push(name);
   };
   for (const name of [...command.participants, ...command.unresolved]) {
-    const p = redacted.placeholders[name.trim()];
+    const label = LABEL.exec(name.trim());
+    if (!label) {
+      add(unresolved, name);
+      continue;
+    }
+    const p = redacted.placeholders[`Contact ${Number(label[1])}`];
     if (p?.kind === 'contact') add(participants, p.displayName);
     else if (p?.kind === 'ambiguous') add(unresolved, p.typed);
-    else add(unresolved, name);
   }
   for (const name of participants) {
     const i = unresolved.indexOf(name);
