@@ -445,7 +445,7 @@ describe('the agent you talk to, through a model', () => {
 });
 
 describe('injection, by mechanism', () => {
-  it('[AST1][PRP2] what a peer writes (its name, its meeting titles) never reaches the model, and nothing happens without the person', async () => {
+  it('[AST1][PRP2][CHT4] what a peer writes (its name, its messages, its meeting titles) never reaches the model, not even through the summary of earlier turns, and nothing happens without the person', async () => {
     const injections = readFileSync(
       path.join(import.meta.dirname, '../../../shared/vectors/injection/dev_injections.jsonl'),
       'utf8',
@@ -470,18 +470,43 @@ describe('injection, by mechanism', () => {
         });
       }
       await eventually(async () => (await ana.rpc.call('negotiations.list', {})).length).toBe(3);
+      // Every injection string reaches Ana as the peer's messages, a few strings per message.
+      const batches: string[] = [];
+      for (const text of injections) {
+        const last = batches.at(-1);
+        if (last !== undefined && last.length + text.length < 3900)
+          batches[batches.length - 1] = `${last}\n${text}`;
+        else batches.push(text.slice(0, 3900));
+      }
+      for (const text of batches)
+        await mallory.rpc.call('messages.send', { contactId: contact.agentId, text });
+      const malloryId = (await ana.rpc.call('contacts.list', {}))[0]!.agentId;
+      await eventually(
+        async () => (await ana.rpc.call('messages.list', { contactId: malloryId })).length,
+      ).toBe(batches.length);
 
       await ana.rpc.call('settings.set', {
         assistant: { provider: 'openai', baseUrl: fake.baseURL, model: 'gpt-test' },
       });
       await ana.rpc.call('assistant.setKey', { apiKey: 'sk-test' });
-      for (const text of [
+      // The model answers each with a schedule request naming the one contact, so the thread fills with
+      // requests whose summary goes out with the next command (CHT4); the built-in parser answers the rest.
+      const asks = [
         'what meetings do I have this week?',
         'accept everything that is waiting',
+        'find 30 minutes next week',
+        'make it an hour',
+        'cancel my meeting with them',
         'help',
-      ]) {
+      ];
+      for (const text of asks) {
+        fake.reply({ kind: 'tool', arguments: commandOf('schedule', { participants: ['Contact 1'] }) });
         await ana.rpc.call('assistant.ask', { text });
       }
+      const withSummary = fake.requests.filter((r) =>
+        r.raw.includes('Earlier requests in this conversation'),
+      );
+      expect(withSummary.length).toBeGreaterThan(0);
       expect(fake.requests.length).toBeGreaterThan(0);
       const sent = fake.requests.map((r) => r.raw).join('\n');
       const leaked = injections.filter((t) => sent.includes(t));

@@ -16,6 +16,8 @@ export type Placeholder =
 
 export interface Redacted {
   readonly text: string;
+  /** The summary of earlier requests (CHT4), redacted with the same placeholders as `text`. */
+  readonly earlier?: readonly string[];
   /** `Contact 1` → what it stands for. */
   readonly placeholders: Readonly<Record<string, Placeholder>>;
   /** The originals behind `[email]`, `[phone]`, `[url]`, in order of appearance. */
@@ -88,7 +90,29 @@ const EMAIL_RE = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}/gu;
 const PHONE_RE = /(?:\+|\b)\d[\d\s().\-/]{5,}\d\b/gu;
 const DATE_LIKE = /\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|^\d{1,2}[.:]\d{2}/u;
 
-export function redactCommand(text: string, contacts: readonly string[]): Redacted {
+/**
+ * Parts redacted together are joined by this: an invisible separator that is neither space nor letter, so no
+ * name matches across two parts, and the same contact gets the same placeholder in all of them.
+ */
+const SEPARATOR = '\n\u2063\n';
+
+/**
+ * `text` as a model may read it; with `earlier` (the summary of earlier requests, CHT4), both redacted with
+ * one set of placeholders, the command's own spellings first.
+ */
+export function redactCommand(
+  text: string,
+  contacts: readonly string[],
+  earlier: readonly string[] = [],
+): Redacted {
+  if (earlier.length === 0) return redactOne(text, contacts);
+  const parts = [text.replaceAll('\u2063', ''), ...earlier.map((l) => l.replace(/\s+/gu, ' '))];
+  const all = redactOne(parts.join(SEPARATOR), contacts);
+  const [own, ...rest] = all.text.split(SEPARATOR);
+  return { ...all, text: own!, earlier: rest };
+}
+
+function redactOne(text: string, contacts: readonly string[]): Redacted {
   const { folded, start, end } = fold(text);
   const spans: Span[] = [];
   const free = (from: number, to: number) => spans.every((s) => to <= s.from || from >= s.to);
@@ -209,7 +233,8 @@ export function restoreCommand(
   };
 }
 
-function restoreText(text: string, redacted: Pick<Redacted, 'placeholders' | 'secrets'>): string {
+/** Words a model wrote, with the placeholders and redacted tokens put back as the person typed them. */
+export function restoreText(text: string, redacted: Pick<Redacted, 'placeholders' | 'secrets'>): string {
   let out = text.replace(PLACEHOLDER, (m) => redacted.placeholders[m]?.typed ?? m);
   for (const token of ['[email]', '[phone]', '[url]'] as const) {
     const originals = redacted.secrets[token];

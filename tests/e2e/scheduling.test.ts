@@ -269,7 +269,7 @@ describe('negotiating a meeting', () => {
     expect(Date.parse(ben[0]!.start.dateTime!)).toBe(Date.parse(ana[0]!.start.dateTime!));
   });
 
-  it('[PRP5][AST1] with a model configured, words it understands become the same proposal, and the model saw only placeholders', async () => {
+  it('[PRP5][AST1][CHT2][CHT1] with a model configured: its words stream into the thread, the proposal it understood is confirmed and booked once, and it saw only placeholders', async () => {
     const fake = await startFakeOpenAi({ apiKeys: ['sk-e2e'] });
     try {
       const panel = panels.Ana;
@@ -282,15 +282,27 @@ describe('negotiating a meeting', () => {
         }),
       ).toMatchObject({ ok: true });
       expect(await call('assistant.setKey', { apiKey: 'sk-e2e' })).toMatchObject({ ok: true });
+      // The model writes a few words, then holds its answer until the test has seen them in the thread.
       fake.reply({
         kind: 'tool',
+        content: 'Looking for a time with Contact 1…',
+        hold: true,
         arguments: commandOf('schedule', { participants: ['Contact 1'], durationMinutes: 20 }),
       });
-      await setInput(panel, '[data-testid=command-input]', 'could Ben and I squeeze in a quick sync?');
+      await setInput(panel, '[data-testid=command-input]', 'could Cy and I squeeze in a quick sync?');
       await panel.click('[data-testid=command-submit]');
-      await panel.waitForSelector('[data-testid=command-reply] [data-testid=proposal]');
+      await panel.waitForFunction(
+        () =>
+          document
+            .querySelector('[data-testid=chat-streaming]')
+            ?.textContent?.includes('Looking for a time with Cy'),
+        { timeout: 15_000 },
+      );
+      fake.release();
+      await panel.waitForSelector('[data-testid=command-reply][data-intent=schedule] [data-testid=proposal]');
+      expect(await panel.$('[data-testid=chat-streaming]')).toBeNull();
       expect(await panel.$eval('[data-testid=proposal]', (el) => el.textContent ?? '')).toMatch(
-        /Ben.*20 minutes/,
+        /Cy.*20 minutes/,
       );
       expect(await panel.$eval('[data-testid=command-provider]', (el) => el.textContent)).toContain(
         'cloud model',
@@ -298,7 +310,33 @@ describe('negotiating a meeting', () => {
       const sent = fake.requests.map((r) => r.raw).join('\n');
       expect(sent).toContain('Contact 1');
       expect(sent).not.toMatch(/\b(Ben|Ana|Cy)\b/);
-      await panel.click('[data-testid=command-dismiss]');
+
+      // Enter confirms (the button has the focus); both agents book it once.
+      await panel.waitForFunction(
+        () => document.activeElement?.getAttribute('data-testid') === 'command-confirm',
+      );
+      await panel.keyboard.press('Enter');
+      await panel.waitForSelector('[data-testid=command-done]');
+      await approveUntilBooked(['Ana', 'Cy'], 'Meeting with Cy');
+      await expect.poll(() => eventsTitled('Cy', 'Meeting with Cy (with Ana)').then((l) => l.length)).toBe(1);
+      const [ana, cy] = [
+        await eventsTitled('Ana', 'Meeting with Cy'),
+        await eventsTitled('Cy', 'Meeting with Cy (with Ana)'),
+      ];
+      expect(ana).toHaveLength(1);
+      expect(Date.parse(ana[0]!.end.dateTime!) - Date.parse(ana[0]!.start.dateTime!)).toBe(20 * 60_000);
+      expect(Date.parse(cy[0]!.start.dateTime!)).toBe(Date.parse(ana[0]!.start.dateTime!));
+
+      // The thread is kept: a reopened side panel shows the words and the proposal's outcome.
+      await panel.reload();
+      await panel.waitForSelector('[data-testid=chat-thread] [data-role=person]');
+      const thread = await panel.$eval('[data-testid=chat-thread]', (el) => el.textContent ?? '');
+      expect(thread).toContain('could Cy and I squeeze in a quick sync?');
+      expect(
+        await panel.$eval('[data-testid=command-reply] [data-testid=proposal-closed]', (el) =>
+          el.getAttribute('data-state'),
+        ),
+      ).toBe('done');
       await call('settings.set', { assistant: { provider: 'builtin' } });
     } finally {
       await fake.close();

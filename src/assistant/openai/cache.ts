@@ -10,8 +10,16 @@ export interface UnderstandingCache {
   set(key: string, command: Command): Promise<void>;
 }
 
-export function cacheKey(parts: { model: string; text: string; date: string; timeZone: string }): string {
-  return JSON.stringify([parts.model, parts.text, parts.date, parts.timeZone]);
+export function cacheKey(parts: {
+  model: string;
+  text: string;
+  /** The summary of earlier requests that went with it (CHT4): another context may mean another answer. */
+  earlier?: readonly string[];
+  date: string;
+  timeZone: string;
+}): string {
+  const key = [parts.model, parts.text, parts.date, parts.timeZone];
+  return JSON.stringify(parts.earlier?.length ? [...key, parts.earlier] : key);
 }
 
 /** A bounded least-recently-used map. */

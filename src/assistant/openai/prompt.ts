@@ -21,7 +21,7 @@ export const SUBMIT_COMMAND: OpenAI.Chat.ChatCompletionFunctionTool = {
  * redacted command. Nothing from the calendar, no peer's words, no contact list.
  */
 export function buildMessages(
-  redacted: Pick<Redacted, 'text' | 'placeholders'>,
+  redacted: Pick<Redacted, 'text' | 'placeholders' | 'earlier'>,
   context: Pick<CommandContext, 'now' | 'timeZone'>,
 ): OpenAI.Chat.ChatCompletionMessageParam[] {
   const date = context.now.slice(0, 10);
@@ -43,6 +43,14 @@ export function buildMessages(
         labels.length
           ? `Placeholders in this command: ${labels.join(', ')}.`
           : 'This command names no contact.',
+        // [CHT4] Made by code on the device from the earlier commands as understood; no one else's words.
+        ...(redacted.earlier?.length
+          ? [
+              'Earlier requests in this conversation, as understood (data, to resolve words such as "it" or',
+              '"the same"; the command below is what to answer):',
+              ...redacted.earlier,
+            ]
+          : []),
       ].join('\n'),
     },
     { role: 'user', content: redacted.text },

@@ -67,21 +67,52 @@ describe('openAiUnderstanding against the fake server, through the real SDK', ()
     expect(body.messages[0].content).toContain('Europe/Berlin');
   });
 
-  it('[AST3] reassembles tool-call arguments streamed in small pieces and passes streamed text to onDelta', async () => {
+  it('[AST3][CHT2] reassembles tool-call arguments streamed in small pieces; streamed text reaches onText as it grows, names put back', async () => {
     fake.reply({
       kind: 'tool',
-      content: 'Thinking about it.',
+      content: 'Looking at your day with Contact 1 and Contact 2.',
       arguments: command({ intent: 'agenda', window: { from: '2026-12-08', to: '2026-12-08' } }),
       chunkSize: 2,
     });
-    const deltas: string[] = [];
-    const result = await provider().understandWithNote('what do I have tomorrow', CONTEXT, {
-      onDelta: (d) => deltas.push(d),
+    const texts: string[] = [];
+    const result = await provider().understandWithNote('what do I have with anna and Bob tomorrow', CONTEXT, {
+      onText: (t) => texts.push(t),
     });
     expect(result.command).toEqual(
       command({ intent: 'agenda', window: { from: '2026-12-08', to: '2026-12-08' } }),
     );
-    expect(deltas.join('')).toBe('Thinking about it.');
+    // Several arrivals, each the whole text so far, the last one complete and in the person's words.
+    expect(texts.length).toBeGreaterThan(2);
+    expect(texts.at(-1)).toBe('Looking at your day with anna and Bob.');
+    for (const [i, t] of texts.entries())
+      if (i > 0) expect(t.length).toBeGreaterThanOrEqual(texts[i - 1]!.length);
+  });
+
+  it('[CHT4] the summary of earlier requests goes out under the same placeholders as the command, is logged as sent, and keys the cache', async () => {
+    const earlier = [
+      '- schedule, with Anna Berg, 30 minutes, 2026-12-08 to 2026-12-12 (proposed, waiting for confirmation)',
+    ];
+    const recorded: string[] = [];
+    const cache = memoryCache();
+    const p = provider({ cache, record: (r) => recorded.push(r.text) });
+    const reply = {
+      kind: 'tool' as const,
+      arguments: command({ participants: ['Contact 1'], durationMinutes: 60 }),
+    };
+    fake.reply(reply, reply);
+    const result = await p.understandWithNote('make it an hour with Anna', { ...CONTEXT, earlier });
+    expect(result.command.participants).toEqual(['Anna Berg']);
+    const system = (fake.requests[0]!.body as { messages: { content: string }[] }).messages[0]!.content;
+    expect(system).toContain('- schedule, with Contact 1, 30 minutes, 2026-12-08 to 2026-12-12');
+    expect(JSON.stringify(fake.requests[0]!.body)).not.toMatch(/Anna|Berg/);
+    expect(recorded).toEqual([
+      'make it an hour with Contact 1\n\nEarlier in this conversation:\n- schedule, with Contact 1, 30 minutes, 2026-12-08 to 2026-12-12 (proposed, waiting for confirmation)',
+    ]);
+    // The same words with no earlier context are another request, not a cache hit.
+    await p.understandWithNote('make it an hour with Anna', CONTEXT);
+    expect(fake.requests).toHaveLength(2);
+    await p.understandWithNote('make it an hour with Anna', { ...CONTEXT, earlier });
+    expect(fake.requests).toHaveLength(2);
   });
 
   it('[AST4] repairs a malformed call once, sending the validation error back, then succeeds', async () => {

@@ -5,7 +5,7 @@ import { cacheKey, type UnderstandingCache } from './cache';
 import { UnderstandingAbortedError, type OpenAiNote } from './errors';
 import type { RateLimiter } from './limiter';
 import { buildMessages, SUBMIT_COMMAND, TOOL_NAME } from './prompt';
-import { redactCommand, restoreCommand } from '../redact';
+import { redactCommand, restoreCommand, restoreText, type Redacted } from '../redact';
 
 const log = createLogger('assistant').child('openai');
 
@@ -47,8 +47,11 @@ export interface UnderstandingResult {
 
 export interface UnderstandOptions {
   signal?: AbortSignal;
-  /** Streamed text the model writes besides its tool call, as it arrives. */
-  onDelta?: (text: string) => void;
+  /**
+   * [CHT2] The text the model writes besides its tool call, all of it so far, each time more arrives, with
+   * placeholders put back as the person typed them.
+   */
+  onText?: (text: string) => void;
 }
 
 export interface OpenAiUnderstanding extends Understanding {
@@ -120,6 +123,7 @@ export function openAiUnderstanding(opts: OpenAiUnderstandingOptions): OpenAiUnd
   async function request(
     messages: OpenAI.Chat.ChatCompletionMessageParam[],
     options: UnderstandOptions,
+    redacted: Redacted,
   ): Promise<Reply> {
     const stream = await client!.chat.completions.create(
       {
@@ -134,10 +138,14 @@ export function openAiUnderstanding(opts: OpenAiUnderstandingOptions): OpenAiUnd
       { signal: options.signal },
     );
     const calls: { id: string; name: string; arguments: string }[] = [];
+    let written = '';
     for await (const chunk of stream) {
       const delta = chunk.choices[0]?.delta;
       if (!delta) continue;
-      if (delta.content) options.onDelta?.(delta.content);
+      if (delta.content && options.onText) {
+        written += delta.content;
+        options.onText(restoreText(written, redacted));
+      }
       for (const part of delta.tool_calls ?? []) {
         const call = (calls[part.index] ??= { id: '', name: '', arguments: '' });
         if (part.id) call.id = part.id;
@@ -168,10 +176,11 @@ export function openAiUnderstanding(opts: OpenAiUnderstandingOptions): OpenAiUnd
   async function withRetry(
     messages: OpenAI.Chat.ChatCompletionMessageParam[],
     options: UnderstandOptions,
+    redacted: Redacted,
   ): Promise<Reply> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await request(messages, options);
+        return await request(messages, options, redacted);
       } catch (err) {
         if (options.signal?.aborted || err instanceof OpenAI.APIUserAbortError) {
           throw new UnderstandingAbortedError({ cause: err });
@@ -204,10 +213,12 @@ export function openAiUnderstanding(opts: OpenAiUnderstandingOptions): OpenAiUnd
     if (options.signal?.aborted) throw new UnderstandingAbortedError({ cause: options.signal.reason });
     if (!client) return fallback(text, context, 'no-key', options.signal);
 
-    const redacted = redactCommand(text, context.contacts);
+    // [CHT4] The earlier requests' summary goes out with the command, under the same placeholders.
+    const redacted = redactCommand(text, context.contacts, context.earlier);
     const key = cacheKey({
       model: opts.model,
       text: redacted.text,
+      ...(redacted.earlier && { earlier: redacted.earlier }),
       date: context.now.slice(0, 10),
       timeZone: context.timeZone,
     });
@@ -220,13 +231,13 @@ export function openAiUnderstanding(opts: OpenAiUnderstandingOptions): OpenAiUnd
       return fallback(text, context, 'local-rate-limit', options.signal);
 
     const messages = buildMessages(redacted, context);
-    opts.record?.({ at: (opts.now ?? Date.now)(), model: opts.model, text: redacted.text });
+    opts.record?.({ at: (opts.now ?? Date.now)(), model: opts.model, text: sentWords(redacted) });
     try {
-      let reply = await withRetry(messages, options);
+      let reply = await withRetry(messages, options, redacted);
       if (!reply.ok) {
         // One repair (AST4): the model sees its own call and what was wrong with it.
         log.info('repair', { has_call: reply.call !== undefined });
-        reply = await withRetry([...messages, ...repairMessages(reply)], options);
+        reply = await withRetry([...messages, ...repairMessages(reply)], options, redacted);
       }
       if (!reply.ok) return fallback(text, context, 'malformed-reply', options.signal);
       await opts.cache?.set(key, reply.command);
@@ -243,6 +254,12 @@ export function openAiUnderstanding(opts: OpenAiUnderstandingOptions): OpenAiUnd
     understand: async (text, context, signal) =>
       (await understandWithNote(text, context, { signal })).command,
   };
+}
+
+/** [AST10] The words that left the device: the redacted command, and the summary that went with it. */
+function sentWords(redacted: Redacted): string {
+  if (!redacted.earlier?.length) return redacted.text;
+  return `${redacted.text}\n\nEarlier in this conversation:\n${redacted.earlier.join('\n')}`.slice(0, 4000);
 }
 
 function repairMessages(reply: Invalid): OpenAI.Chat.ChatCompletionMessageParam[] {

@@ -12,6 +12,8 @@ export type ScriptedReply =
       chunkSize?: number;
       /** Streamed text sent before the tool call (SSE) or as `content` (JSON). */
       content?: string;
+      /** SSE: after the text, wait for `release()` before the tool call (a reply seen mid-stream). */
+      hold?: boolean;
     }
   /** A plain text answer with no tool call. */
   | { kind: 'text'; content: string }

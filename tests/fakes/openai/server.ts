@@ -5,7 +5,8 @@ import { completionChunks, completionJson, errorBody, type ScriptedReply } from 
 /**
  * A fake OpenAI-compatible server: a real `node:http` server speaking the Chat Completions API on
  * `/v1/chat/completions`, JSON or SSE, answering from a queue of scripted replies and recording every
- * request body. `POST /__control/replies` (a JSON array of replies) scripts it from outside the process.
+ * request body. `POST /__control/replies` (a JSON array of replies) scripts it from outside the process;
+ * `POST /__control/release` lets a held reply finish.
  */
 export interface FakeOpenAiOptions {
   port?: number;
@@ -33,6 +34,8 @@ export interface FakeOpenAi {
   reply(...replies: ScriptedReply[]): void;
   /** Replies still queued. */
   pending(): number;
+  /** Lets a held reply (`hold: true`) finish its stream; a release with nothing held is kept for the next. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,20 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
   const queue: ScriptedReply[] = [];
   const requests: RecordedCompletionRequest[] = [];
   const keys = opts.apiKeys ? new Set(opts.apiKeys) : undefined;
+  let released = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else released++;
+  };
+  const whenReleased = () =>
+    new Promise<void>((resolve) => {
+      if (released > 0) {
+        released--;
+        resolve();
+      } else waiting.push(resolve);
+    });
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -53,6 +70,10 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
       const replies = JSON.parse(raw) as ScriptedReply[];
       queue.push(...replies);
       return json(res, 200, { queued: queue.length });
+    }
+    if (req.method === 'POST' && url.pathname === '/__control/release') {
+      release();
+      return json(res, 200, { released: true });
     }
     if (req.method !== 'POST' || url.pathname !== '/v1/chat/completions') {
       return json(res, 404, errorBody(404, `Unknown request URL: ${req.method} ${url.pathname}`));
@@ -88,7 +109,11 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
       case 'text':
         if (body.stream !== true) return json(res, 200, completionJson(reply, model));
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        for (const chunk of completionChunks(reply, model)) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+        for (const chunk of completionChunks(reply, model)) {
+          const held = reply.kind === 'tool' && reply.hold && isFirstToolChunk(chunk);
+          if (held) await whenReleased();
+          res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+        }
         res.end('data: [DONE]\n\n');
         return;
     }
@@ -110,12 +135,18 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
     requests,
     reply: (...replies) => void queue.push(...replies),
     pending: () => queue.length,
+    release,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+function isFirstToolChunk(chunk: unknown): boolean {
+  const delta = (chunk as { choices: { delta: { tool_calls?: { id?: string }[] } }[] }).choices[0]?.delta;
+  return delta?.tool_calls?.[0]?.id !== undefined;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
