@@ -1,6 +1,7 @@
 import type { RelayConfig } from './config';
 import { Fanout } from './fanout';
 import { firebaseTokenVerifier, RedisUidBindings } from './firebase';
+import { RedisAgentBuckets } from './limits';
 import { errorName, type Logger } from './log';
 import { MemoryMailbox, RedisMailbox } from './mailbox';
 import { RedisPrekeyStore } from './prekeys';
@@ -47,6 +48,7 @@ export function assembleRelay(config: RelayConfig, logger: Logger, extra: Partia
     prekeys: new RedisPrekeyStore(redis, prefix),
     presence: new RedisPresence(redis, fanout.nodeId, { prefix }),
     bindings: new RedisUidBindings(redis, prefix),
+    agentBuckets: (limit, now) => new RedisAgentBuckets(redis, limit, now, logger, prefix),
     fanout,
     ready: async () => {
       await redis.ping();

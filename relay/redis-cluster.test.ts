@@ -7,6 +7,8 @@ import { mailboxContract } from './mailbox/mailbox.contract';
 import { RedisPrekeyStore } from './prekeys';
 import { prekeyStoreContract } from './prekeys/prekey-store.contract';
 import { ConfigError, configFromEnv } from './config';
+import { RateLimiter, RedisAgentBuckets } from './limits';
+import { createLogger } from './log';
 import { connectRedisCluster } from './redis';
 import {
   aliceAndBob,
@@ -120,6 +122,30 @@ describe('relay nodes on a Redis Cluster', () => {
     const d = await open(nodes[1]!);
     await login(d, dave);
     await expect.poll(() => seen).toContainEqual({ agentId: dave.agentId, online: true });
+  });
+});
+
+describe('shared rate limits on a Redis Cluster', () => {
+  it('[LIM7] two nodes draw an agent’s requests from one bucket on its shard', async () => {
+    const limit = { burst: 3, perSecond: 0 };
+    const now = () => 1_000_000;
+    const prefix = `rl${++n}:`;
+    const warnings: string[] = [];
+    const log = createLogger('test', 'warn', { write: (line: string) => void warnings.push(line) });
+    /** One node's limiter, sharing agents' buckets through the Cluster. */
+    const node = () => {
+      const buckets = new RedisAgentBuckets(client, limit, now, log, prefix);
+      const perConnection = { burst: 100, perSecond: 0 };
+      const limiter = new RateLimiter({ perConnection, perAgent: limit }, now, buckets);
+      const connection = limiter.connection();
+      return (agentId: string) => limiter.allowed(connection, agentId);
+    };
+    const [a, b] = [node(), node()];
+    const agent = makeAgent().agentId;
+    expect(await Promise.all([a(agent), b(agent), a(agent), b(agent)])).toEqual([true, true, true, false]);
+    // Redis answered: no node fell back to its own bucket (which would have granted all four).
+    expect(warnings).toEqual([]);
+    expect(await client.exists(`${prefix}rl:{${agent}}`)).toBe(1);
   });
 });
 

@@ -17,7 +17,15 @@ import {
   type SocketData,
 } from './handlers';
 import { Intake } from './intake';
-import { DEFAULT_LIMITS, RateLimiter, originAllowed, type OriginPolicy, type RelayLimits } from './limits';
+import {
+  DEFAULT_LIMITS,
+  RateLimiter,
+  originAllowed,
+  type AgentBuckets,
+  type OriginPolicy,
+  type RateLimit,
+  type RelayLimits,
+} from './limits';
 import { createLogger, errorName, type Logger } from './log';
 import { MemoryMailbox, type Mailbox } from './mailbox';
 import { handleHttp } from './observability/http';
@@ -57,6 +65,8 @@ export interface RelayOptions {
   /** How long `close()` waits for requests in flight. */
   shutdownGraceMs?: number;
   limits?: Partial<RelayLimits>;
+  /** Where agents' buckets live; default this node's (LIM2), shared through Redis with one (LIM7). */
+  agentBuckets?: (limit: RateLimit, now: () => number) => AgentBuckets;
   origins?: OriginPolicy;
   /** Default both, websocket first (clients choose; the extension uses websocket only). */
   transports?: ('websocket' | 'polling')[];
@@ -140,7 +150,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     intake: new Intake(mailbox, fanout, log),
     delivery,
     receipts,
-    rates: new RateLimiter(limits, now),
+    rates: new RateLimiter(limits, now, options.agentBuckets?.(limits.perAgent, now)),
     inFlight,
     limits,
     metrics,

@@ -1,8 +1,7 @@
 // Firebase ID tokens at login (FBA*), against the real Auth emulator and the real client SDK.
-// What the emulator cannot prove: it accepts unsigned (alg "none") tokens for existing users, so
-// forged-signature rejection is untestable offline (and a real RS256 token cannot be verified
-// without Google's certificates). That is why the relay refuses emulator mode outside dev mode
-// (FBA4) and why impersonation resistance rests on the agent-key challenge (AUTH1–3).
+// What the emulator cannot prove: it accepts unsigned (alg "none") tokens for existing users.
+// That is why the relay refuses emulator mode outside dev mode (FBA4); forged tokens are proven
+// refused by firebase-admin's real path, with keys served locally, in forged-tokens.test.ts (FBA10).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';

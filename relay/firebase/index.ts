@@ -1,6 +1,7 @@
 export {
   checkToken,
   firebaseTokenVerifier,
+  type FirebaseVerifierOptions,
   TokenRefused,
   type TokenVerifier,
   type VerifiedToken,

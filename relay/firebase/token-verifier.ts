@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { relayError, type RelayError, type RelayErrorCode } from '../protocol';
@@ -9,8 +10,13 @@ export interface VerifiedToken {
 }
 
 export class TokenRefused extends Error {
-  constructor(readonly code: Extract<RelayErrorCode, 'firebase_token_invalid' | 'firebase_token_expired'>) {
-    super(code);
+  constructor(
+    readonly code: Extract<RelayErrorCode, 'firebase_token_invalid' | 'firebase_token_expired'>,
+    /** Why, in the verifier's own terms (firebase-admin's `auth/*` code): for logs, never for clients. */
+    readonly reason?: string,
+    options?: ErrorOptions,
+  ) {
+    super(code, options);
     this.name = 'TokenRefused';
   }
 }
@@ -36,10 +42,24 @@ export async function checkToken(
 
 let apps = 0;
 
+export interface FirebaseVerifierOptions {
+  /**
+   * How firebase-admin reaches Google's public keys (`www.googleapis.com`): a proxy in
+   * production, or a local server in the test that proves forged tokens are refused (FBA10).
+   */
+  readonly httpAgent?: Agent;
+}
+
 /** firebase-admin's `verifyIdToken` (signature, audience = project, issuer, expiry). */
-export function firebaseTokenVerifier(projectId: string): TokenVerifier {
+export function firebaseTokenVerifier(
+  projectId: string,
+  options: FirebaseVerifierOptions = {},
+): TokenVerifier {
   // A named app per verifier: tests run several relays (and projects) in one process.
-  const app: App = initializeApp({ projectId }, `parley-relay-${++apps}`);
+  const app: App = initializeApp(
+    { projectId, ...(options.httpAgent ? { httpAgent: options.httpAgent } : {}) },
+    `parley-relay-${++apps}`,
+  );
   const auth = getAuth(app);
   return {
     async verify(idToken) {
@@ -52,6 +72,8 @@ export function firebaseTokenVerifier(projectId: string): TokenVerifier {
         const code = (error as { code?: string }).code;
         throw new TokenRefused(
           code === 'auth/id-token-expired' ? 'firebase_token_expired' : 'firebase_token_invalid',
+          code,
+          { cause: error },
         );
       }
     },

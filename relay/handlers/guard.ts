@@ -13,9 +13,12 @@ export type Listener = (this: RelaySocket, payload: unknown, ack: unknown) => vo
 
 type GuardCode = (typeof ANY_REQUEST_ERRORS)[number] | (typeof LOGGED_IN_ERRORS)[number];
 
+/** The event's acknowledgement, which also carries the guard's own refusals. */
+type Reply<E extends ClientEvent> = Ack<E> & ((refusal: Refusal<GuardCode>) => void);
+
 /**
  * Wraps a handler in what every request goes through: an acknowledgement callback, not draining
- * (OBS5), the rate limits (LIM2), a login and an unexpired token when the handler needs them
+ * (OBS5), the rate limits (LIM2, LIM7), a login and an unexpired token when the handler needs them
  * (FBA5), and an answer when the handler fails (`unavailable` for a store failure, OBS3; else
  * `internal`). The handler never throws into socket.io. Made once per event for all connections.
  */
@@ -33,10 +36,28 @@ export function guard<E extends ClientEvent>(ctx: RelayContext, handler: Handler
     }
     // socket.io hands a listener registered with `onAny` the client's callback untyped; the
     // answers below and the handler's are typed by the event's acknowledgement (ACKS).
-    const reply = ack as Ack<E> & ((refusal: Refusal<GuardCode>) => void);
+    const reply = ack as Reply<E>;
     if (ctx.inFlight.draining) return reply(ctx.refused('unavailable'));
-    if (!ctx.rates.allowed(socket.data.bucket!, socket.data.agentId))
-      return reply(ctx.refused('rate_limited'));
+    const allowed = ctx.rates.allowed(socket.data.bucket!, socket.data.agentId);
+    if (allowed === true) return admit(socket, payload, reply);
+    if (allowed === false) return reply(ctx.refused('rate_limited'));
+    // The agent's bucket is in Redis (LIM7): the request is in flight while it is asked (OBS5).
+    ctx.inFlight.begin();
+    allowed
+      .then((granted) => {
+        if (granted) admit(socket, payload, reply);
+        else reply(ctx.refused('rate_limited'));
+      })
+      .catch((e: unknown) => {
+        // A bug (shared buckets answer even without Redis): logged, and the request answered.
+        ctx.log.error('handler_failed', { error: errorName(e) });
+        reply(ctx.refused('internal'));
+      })
+      .finally(() => ctx.inFlight.end());
+  }
+
+  /** Past the rate limits: the login and token checks, then the handler. */
+  function admit(socket: RelaySocket, payload: unknown, reply: Reply<E>): void {
     if (handler.needsLogin) {
       if (!socket.data.agentId) return reply(ctx.refused('not_authenticated'));
       if (ctx.tokenVerifier && ctx.now() >= (socket.data.tokenExpiresAt ?? 0)) {

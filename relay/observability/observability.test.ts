@@ -153,17 +153,23 @@ describe('observability', () => {
   it('[OBS5] shuts down gracefully: refuses new work, finishes what is in flight, then closes', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    // Resolves once a write reached the mailbox: the send is then in flight, however slow the machine.
+    let reached!: () => void;
+    const writing = new Promise<void>((resolve) => (reached = resolve));
     const inner = new MemoryMailbox();
     const slow: Mailbox = {
       put: async (e: Envelope): Promise<PutResult> => {
+        reached();
         await gate;
         return inner.put(e);
       },
       putBatch: async (to, envelopes) => {
+        reached();
         await gate;
         return inner.putBatch(to, envelopes);
       },
       putMany: async (requests) => {
+        reached();
         await gate;
         return inner.putMany(requests);
       },
@@ -178,7 +184,7 @@ describe('observability', () => {
     const a = await open();
     await login(a, alice);
     const pending = request(a, 'send', { id: envelopeId(), to: alice.agentId, payload: 'AAAA' });
-    await new Promise((r) => setTimeout(r, 20)); // let the send reach the relay
+    await writing;
     const closing = relay.close();
     relays.splice(relays.indexOf(relay), 1);
     expect((await fetch(`${url}/readyz`).catch(() => ({ status: 503 }))).status).toBe(503);
