@@ -5,6 +5,7 @@
  *   privacy    the bytes a cloud model receives per command (the real request the OpenAI-compatible
  *              provider sends, recorded by the fake server), against a naive baseline that sends the same
  *              request plus the contact list and a week of real Google Calendar events.
+ *              The same in a chat: each command with the summary of the eight before it (CHT4).
  * Last line: one JSON object. Targets: exact ≥ 0.90, p99_ms ≤ 5, ratio ≤ 0.2.
  */
 import { execFileSync } from 'node:child_process';
@@ -12,7 +13,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CommandContext } from '../src/assistant/index';
-import { commandOf, openAiUnderstanding } from '../src/assistant/index';
+import {
+  CommandSchema,
+  commandOf,
+  openAiUnderstanding,
+  summarizeTurns,
+  type ChatTurn,
+} from '../src/assistant/index';
 import { builtinUnderstanding, parseCommand } from '../src/assistant/parser/index';
 import { startFakeOpenAi } from '../tests/fakes/openai/index';
 
@@ -27,6 +34,7 @@ const REPEATS = 200;
 interface Record extends CommandContext {
   readonly id: string;
   readonly text: string;
+  readonly expect: unknown;
 }
 const read = (file: string): Record[] =>
   readFileSync(file, 'utf8')
@@ -107,19 +115,36 @@ const week = JSON.parse(
 ) as { items: unknown[] };
 let ours = 0;
 let naive = 0;
+let inChat = 0;
 const dev = read(SETS.dev);
-for (const r of dev) {
+/** One request's bytes as the fake server received them. */
+async function bytesSent(text: string, context: CommandContext, id: string): Promise<number> {
   const before = fake.requests.length;
-  await provider.understand(r.text, r);
-  if (fake.requests.length !== before + 1) throw new Error(`expected one request for ${r.id}`);
-  const sent = fake.requests.slice(before).reduce((n, q) => n + Buffer.byteLength(q.raw), 0);
+  await provider.understand(text, context);
+  if (fake.requests.length !== before + 1) throw new Error(`expected one request for ${id}`);
+  return fake.requests.slice(before).reduce((n, q) => n + Buffer.byteLength(q.raw), 0);
+}
+for (const [i, r] of dev.entries()) {
+  const sent = await bytesSent(r.text, r, r.id);
   ours += sent;
   naive += sent + Buffer.byteLength(JSON.stringify({ contacts: r.contacts, events: week.items }));
+  // In a chat: the same command with the summary of the eight before it (CHT4), as the chat sends it.
+  const turns: ChatTurn[] = dev.slice(Math.max(0, i - 8), i).map((p, j) => ({
+    id: p.id,
+    at: j,
+    role: 'agent',
+    text: '',
+    command: CommandSchema.parse(p.expect),
+  }));
+  const earlier = summarizeTurns(turns);
+  inChat += await bytesSent(r.text, { ...r, ...(earlier && { earlier }) }, r.id);
 }
 await fake.close();
 const promptBytes = Math.round(ours / dev.length);
 const naiveBytes = Math.round(naive / dev.length);
+const inChatBytes = Math.round(inChat / dev.length);
 console.log(`privacy  per command: ${promptBytes} bytes to the model; naive baseline ${naiveBytes} bytes`);
+console.log(`privacy  per command in a chat (with the summary of 8 earlier requests): ${inChatBytes} bytes`);
 console.log(
   JSON.stringify({
     suite: 'agent',
@@ -131,5 +156,7 @@ console.log(
     prompt_bytes: promptBytes,
     naive_prompt_bytes: naiveBytes,
     ratio: Math.round((promptBytes / naiveBytes) * 100) / 100,
+    prompt_bytes_in_chat: inChatBytes,
+    ratio_in_chat: Math.round((inChatBytes / naiveBytes) * 100) / 100,
   }),
 );
