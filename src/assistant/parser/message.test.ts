@@ -33,6 +33,16 @@ describe('message', () => {
       unresolved: ['Ida'],
       text: 'on my way',
     });
+    // A group names no one: a recipient, not the body, and never unresolved.
+    expect(read('tell the team I am running late')).toMatchObject({
+      participants: [],
+      unresolved: [],
+      text: 'I am running late',
+    });
+    expect(read('let Kofi and everyone know: standup is cancelled')).toMatchObject({
+      participants: ['Kofi Mensah'],
+      text: 'standup is cancelled',
+    });
     expect(read('text Zara to say I will call her back')).toMatchObject({
       unresolved: ['Zara'],
       text: 'I will call her back',

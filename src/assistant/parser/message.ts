@@ -10,6 +10,22 @@ const QUOTES: [string, string][] = [
   ['“', '”'],
 ];
 
+/** Recipients that name no one (CONVENTIONS §5): consumed as recipients, never participants or unresolved. */
+const GROUPS = [
+  ['the', 'whole', 'team'],
+  ['the', 'team'],
+  ['my', 'team'],
+  ['our', 'team'],
+  ['the', 'group'],
+  ['everyone'],
+  ['everybody'],
+];
+
+function groupAt(tokens: readonly Token[], i: number): number {
+  const found = GROUPS.find((g) => g.every((w, k) => tokens[i + k]?.word === w));
+  return found?.length ?? 0;
+}
+
 export interface Message extends People {
   readonly text: string | null;
 }
@@ -27,15 +43,17 @@ export function readMessage(text: string, tokens: readonly Token[], index: Conta
   i++;
   let end = tokens[i - 1]!.end;
   for (let first = true; i < tokens.length; first = false) {
-    const ref = referenceAt(tokens, i, index, first);
-    if (!ref || ref.kind === 'self') break;
-    if (ref.kind === 'contact') participants.add(ref.name);
-    else unresolved.push(ref.typed);
-    i += ref.length;
+    const group = groupAt(tokens, i);
+    const ref = group ? undefined : referenceAt(tokens, i, index, first);
+    if (!group && (!ref || ref.kind === 'self')) break;
+    if (ref?.kind === 'contact') participants.add(ref.name);
+    else if (ref) unresolved.push(ref.typed);
+    i += group || ref!.length;
     end = tokens[i - 1]!.end;
     const sep = tokens[i]?.word;
     const next = tokens[i + 1];
-    if (
+    if ((sep === 'and' || sep === ',') && next && groupAt(tokens, i + 1)) i++;
+    else if (
       (sep === 'and' || sep === ',') &&
       next &&
       referenceAt(tokens, i + 1, index, false)?.kind !== undefined
