@@ -14,11 +14,11 @@ export interface SearchLimits {
   readonly maxParticipants: number;
   /**
    * Most (candidate start × participant) scorings one findSlots call may do, counted before it starts:
-   * ⌈shared window ÷ grid⌉ × participants. Scoring costs ~0.25–1.5 µs a pair on a 2-core machine
-   * (idle to heavily loaded), so 200,000 answers in well under a second. It admits every search the
-   * product makes (one person, 120 days on a 15-minute grid: 11,520) and, say, 17 people over 120 days
-   * on a 15-minute grid (195,840) or one person on a 1-minute grid (172,800); 50 people over 5 years on
-   * a 1-minute grid (~131 million) is refused.
+   * ⌈shared window ÷ grid⌉ × participants. Measured at ~1.5–2 µs a pair on a 2-core machine under a
+   * load average of ~12, so 200,000 stays under half a second even then (far less when idle). It admits
+   * every search the product makes (one person, 120 days on a 15-minute grid: 11,520) and, say, 17
+   * people over 120 days on a 15-minute grid (195,840) or one person on a 1-minute grid (172,800); 50
+   * people over 5 years on a 1-minute grid (~131 million) is refused.
    */
   readonly maxWork: number;
 }
