@@ -14,8 +14,9 @@ const DAY = 86_400_000;
 type Calendar = Pick<CalendarService, 'busy' | 'book' | 'cancelBooking'>;
 
 /** Two product negotiators on real vaults, their messages passed by hand (what the ratchet carries). */
-async function agents(organizerCalendar: Partial<Calendar>) {
+async function agents(organizerCalendar: Partial<Calendar>, participantCalendar: Partial<Calendar> = {}) {
   const queue: { to: string; from: string; body: string }[] = [];
+  const sent: { to: string; from: string; body: string }[] = [];
   const booked: string[] = [];
   const make = async (me: string, overrides: Partial<Calendar>) => {
     const vault = await openVault({
@@ -39,7 +40,7 @@ async function agents(organizerCalendar: Partial<Calendar>) {
       audit: auditStore(vault),
       preferences: preferenceStore(vault),
       calendar,
-      send: async (to, body) => void queue.push({ to, from: me, body }),
+      send: async (to, body) => void (queue.push({ to, from: me, body }), sent.push({ to, from: me, body })),
       names: async () => new Map([[me === 'alice-agent' ? 'bob-agent' : 'alice-agent', 'Dana']]),
       notify: () => undefined,
       now: () => T0,
@@ -58,7 +59,7 @@ async function agents(organizerCalendar: Partial<Calendar>) {
     return negotiator;
   };
   const alice = await make('alice-agent', organizerCalendar);
-  const bob = await make('bob-agent', {});
+  const bob = await make('bob-agent', participantCalendar);
   const byId = new Map([
     ['alice-agent', alice],
     ['bob-agent', bob],
@@ -83,7 +84,7 @@ async function agents(organizerCalendar: Partial<Calendar>) {
       if (!decided) return;
     }
   };
-  return { alice, bob, settle, booked };
+  return { alice, bob, settle, booked, sent };
 }
 
 let lines: LogLine[];
@@ -106,6 +107,25 @@ describe('Negotiator (the product adapter over the interpreter)', () => {
     expect((await alice.list())[0]).toMatchObject({ id: started.id, outcome: 'booked', phase: 'booked' });
     expect((await bob.list())[0]).toMatchObject({ outcome: 'booked', title: 'Sync' });
     expect(booked.sort()).toEqual([`alice-agent:${started.id}`, `bob-agent:${started.id}`]);
+  });
+
+  it('[SYN11][CAL3] a participant whose calendar failed to sync discloses no free time: its unknown time never counts as free', async () => {
+    // What CalendarService.busy() answers for a degraded calendar (service.test.ts): known nowhere.
+    const { alice, settle, booked, sent } = await agents(
+      {},
+      { busy: async () => ({ events: [], calendars: [{ calendarId: 'primary', known: [] }] }) },
+    );
+    await alice.start({ contactIds: ['bob-agent'], durationMin: 30, title: 'Sync', withinDays: 5 });
+    await settle();
+    const fromBob = sent
+      .filter((m) => m.from === 'bob-agent')
+      .map((m) => JSON.parse(m.body) as { type: string; slots?: unknown[] });
+    expect(fromBob.length).toBeGreaterThan(0);
+    // Either a RESPONSE with no slots or a refusal: never a time out of the unknown span.
+    for (const m of fromBob) expect(m.slots ?? []).toEqual([]);
+    expect(fromBob.some((m) => m.type === 'PROPOSAL' || m.type === 'CONFIRMATION')).toBe(false);
+    expect(booked).toEqual([]);
+    expect((await alice.list())[0]?.outcome).not.toBe('booked');
   });
 
   it('[INT3] a booking the calendar refuses is logged with identifiers only and the person is told why', async () => {

@@ -18,6 +18,8 @@ const CODES = [
   'bad_response',
   'network',
   'invalid_input',
+  'unknown_time_zone',
+  'unexpected',
   'aborted',
 ] as const satisfies readonly CalendarErrorCode[];
 type Missing = Exclude<CalendarErrorCode, (typeof CODES)[number]>;

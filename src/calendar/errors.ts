@@ -24,6 +24,10 @@ export type CalendarErrorCode =
   /** No answer at all (connection refused, reset, timeout). */
   | 'network'
   | 'invalid_input'
+  /** An event's time depends on a zone this runtime's tz database does not know (TIM3). */
+  | 'unknown_time_zone'
+  /** A failure that is not a CalendarError (a bug); the sync records it like any other (SYN11). */
+  | 'unexpected'
   | 'aborted';
 
 /**
@@ -118,10 +122,25 @@ const TO_RPC: Record<CalendarErrorCode, ErrorShape> = {
     message:
       'The meeting’s times could not be written to Google Calendar. Pick the time again, with your time zone set in Preferences.',
   },
+  unknown_time_zone: {
+    code: 'calendar_failed',
+    message:
+      'An event on this calendar uses a time zone this browser does not know yet, so Parley treats the calendar as busy. Update your browser, or give that event a common time zone in Google Calendar, then choose “Sync now”.',
+  },
+  unexpected: {
+    code: 'calendar_failed',
+    message:
+      'Parley could not read this calendar because of an unexpected problem, so it treats it as busy. Choose “Sync now”; if it repeats, export Diagnostics from Settings and report it.',
+  },
   aborted: { code: 'calendar_failed', message: 'The calendar request was cancelled. Try again.' },
 };
 
 /** A CalendarError → what crosses the RPC boundary; `undefined` for anything that is not one. */
 export function calendarErrorToRpc(error: unknown): ErrorShape | undefined {
   return isCalendarError(error) ? TO_RPC[error.code] : undefined;
+}
+
+/** What the person reads about a calendar in this state (the overview's per-calendar message). */
+export function calendarErrorMessage(code: CalendarErrorCode): string {
+  return TO_RPC[code].message;
 }

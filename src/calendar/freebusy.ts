@@ -2,6 +2,7 @@ import type { CalendarCache } from './cache';
 import type { CalendarClient } from './client';
 import type { Clock } from './clock';
 import { CalendarError } from './errors';
+import { offsetInstant } from './time';
 import { createLogger, errorFields } from '../log';
 
 const log = createLogger('calendar').child('freebusy');
@@ -81,14 +82,15 @@ export async function freeBusy(
         else if (cal.errors && cal.errors.length > 0)
           out[id] = { kind: 'unknown', reason: cal.errors[0]?.reason ?? 'error' };
         else {
-          out[id] = {
-            kind: 'known',
-            source: 'freebusy',
-            busy: merge(
-              cal.busy.map((b) => ({ startMs: Date.parse(b.start), endMs: Date.parse(b.end) })),
-              q,
-            ),
-          };
+          const busy = cal.busy.map((b) => ({
+            startMs: offsetInstant(b.start),
+            endMs: offsetInstant(b.end),
+          }));
+          // [FB1] A busy span we cannot read (no offset, not RFC 3339) would vanish in merge(): the
+          // calendar is unknown instead, never free there.
+          if (busy.some((b) => !(b.endMs >= b.startMs)))
+            out[id] = { kind: 'unknown', reason: 'bad_response' };
+          else out[id] = { kind: 'known', source: 'freebusy', busy: merge(busy, q) };
         }
       }
     } catch (err) {

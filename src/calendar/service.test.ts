@@ -1,6 +1,12 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeGoogleCalendar, type FakeGoogleCalendar } from '../../tests/fakes/google-calendar';
+import {
+  addGoogleOnlyZone,
+  startFakeGoogleCalendar,
+  type FakeGoogleCalendar,
+} from '../../tests/fakes/google-calendar';
+import { availabilityFromCache, findSlots, parsePreferences } from '../scheduling';
+import { manualClock, type Clock } from './clock';
 import { openVault } from '../vault';
 import { GoogleOAuth } from './oauth';
 import { CalendarService, type CalendarChoice, type CalendarOverview } from './service';
@@ -14,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-async function service(onChange: () => void) {
+async function service(onChange: () => void, clock?: Clock) {
   const vault = await openVault({
     name: `svc-${crypto.randomUUID()}`,
     kdf: { iterations: 1000, allowWeakIterationsForTests: true },
@@ -44,6 +50,7 @@ async function service(onChange: () => void) {
     loadChoices: async () => choices,
     saveChoices: async (c) => void (choices = c),
     onChange,
+    ...(clock && { clock }),
   });
   return { svc, cache, choose: (c: CalendarChoice[]) => (choices = c) };
 }
@@ -248,5 +255,92 @@ describe('calendar service: busy times and bookings', () => {
     expect((await cache.listLocalWrites()).filter((w) => w.state === 'conflict')).toEqual([]);
     // The cache now holds the person's version.
     expect((await cache.getEvent(primary, id))?.startMs).toBe(Date.parse(personStart));
+  });
+});
+
+describe('calendar service: failures the person sees, and what scheduling may offer', () => {
+  const allDay = Object.fromEntries(
+    ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]),
+  );
+  /** What the Negotiator's availability port computes from busy() (src/agent/negotiator.ts). */
+  async function offered(svc: CalendarService, window: { start: number; end: number }, now: number) {
+    const availability = await availabilityFromCache(
+      { snapshot: (range) => svc.busy(range) },
+      {
+        participantId: 'me',
+        preferences: parsePreferences({ timeZone: 'Europe/Paris', workingHours: allDay }),
+        window,
+        now,
+      },
+    );
+    return {
+      free: availability.free,
+      ranked: findSlots([availability], { durationMin: 30, granularityMin: 30 }),
+    };
+  }
+
+  it('[SYN11][CAL3] syncs that keep failing leave the calendar degraded in the overview, with its last good sync and what to do; scheduling offers none of its time', async () => {
+    const id = calendar('degrades', true);
+    const start = nextHour();
+    fake.store.seedEvent(id, {
+      summary: 'Dentist',
+      start: { dateTime: new Date(start).toISOString() },
+      end: { dateTime: new Date(start + HOUR).toISOString() },
+    });
+    const clock = manualClock(Date.now());
+    const t0 = clock.now();
+    const { svc, choose } = await service(() => undefined, clock);
+    choose([choice(id, true)]);
+    await svc.sync();
+    const window = { start: start - 3 * HOUR, end: start + 3 * HOUR };
+    const healthy = await offered(svc, window, clock.now());
+    expect(healthy.ranked.length).toBeGreaterThan(0);
+    expect(healthy.ranked.every((s) => s.end <= start || s.start >= start + HOUR)).toBe(true);
+
+    // An event arrives in a zone Google knows and this runtime does not (wall-clock times, no offset);
+    // three syncs fail, 5 minutes apart.
+    addGoogleOnlyZone('Europe/Parley_Island', 'Europe/Paris');
+    const wall = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+    fake.store.seedEvent(id, {
+      summary: 'Offsite',
+      start: { dateTime: wall(start + 48 * HOUR), timeZone: 'Europe/Parley_Island' },
+      end: { dateTime: wall(start + 50 * HOUR), timeZone: 'Europe/Parley_Island' },
+    });
+    for (let i = 0; i < 3; i++) {
+      clock.advance(5 * 60_000);
+      await svc.sync();
+    }
+    const overview = await svc.overview();
+    expect(overview.calendars[0]).toMatchObject({
+      id,
+      state: 'degraded',
+      reason: 'unknown_time_zone',
+      lastSyncedAt: t0,
+      message: expect.stringContaining('time zone'),
+    });
+    expect(overview.lastSyncedAt).toBe(t0);
+    expect(overview.error?.code).toBe('unknown_time_zone');
+    // 15 minutes old, inside the CAL8 bound: it is the failure, not the age, that makes it unknown.
+    const snapshot = await svc.busy(window);
+    expect(snapshot.calendars).toEqual([{ calendarId: id, known: [] }]);
+    const degraded = await offered(svc, window, clock.now());
+    expect(degraded.free).toEqual([]);
+    expect(degraded.ranked).toEqual([]);
+  });
+
+  it('[CAL8] a calendar whose last good sync is older than 30 minutes (injectable) counts as unknown, never free', async () => {
+    const id = calendar('stale', true);
+    const start = nextHour();
+    const clock = manualClock(Date.now());
+    const { svc, choose } = await service(() => undefined, clock);
+    choose([choice(id, true)]);
+    await svc.sync();
+    const window = { start: start - 3 * HOUR, end: start + 3 * HOUR };
+    clock.advance(30 * 60_000);
+    expect((await svc.busy(window)).calendars[0]!.known).toHaveLength(1);
+    expect((await offered(svc, window, clock.now())).ranked.length).toBeGreaterThan(0);
+    clock.advance(1);
+    expect((await svc.busy(window)).calendars[0]!.known).toEqual([]);
+    expect(await offered(svc, window, clock.now())).toEqual({ free: [], ranked: [] });
   });
 });

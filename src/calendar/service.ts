@@ -1,10 +1,11 @@
 import { CalendarClient } from './client';
 import type { CalendarCache } from './cache';
 import { systemClock, type Clock } from './clock';
-import { CalendarError, isCalendarError } from './errors';
+import { CalendarError, calendarErrorMessage, isCalendarError } from './errors';
 import type { GoogleOAuth } from './oauth';
 import type { GEvent } from './schemas';
 import { calendarStatus, syncCalendar } from './sync';
+import { instantRange } from './time';
 import { createEvent, deleteEvent, eventIdForNegotiation, updateEvent } from './writes';
 import { createLogger, errorFields } from '../log';
 
@@ -60,8 +61,11 @@ export interface CalendarOverview {
   calendars: (CalendarChoice & {
     events: number;
     state: 'never_synced' | 'ok' | 'degraded' | 'reconnect_required';
+    /** The last good sync; for a degraded calendar, how old what the agent knows is. */
     lastSyncedAt?: number;
     reason?: string;
+    /** [SYN11] For a degraded or disconnected calendar: what happened and what to do, for the person. */
+    message?: string;
   })[];
   /** Events in the selected calendars, and when the oldest of them last synced. */
   events: number;
@@ -77,6 +81,11 @@ export interface CalendarServiceDeps {
   saveChoices(choices: CalendarChoice[]): Promise<void>;
   onChange(): void;
   clock?: Clock;
+  /**
+   * [CAL8] How old a calendar's last good sync may be for `busy()` to count it as known. Default 30
+   * minutes: two of the 15-minute sync alarms (SYN10).
+   */
+  maxBusyAgeMs?: number;
   /** The agent's session: once it aborts (locked), no sync starts and a running one stops. */
   signal?: AbortSignal;
 }
@@ -166,10 +175,15 @@ export class CalendarService {
           },
         });
       } catch (error) {
-        // The calendar's sync state records the failure; cached data stays readable with its age, and the
-        // overview shows the error to the person. Anything but a CalendarError is a bug.
-        if (isCalendarError(error)) log.warn('sync_failed', errorFields(error));
-        else log.error('sync_crashed', errorFields(error));
+        // The calendar's sync state records the failure (SYN11): it is degraded, known nowhere (CAL3), and
+        // the overview shows it with its last good sync. `unexpected` (or anything untyped) is a bug.
+        if (isCalendarError(error) && error.code !== 'unexpected')
+          log.warn('sync_failed', errorFields(error));
+        else
+          log.error('sync_crashed', {
+            ...errorFields(error),
+            cause: errorFields(error instanceof Error ? error.cause : undefined).error,
+          });
         this.#lastError = isCalendarError(error)
           ? { code: error.code, message: error.message }
           : { code: 'internal', message: 'The calendar sync failed unexpectedly.' };
@@ -180,15 +194,20 @@ export class CalendarService {
   /**
    * [CAL3] The selected calendars' busy times in a range. A calendar that never
    * synced, or whose last sync failed, is known nowhere: scheduling then treats it
-   * as unknown, never as free.
+   * as unknown, never as free. [CAL8] So is one whose last good sync is too old.
    */
   async busy(range: { start: number; end: number }): Promise<BusySnapshot> {
     const snapshot: BusySnapshot = { events: [], calendars: [] };
+    const now = this.#clock.now();
+    const maxAge = this.deps.maxBusyAgeMs ?? 30 * 60_000;
     for (const choice of (await this.deps.loadChoices()) ?? []) {
       if (!choice.selected) continue;
       const state = await this.deps.cache.getSyncState(choice.id);
       const known =
-        state && state.health === 'ok' && state.lastSyncedAt !== undefined
+        state &&
+        state.health === 'ok' &&
+        state.lastSyncedAt !== undefined &&
+        now - state.lastSyncedAt <= maxAge
           ? [{ start: Date.parse(state.window.timeMin), end: Date.parse(state.window.timeMax) }]
           : [];
       snapshot.calendars.push({ calendarId: choice.id, known });
@@ -233,9 +252,8 @@ export class CalendarService {
       if (!isCalendarError(error, 'not_found')) throw error;
     }
     if (existing && existing.status !== 'cancelled') {
-      const start = Date.parse(existing.start?.dateTime ?? '');
-      const end = Date.parse(existing.end?.dateTime ?? '');
-      if (start !== input.start || end !== input.end) {
+      const zone = (await this.deps.cache.getSyncState(target.id))?.timeZone ?? input.timeZone;
+      if (!sameTimes(existing, zone, input)) {
         await updateEvent(deps, {
           calendarId: target.id,
           eventId,
@@ -309,7 +327,12 @@ export class CalendarService {
           ...(status.state !== 'never_synced' && status.lastSyncedAt !== undefined
             ? { lastSyncedAt: status.lastSyncedAt }
             : {}),
-          ...(status.state === 'degraded' ? { reason: status.reason } : {}),
+          ...(status.state === 'degraded'
+            ? { reason: status.reason, message: calendarErrorMessage(status.reason) }
+            : {}),
+          ...(status.state === 'reconnect_required'
+            ? { message: calendarErrorMessage('reconnect_required') }
+            : {}),
         };
       }),
     );
@@ -324,5 +347,18 @@ export class CalendarService {
       ...(synced.length ? { lastSyncedAt: Math.min(...synced) } : {}),
       ...(this.#lastError ? { error: this.#lastError } : {}),
     };
+  }
+}
+
+/** Whether a Google event already has these times, read as TIM2 says (not in the runtime's zone). */
+function sameTimes(event: GEvent, calendarZone: string, times: { start: number; end: number }): boolean {
+  if (!event.start || !event.end) return false;
+  try {
+    const { startMs, endMs, allDay } = instantRange(event.start, event.end, calendarZone);
+    return !allDay && startMs === times.start && endMs === times.end;
+  } catch (error) {
+    // Times we cannot read (TIM3) are not ours: the booking moves the event to the negotiated slot.
+    if (isCalendarError(error)) return false;
+    throw error;
   }
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeGoogleCalendar } from '../../tests/fakes/google-calendar/index';
+import { addGoogleOnlyZone, type FakeGoogleCalendar } from '../../tests/fakes/google-calendar/index';
+import type { CalendarClient } from './client';
 import { calendarStatus, syncCalendar } from './sync';
 import { freshCalendar, rig, startFake, staticTokens, T0 } from '../../tests/fakes/google-calendar/rig';
 
@@ -320,5 +321,103 @@ describe('sync against the fake', () => {
     const report = await syncCalendar(r.deps, calendarId, { futureDays: 10 });
     expect(report.mode).toBe('full');
     expect(Date.parse((await r.cache.getSyncState(calendarId))!.window.timeMax)).toBe(T0 + 16 * DAY);
+  });
+});
+
+describe('zones and failures', () => {
+  it('[TIM2] an event stored without an offset syncs to the instant its own zone gives, on machines in any zone', async () => {
+    const calendarId = freshCalendar(fake, 'Europe/Paris');
+    const la = fake.store.seedEvent(calendarId, {
+      start: { dateTime: '2026-01-07T09:00:00', timeZone: 'America/Los_Angeles' },
+      end: { dateTime: '2026-01-07T10:00:00', timeZone: 'America/Los_Angeles' },
+    });
+    // No event zone: the calendar's (Paris).
+    const paris = fake.store.seedEvent(calendarId, {
+      start: { dateTime: '2026-01-08T09:00:00', timeZone: 'Europe/Paris' },
+      end: { dateTime: '2026-01-08T09:30:00', timeZone: 'Europe/Paris' },
+    });
+    const saved = process.env.TZ;
+    const seen: number[][] = [];
+    try {
+      for (const machine of ['UTC', 'Asia/Tokyo', 'America/New_York']) {
+        process.env.TZ = machine;
+        const r = rig(fake);
+        await syncCalendar(r.deps, calendarId);
+        const cached = [
+          await r.cache.getEvent(calendarId, la.id),
+          await r.cache.getEvent(calendarId, paris.id),
+        ];
+        seen.push(cached.flatMap((e) => [e!.startMs, e!.endMs]));
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+    const expected = [
+      Date.parse('2026-01-07T17:00:00Z'),
+      Date.parse('2026-01-07T18:00:00Z'),
+      Date.parse('2026-01-08T08:00:00Z'),
+      Date.parse('2026-01-08T08:30:00Z'),
+    ];
+    expect(seen).toEqual([expected, expected, expected]);
+  });
+
+  it('[SYN11][TIM3] an event in a zone this runtime does not know fails the sync with a typed error, every time, and the calendar is degraded with its last good sync', async () => {
+    const calendarId = freshCalendar(fake);
+    fake.store.seedEvent(calendarId, timed(T0 + DAY, 30));
+    const r = rig(fake);
+    await syncCalendar(r.deps, calendarId);
+    // Google's tz database is newer than this runtime's: the fake knows a zone the runtime does not.
+    addGoogleOnlyZone('America/Parley_Springs', 'America/Denver');
+    const odd = fake.store.seedEvent(calendarId, {
+      start: { dateTime: '2026-01-07T09:00:00', timeZone: 'America/Parley_Springs' },
+      end: { dateTime: '2026-01-07T10:00:00', timeZone: 'America/Parley_Springs' },
+    });
+    for (let i = 0; i < 3; i++) {
+      r.clock.advance(15 * 60_000);
+      const failure = await syncCalendar(r.deps, calendarId).catch((e: unknown) => e);
+      expect(failure).toMatchObject({ name: 'CalendarError', code: 'unknown_time_zone' });
+    }
+    expect(await calendarStatus(r.deps, calendarId)).toEqual({
+      state: 'degraded',
+      reason: 'unknown_time_zone',
+      lastSyncedAt: T0,
+      ageMs: 45 * 60_000,
+    });
+    // Once the event is gone (or the runtime learns the zone), the next sync is healthy again.
+    fake.store.delete(calendarId, odd.id, {});
+    await syncCalendar(r.deps, calendarId);
+    expect(await calendarStatus(r.deps, calendarId)).toMatchObject({ state: 'ok', ageMs: 0 });
+  });
+
+  it('[SYN11] any failure degrades: errors that used to leave "ok", a first sync, and a bug that is not a CalendarError', async () => {
+    // A calendar deleted on Google (404) after a good sync.
+    const gone = freshCalendar(fake);
+    const r = rig(fake);
+    await syncCalendar(r.deps, gone);
+    fake.fail({ status: 404, path: encodeURIComponent(gone) });
+    await expect(syncCalendar(r.deps, gone)).rejects.toMatchObject({ code: 'not_found' });
+    expect(await calendarStatus(r.deps, gone)).toMatchObject({
+      state: 'degraded',
+      reason: 'not_found',
+      lastSyncedAt: T0,
+    });
+
+    // The very first sync refused (400): degraded, not "never synced", and no last good time to show.
+    const first = freshCalendar(fake);
+    fake.fail({ status: 400, path: encodeURIComponent(first) });
+    await expect(syncCalendar(r.deps, first)).rejects.toMatchObject({ code: 'bad_request' });
+    expect(await calendarStatus(r.deps, first)).toEqual({ state: 'degraded', reason: 'bad_request' });
+
+    // A bug elsewhere (a TypeError from a broken client): typed on the way out, recorded like the rest.
+    const buggy = freshCalendar(fake);
+    await syncCalendar(r.deps, buggy);
+    const broken = {
+      listEvents: () => Promise.reject(new TypeError('x is not a function')),
+    } as unknown as CalendarClient;
+    const failure = await syncCalendar({ ...r.deps, client: broken }, buggy).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ name: 'CalendarError', code: 'unexpected' });
+    expect((failure as Error).cause).toBeInstanceOf(TypeError);
+    expect(await calendarStatus(r.deps, buggy)).toMatchObject({ state: 'degraded', reason: 'unexpected' });
   });
 });

@@ -59,13 +59,6 @@ export type CalendarStatus =
   | { state: 'reconnect_required'; lastSyncedAt?: number; ageMs?: number };
 
 const DAY = 86_400_000;
-const DEGRADING: CalendarErrorCode[] = [
-  'quota_exhausted',
-  'rate_limited',
-  'server_error',
-  'network',
-  'bad_response',
-];
 
 export async function syncCalendar(
   deps: SyncDeps,
@@ -75,13 +68,14 @@ export async function syncCalendar(
   const now = deps.clock.now();
   const pastDays = opts.pastDays ?? 30;
   const futureDays = opts.futureDays ?? 365;
-  let state: SyncState = (await deps.cache.getSyncState(calendarId)) ?? {
+  const initial: SyncState = {
     calendarId,
     window: windowAt(now, pastDays, futureDays),
     timeZone: 'UTC',
     generation: 0,
     health: 'ok',
   };
+  let state: SyncState = (await deps.cache.getSyncState(calendarId)) ?? initial;
   const report: SyncReport = {
     calendarId,
     mode: 'incremental',
@@ -110,9 +104,18 @@ export async function syncCalendar(
     state = await full(deps, state, windowAt(now, pastDays, futureDays), opts, report);
     return report;
   } catch (err) {
-    // Kept in the sync state (health, last error code) for the overview; the caller decides the rest.
-    await recordFailure(deps, calendarId, err);
-    throw err;
+    // [SYN11] Whatever failed, the calendar is degraded until a sync completes; a failure that is not a
+    // CalendarError (a bug) is recorded the same way and leaves as a typed error with its cause.
+    const typed = isCalendarError(err)
+      ? err
+      : new CalendarError('unexpected', 'The calendar sync failed unexpectedly.', { cause: err });
+    try {
+      await recordFailure(deps, initial, typed);
+    } catch {
+      // The cache itself is unavailable (e.g. the vault locked meanwhile): nothing can be recorded, and
+      // the sync error below still reaches the caller, who logs it.
+    }
+    throw typed;
   }
 }
 
@@ -310,17 +313,13 @@ function done(state: SyncState, page: EventsPage, now: number): SyncState {
   };
 }
 
-async function recordFailure(deps: SyncDeps, calendarId: string, err: unknown): Promise<void> {
-  if (!(err instanceof CalendarError) || err.code === 'aborted') return;
-  const state = await deps.cache.getSyncState(calendarId);
-  if (!state) return;
-  // [ERR5] Auth failure asks for a reconnect; quota, rate, server and network failures degrade.
-  const health =
-    err.code === 'reconnect_required'
-      ? 'reconnect_required'
-      : DEGRADING.includes(err.code)
-        ? 'degraded'
-        : state.health;
+async function recordFailure(deps: SyncDeps, initial: SyncState, err: CalendarError): Promise<void> {
+  // Stopped because the agent locked: not a failure of the calendar, and nothing changed on Google's side.
+  if (err.code === 'aborted') return;
+  // A first sync that failed is recorded too, so the overview says "degraded" rather than "never synced".
+  const state = (await deps.cache.getSyncState(initial.calendarId)) ?? initial;
+  // [ERR4][ERR5][SYN11] An auth failure asks for a reconnect; any other failure degrades.
+  const health = err.code === 'reconnect_required' ? 'reconnect_required' : 'degraded';
   await deps.cache.putSyncState({ ...state, health, lastErrorCode: err.code });
 }
 

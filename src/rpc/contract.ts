@@ -165,8 +165,11 @@ export interface CalendarView {
   selected: boolean;
   events: number;
   state: 'never_synced' | 'ok' | 'degraded' | 'reconnect_required';
+  /** The last good sync (also for a degraded calendar: how old what the agent knows is). */
   lastSyncedAt?: number;
   reason?: string;
+  /** For a degraded or disconnected calendar: what happened and what to do. */
+  message?: string;
 }
 
 export interface CalendarOverviewView {

@@ -1,8 +1,17 @@
 import type { CalendarCache, CalendarSnapshot } from './calendar-cache';
 import { SchedulingError } from './errors';
 import { DAY, MINUTE, type Interval, clip, intersect, normalize, subtract, unionOfBounds } from './interval';
+import { DEFAULT_SEARCH_LIMITS, type SearchLimits, checkWindow, isEpoch } from './limits';
 import { type Preferences, type Weekday, WEEKDAYS, clockMinutes, type WeeklyHours } from './preferences';
-import { type ZoneTable, dayFromIsoDate, instantAt, isoWeekday, localDay, zoneTable } from './zone';
+import {
+  type ZoneTable,
+  dayFromIsoDate,
+  instantAt,
+  isoDateFromDay,
+  isoWeekday,
+  localDay,
+  zoneTable,
+} from './zone';
 
 /** One participant's time, as normalised epoch-ms intervals. */
 export interface Availability {
@@ -60,15 +69,28 @@ function dailyRanges(zone: ZoneTable, days: readonly number[], hours: WeeklyHour
   return out;
 }
 
+/** A 'YYYY-MM-DD' that names a real day (not 2024-02-30) → its day number; NaN otherwise. */
+function readDate(date: unknown): number {
+  if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return Number.NaN;
+  const day = dayFromIsoDate(date);
+  return Number.isFinite(day) && isoDateFromDay(day) === date ? day : Number.NaN;
+}
+
 /**
  * AVL rules: availability = meeting hours ∩ working hours, minus no-meeting days, protected blocks,
  * busy and tentative events (widened by the buffers), all-day busy days, days already at the meeting
  * limit, time no calendar can vouch for, and time before the minimum notice.
  */
-export function computeAvailability(input: AvailabilityInput): Availability {
+export function computeAvailability(
+  input: AvailabilityInput,
+  limits: SearchLimits = DEFAULT_SEARCH_LIMITS,
+): Availability {
   const { preferences: prefs, snapshot, window, now } = input;
-  if (!(Number.isFinite(window.start) && Number.isFinite(window.end) && window.start < window.end)) {
-    throw new SchedulingError('invalid_window', 'The search window needs finite start < end (epoch ms).');
+  // [SLT7] Before any zone lookup or loop over days: typed, and bounded in work.
+  checkWindow(window, limits);
+  if (!isEpoch(now)) {
+    // A NaN "now" would silently drop the minimum notice.
+    throw new SchedulingError('invalid_request', 'now must be finite epoch milliseconds.');
   }
   const zone = zoneTable(prefs.timeZone, window.start, window.end);
   // One extra local day either side: a window edge can fall on a different local date than UTC.
@@ -109,11 +131,17 @@ export function computeAvailability(input: AvailabilityInput): Availability {
   const busyStarts = new Float64Array(events.length);
   const busyEnds = new Float64Array(events.length);
   let nBusy = 0;
+  // [AVL7] Calendars holding an event whose times cannot be read: where it lies is unknown.
+  const unreadable = new Set<string>();
   for (const e of events) {
     if (e.status === 'free' || e.declined || e.cancelled) continue;
     if (e.status === 'tentative' && !prefs.tentativeIsBusy) continue;
     if (e.kind === 'timed') {
-      if (!(e.end > e.start)) continue;
+      if (!(Number.isFinite(e.start) && Number.isFinite(e.end) && e.end >= e.start)) {
+        unreadable.add(e.calendarId);
+        continue;
+      }
+      if (e.end === e.start) continue;
       // A new meeting needs `before` free ahead of it and `after` behind it: widen the busy event.
       busyStarts[nBusy] = e.start - after;
       busyEnds[nBusy++] = e.end + before;
@@ -122,9 +150,10 @@ export function computeAvailability(input: AvailabilityInput): Availability {
         perDay.set(d, (perDay.get(d) ?? 0) + 1);
       }
     } else {
-      const s = dayFromIsoDate(e.startDate);
-      const end = dayFromIsoDate(e.endDate);
-      if (end > s) blocked.push({ start: instantAt(zone, s, 0), end: instantAt(zone, end, 0) });
+      const s = readDate(e.startDate);
+      const end = readDate(e.endDate);
+      if (!(end >= s)) unreadable.add(e.calendarId);
+      else if (end > s) blocked.push({ start: instantAt(zone, s, 0), end: instantAt(zone, end, 0) });
     }
   }
   if (prefs.maxMeetingsPerDay !== null) {
@@ -134,8 +163,13 @@ export function computeAvailability(input: AvailabilityInput): Availability {
 
   // AVL6: a calendar is known only where the cache says it holds a complete copy.
   for (const cal of snapshot.calendars) {
-    for (const gap of subtract([window], normalize(cal.known))) blocked.push(gap);
+    // normalize drops NaN bounds, so a malformed coverage entry is unknown time, never known.
+    const known = unreadable.has(cal.calendarId) ? [] : cal.known;
+    for (const gap of subtract([window], normalize(known))) blocked.push(gap);
   }
+  // An unreadable event of a calendar the snapshot does not list still blocks everything (AVL7).
+  if ([...unreadable].some((id) => !snapshot.calendars.some((c) => c.calendarId === id)))
+    blocked.push(window);
 
   const earliest = now + prefs.minimumNoticeMin * MINUTE;
   if (earliest > window.start) blocked.push({ start: window.start, end: earliest });
@@ -175,8 +209,11 @@ export function computeAvailability(input: AvailabilityInput): Availability {
 export async function availabilityFromCache(
   cache: CalendarCache,
   input: Omit<AvailabilityInput, 'snapshot'>,
+  limits: SearchLimits = DEFAULT_SEARCH_LIMITS,
 ): Promise<Availability> {
+  // [SLT7] Refused before the cache is asked for an absurd range.
+  checkWindow(input.window, limits);
   // All-day events and buffers reach a day beyond the window.
   const snapshot = await cache.snapshot({ start: input.window.start - DAY, end: input.window.end + DAY });
-  return computeAvailability({ ...input, snapshot });
+  return computeAvailability({ ...input, snapshot }, limits);
 }

@@ -7,6 +7,7 @@ const CODES = [
   'invalid_window',
   'invalid_preferences',
   'invalid_request',
+  'request_too_large',
   'crypto_not_ready',
 ] as const satisfies readonly SchedulingErrorCode[];
 type Missing = Exclude<SchedulingErrorCode, (typeof CODES)[number]>;

@@ -1,7 +1,13 @@
 import type { ErrorShape } from '../errors';
 
 export type SchedulingErrorCode =
-  'invalid_time_zone' | 'invalid_window' | 'invalid_preferences' | 'invalid_request' | 'crypto_not_ready';
+  | 'invalid_time_zone'
+  | 'invalid_window'
+  | 'invalid_preferences'
+  | 'invalid_request'
+  /** Within the rules, but more work than one search may cost (SLT7). */
+  | 'request_too_large'
+  | 'crypto_not_ready';
 
 /** Thrown only for caller mistakes (bad arguments); peer input never throws, it gets a typed rejection. */
 export class SchedulingError extends Error {
@@ -34,6 +40,11 @@ const TO_RPC: Record<SchedulingErrorCode, ErrorShape> = {
   invalid_request: {
     code: 'scheduling_invalid',
     message: 'Choose 1 to 19 contacts and a meeting length between 5 minutes and 24 hours.',
+  },
+  request_too_large: {
+    code: 'scheduling_invalid',
+    message:
+      'That search is too big to answer quickly. Search a shorter period, with fewer people or fewer possible start times.',
   },
   crypto_not_ready: { code: 'not_ready', message: 'The agent is still starting. Try again in a moment.' },
 };

@@ -61,7 +61,8 @@ export {
 
 // Slots
 export { type SlotScore, type ScoreReason, type ParticipantView, scoreValue, explainScore } from './score';
-export { type SlotRequest, type RankedSlot, findSlots, commonFree, describeSlot } from './slots';
+export { type SlotRequest, type RankedSlot, findSlots, checkSearch, commonFree, describeSlot } from './slots';
+export { type SearchLimits, DEFAULT_SEARCH_LIMITS } from './limits';
 
 // Negotiation protocol
 export {

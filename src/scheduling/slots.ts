@@ -1,6 +1,7 @@
 import type { Availability } from './availability';
 import { SchedulingError } from './errors';
-import { MINUTE, type Interval, intersectAll } from './interval';
+import { MINUTE, type Interval, clip, intersectAll } from './interval';
+import { DEFAULT_SEARCH_LIMITS, type SearchLimits, checkWindow } from './limits';
 import { type SlotScore, explainScore, scoreValue } from './score';
 
 export interface SlotRequest {
@@ -34,17 +35,57 @@ function check(req: SlotRequest): { duration: number; step: number; limit: numbe
 }
 
 /**
- * The best `limit` slots for everyone, best first. Intersects the free lists (a sorted merge, linear
- * in the number of intervals), then scores only the aligned starts that fit inside a common free
- * interval: no minute-by-minute scan.
+ * [SLT7] What a search will cost, counted before it starts: the grid starts in the window every
+ * participant shares, times the participants each start is scored for. Throws (typed) when a window
+ * is malformed or the count is over `limits.maxWork`. Returns the shared window.
  */
-export function findSlots(avs: readonly Availability[], req: SlotRequest): RankedSlot[] {
-  const { duration, step, limit } = check(req);
+export function checkSearch(
+  avs: readonly Availability[],
+  req: SlotRequest,
+  limits: SearchLimits = DEFAULT_SEARCH_LIMITS,
+): { window: Interval; work: number } {
+  const { step } = check(req);
   if (avs.length === 0)
     throw new SchedulingError('invalid_request', 'findSlots needs at least one participant.');
+  if (avs.length > limits.maxParticipants) {
+    throw new SchedulingError(
+      'request_too_large',
+      `findSlots ranks for at most ${limits.maxParticipants} participants at once.`,
+    );
+  }
+  let start = Number.NEGATIVE_INFINITY;
+  let end = Number.POSITIVE_INFINITY;
+  for (const a of avs) {
+    checkWindow(a.window, limits);
+    start = Math.max(start, a.window.start);
+    end = Math.min(end, a.window.end);
+  }
+  const work = end > start ? Math.ceil((end - start) / step) * avs.length : 0;
+  if (work > limits.maxWork) {
+    throw new SchedulingError(
+      'request_too_large',
+      `This search would score ${work} start × participant pairs (at most ${limits.maxWork}); use a shorter window, a coarser grid or fewer participants.`,
+    );
+  }
+  return { window: { start, end: Math.max(start, end) }, work };
+}
+
+/**
+ * The best `limit` slots for everyone, best first. Intersects the free lists (a sorted merge, linear
+ * in the number of intervals), then scores only the aligned starts that fit inside a common free
+ * interval: no minute-by-minute scan. The work is capped up front (SLT7).
+ */
+export function findSlots(
+  avs: readonly Availability[],
+  req: SlotRequest,
+  limits: SearchLimits = DEFAULT_SEARCH_LIMITS,
+): RankedSlot[] {
+  const { duration, step, limit } = check(req);
+  const { window } = checkSearch(avs, req, limits);
   // top[] is kept sorted best-first; K is small, so insertion beats a heap.
   const top: { start: number; score: number }[] = [];
-  for (const iv of commonFree(avs)) {
+  // Clipped to the shared window, so the starts scored never exceed what checkSearch counted.
+  for (const iv of clip(commonFree(avs), window)) {
     for (let s = Math.ceil(iv.start / step) * step; s + duration <= iv.end; s += step) {
       const score = scoreValue(avs, s, s + duration);
       if (top.length === limit) {

@@ -1,6 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import { SchedulingError } from './errors';
 import { DAY, MINUTE } from './interval';
+import { isEpoch } from './limits';
 
 /**
  * A time zone's UTC offsets over a span of time, read from the tz database through Temporal.
@@ -33,13 +34,21 @@ export function assertTimeZone(timeZone: string): string {
   }
 }
 
+/** The longest span one table covers: reading transitions costs Temporal calls per year (SLT7). */
+const MAX_TABLE_SPAN = 50 * 366 * DAY;
+
 /**
  * Offsets for [from, to) with a margin of a year either side, cached per zone and calendar year span
  * (the tz database does not change while the extension runs).
  */
 export function zoneTable(timeZone: string, from: number, to: number): ZoneTable {
-  if (!(Number.isFinite(from) && Number.isFinite(to) && from <= to)) {
-    throw new SchedulingError('invalid_window', 'A time window needs finite start <= end (epoch ms).');
+  // [SLT7] Checked before Temporal sees them: an instant outside its range is a RangeError there, and a
+  // span of millennia is thousands of transition lookups.
+  if (!(isEpoch(from) && isEpoch(to) && from <= to && to - from <= MAX_TABLE_SPAN)) {
+    throw new SchedulingError(
+      'invalid_window',
+      'A time window needs epoch ms between 1970 and 9999 with start <= end, at most 50 years apart.',
+    );
   }
   const y0 = new Date(from).getUTCFullYear() - 1;
   const y1 = new Date(to).getUTCFullYear() + 1;

@@ -25,7 +25,10 @@ export function CalendarLine() {
       <span data-testid="calendar-freshness" class={stale ? 'error' : undefined}>
         {data.syncing
           ? `syncing…${data.progress ? ` ${data.progress.events} events so far` : ''}`
-          : `synced ${ago(data.lastSyncedAt)}`}
+          : stale
+            ? // [SYN11] A calendar that failed to sync is treated as busy until it syncs again (CAL3).
+              `not up to date (last good sync ${ago(data.lastSyncedAt)}), treated as busy`
+            : `synced ${ago(data.lastSyncedAt)}`}
       </span>
     </div>
   );
@@ -75,11 +78,19 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
                     />
                     <span>
                       {c.summary} {c.primary && <span class="muted">(primary)</span>}
-                      <span class="muted">
+                      <span class="muted" data-testid="calendar-state">
                         {' '}
                         · {c.events} events ·{' '}
-                        {c.state === 'ok' ? `synced ${ago(c.lastSyncedAt)}` : c.state.replace('_', ' ')}
+                        {c.state === 'ok'
+                          ? `synced ${ago(c.lastSyncedAt)}`
+                          : `${c.state.replace('_', ' ')}, last good sync ${ago(c.lastSyncedAt)}`}
                       </span>
+                      {c.message && (
+                        <span class="error" data-testid="calendar-problem">
+                          {' '}
+                          {c.message}
+                        </span>
+                      )}
                     </span>
                   </label>
                 </li>

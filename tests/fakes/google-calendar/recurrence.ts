@@ -116,6 +116,28 @@ export function zonedString(ms: number, zone: string): string {
     .toString({ timeZoneName: 'never', smallestUnit: 'second', offset: 'auto' });
 }
 
+const HAS_OFFSET = /(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The instant of an event time, as Google reads it: a `dateTime` with an offset is that instant; one
+ * without is wall-clock time in the event's `timeZone` ("a time zone offset is required unless a time
+ * zone is explicitly specified in timeZone"), else `zone`; a `date` is midnight in `zone`. Never the
+ * runtime's own zone.
+ */
+export function instantOf(t: EventTime, zone: string): number {
+  if (t.dateTime !== undefined) {
+    if (HAS_OFFSET.test(t.dateTime)) return Temporal.Instant.from(t.dateTime).epochMilliseconds;
+    return Temporal.PlainDateTime.from(t.dateTime).toZonedDateTime(t.timeZone ?? zone).epochMilliseconds;
+  }
+  return Temporal.PlainDate.from(t.date!).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
+}
+
+function localStart(t: EventTime, zone: string): Temporal.PlainDateTime {
+  return HAS_OFFSET.test(t.dateTime!)
+    ? Temporal.Instant.from(t.dateTime!).toZonedDateTimeISO(zone).toPlainDateTime()
+    : Temporal.PlainDateTime.from(t.dateTime!);
+}
+
 /**
  * Expands a series into its occurrences, in order, stopping at `limitMs` (exclusive, on start time) or
  * `maxCount` occurrences, whichever comes first. Timed events keep their wall-clock time across DST in
@@ -132,13 +154,9 @@ export function expand(
   const { rule, exdates } = parseRecurrence(lines);
   const zone = start.timeZone ?? calendarZone;
   const allDay = start.date !== undefined;
-  const firstDate = allDay
-    ? Temporal.PlainDate.from(start.date!)
-    : Temporal.Instant.from(start.dateTime!).toZonedDateTimeISO(zone).toPlainDate();
-  const wall = allDay
-    ? undefined
-    : Temporal.Instant.from(start.dateTime!).toZonedDateTimeISO(zone).toPlainTime();
-  const durationMs = allDay ? 0 : Date.parse(end.dateTime!) - Date.parse(start.dateTime!);
+  const firstDate = allDay ? Temporal.PlainDate.from(start.date!) : localStart(start, zone).toPlainDate();
+  const wall = allDay ? undefined : localStart(start, zone).toPlainTime();
+  const durationMs = allDay ? 0 : instantOf(end, calendarZone) - instantOf(start, calendarZone);
   const days = allDay
     ? Temporal.PlainDate.from(start.date!).until(Temporal.PlainDate.from(end.date!)).days
     : 0;

@@ -1,6 +1,13 @@
 import { Temporal } from 'temporal-polyfill';
 import { HttpError } from './errors';
-import { expand, parseRecurrence, RecurrenceError, type EventTime, type Occurrence } from './recurrence';
+import {
+  expand,
+  instantOf,
+  parseRecurrence,
+  RecurrenceError,
+  type EventTime,
+  type Occurrence,
+} from './recurrence';
 
 export type EventJson = Record<string, any>;
 
@@ -377,7 +384,14 @@ export class FakeStore {
   }
 
   private occurrences(cal: FakeCalendar, master: EventJson, limitMs: number): Occurrence[] {
-    return expand(master.start, master.end, master.recurrence, cal.timeZone, limitMs, INSTANCE_CAP);
+    return expand(
+      master.start,
+      master.end,
+      master.recurrence,
+      resolveZone(cal.timeZone),
+      limitMs,
+      INSTANCE_CAP,
+    );
   }
 
   /** Ids of the live (not cancelled) instances of a series, over the unbounded horizon. */
@@ -424,10 +438,17 @@ export class FakeStore {
       throw new HttpError(400, 'required', 'Missing start time.');
     if (!e.end || (!e.end.date && !e.end.dateTime)) throw new HttpError(400, 'required', 'Missing end time.');
     for (const t of [e.start, e.end]) {
-      if (t.timeZone !== undefined && !validZone(t.timeZone))
+      if (t.timeZone !== undefined && !validZone(resolveZone(t.timeZone)))
         throw new HttpError(400, 'invalid', 'Invalid time zone definition for start time.');
       if (t.dateTime !== undefined && Number.isNaN(Date.parse(t.dateTime)))
         throw new HttpError(400, 'invalid', 'Invalid start time.');
+      // Google: "A time zone offset is required unless a time zone is explicitly specified in timeZone."
+      if (
+        t.dateTime !== undefined &&
+        !/(?:[Zz]|[+-]\d{2}:\d{2})$/.test(t.dateTime) &&
+        t.timeZone === undefined
+      )
+        throw new HttpError(400, 'required', 'Missing time zone definition for start time.');
     }
     const [s, en] = span(e, cal);
     if (!(en > s) && e.status !== 'cancelled') throw new HttpError(400, 'timeRangeEmpty', undefined, 'end');
@@ -481,9 +502,24 @@ function span(e: EventJson, cal: FakeCalendar): [number, number] {
   return [timeMs(e.start, cal.timeZone), timeMs(e.end, cal.timeZone)];
 }
 
+/**
+ * Zones Google's tz database has and this runtime's does not (Google updates first): name → a zone the
+ * runtime knows with the same rules, used for the fake's own arithmetic. The event keeps the name.
+ */
+const ZONE_ALIASES = new Map<string, string>();
+
+/** Lets the fake accept `name` as a time zone, computing with `sameAs` (see ZONE_ALIASES). */
+export function addGoogleOnlyZone(name: string, sameAs: string): void {
+  ZONE_ALIASES.set(name, sameAs);
+}
+
+const resolveZone = (zone: string) => ZONE_ALIASES.get(zone) ?? zone;
+
 export function timeMs(t: EventTime, zone: string): number {
-  if (t.dateTime !== undefined) return Date.parse(t.dateTime);
-  return Temporal.PlainDate.from(t.date!).toZonedDateTime({ timeZone: zone }).toInstant().epochMilliseconds;
+  return instantOf(
+    t.timeZone !== undefined ? { ...t, timeZone: resolveZone(t.timeZone) } : t,
+    resolveZone(zone),
+  );
 }
 
 function overlaps(s: number, e: number, tmin: number | undefined, tmax: number | undefined): boolean {
