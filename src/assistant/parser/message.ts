@@ -47,7 +47,7 @@ export function readMessage(text: string, tokens: readonly Token[], index: Conta
     const ref = group ? undefined : referenceAt(tokens, i, index, first);
     if (!group && (!ref || ref.kind === 'self')) break;
     if (ref?.kind === 'contact') participants.add(ref.name);
-    else if (ref) unresolved.push(ref.typed);
+    else if (ref?.kind === 'unresolved') unresolved.push(ref.typed);
     i += group || ref!.length;
     end = tokens[i - 1]!.end;
     const sep = tokens[i]?.word;
