@@ -23,6 +23,7 @@ try {
     ratio,
     week_query_ms,
     raw_week_query_ms,
+    week_open_ms,
     sqlite_persist_ms,
     unlock_ms,
   } = result;
@@ -33,6 +34,9 @@ try {
     ratio,
     week_query_ms,
     raw_week_query_ms,
+    // Decrypting and decoding the week's records alone, without reading them: when this
+    // is as long as the whole raw read, the 2× target is out of reach of this record format.
+    week_open_ms,
     // Issue 12's target: the week query within 2× of the same read raw, in the same run.
     week_ratio: Math.round((week_query_ms / raw_week_query_ms) * 100) / 100,
     sqlite_persist_ms,
