@@ -113,6 +113,26 @@ async function approveUntilBooked(who: Name[], title: string) {
   throw new Error(`"${title}" was not booked by all of ${who.join(', ')} in time (${shown.join(' | ')})`);
 }
 
+/**
+ * Ana's side panel shows a proposal to meet `who`: Enter confirms it (the button has the focus), both agents
+ * approve until it is booked, and each calendar holds exactly one event of `minutes` at the same time.
+ */
+async function confirmWithEnterUntilBooked(who: Exclude<Name, 'Ana'>, minutes: number) {
+  const panel = panels.Ana;
+  await panel.waitForFunction(
+    () => document.activeElement?.getAttribute('data-testid') === 'command-confirm',
+  );
+  await panel.keyboard.press('Enter');
+  await panel.waitForSelector('[data-testid=command-done]');
+  const title = `Meeting with ${who}`;
+  await approveUntilBooked(['Ana', who], title);
+  await expect.poll(() => eventsTitled(who, `${title} (with Ana)`).then((l) => l.length)).toBe(1);
+  const [ana, theirs] = [await eventsTitled('Ana', title), await eventsTitled(who, `${title} (with Ana)`)];
+  expect(ana).toHaveLength(1);
+  expect(Date.parse(ana[0]!.end.dateTime!) - Date.parse(ana[0]!.start.dateTime!)).toBe(minutes * 60_000);
+  expect(Date.parse(theirs[0]!.start.dateTime!)).toBe(Date.parse(ana[0]!.start.dateTime!));
+}
+
 async function eventsTitled(name: Name, title?: string) {
   const response = await fetch(
     `${fakes[name].url}/calendar/v3/calendars/primary/events?singleEvents=true&maxResults=2500`,
@@ -252,21 +272,7 @@ describe('negotiating a meeting', () => {
     const proposal = await panel.$eval('[data-testid=proposal]', (el) => el.textContent ?? '');
     expect(proposal).toMatch(/Ben.*45 minutes/);
     expect(await panel.$eval('[data-testid=command-provider]', (el) => el.textContent)).toContain('built-in');
-    // The confirm button has the focus: Enter is the one key that does it.
-    await panel.waitForFunction(
-      () => document.activeElement?.getAttribute('data-testid') === 'command-confirm',
-    );
-    await panel.keyboard.press('Enter');
-    await panel.waitForSelector('[data-testid=command-done]');
-    await approveUntilBooked(['Ana', 'Ben'], 'Meeting with Ben');
-    await expect.poll(() => eventsTitled('Ben', 'Meeting with Ben (with Ana)').then((l) => l.length)).toBe(1);
-    const [ana, ben] = [
-      await eventsTitled('Ana', 'Meeting with Ben'),
-      await eventsTitled('Ben', 'Meeting with Ben (with Ana)'),
-    ];
-    expect(ana).toHaveLength(1);
-    expect(Date.parse(ana[0]!.end.dateTime!) - Date.parse(ana[0]!.start.dateTime!)).toBe(45 * 60_000);
-    expect(Date.parse(ben[0]!.start.dateTime!)).toBe(Date.parse(ana[0]!.start.dateTime!));
+    await confirmWithEnterUntilBooked('Ben', 45);
   });
 
   it('[PRP5][AST1][CHT2][CHT1] with a model configured: its words stream into the thread, the proposal it understood is confirmed and booked once, and it saw only placeholders', async () => {
@@ -311,21 +317,7 @@ describe('negotiating a meeting', () => {
       expect(sent).toContain('Contact 1');
       expect(sent).not.toMatch(/\b(Ben|Ana|Cy)\b/);
 
-      // Enter confirms (the button has the focus); both agents book it once.
-      await panel.waitForFunction(
-        () => document.activeElement?.getAttribute('data-testid') === 'command-confirm',
-      );
-      await panel.keyboard.press('Enter');
-      await panel.waitForSelector('[data-testid=command-done]');
-      await approveUntilBooked(['Ana', 'Cy'], 'Meeting with Cy');
-      await expect.poll(() => eventsTitled('Cy', 'Meeting with Cy (with Ana)').then((l) => l.length)).toBe(1);
-      const [ana, cy] = [
-        await eventsTitled('Ana', 'Meeting with Cy'),
-        await eventsTitled('Cy', 'Meeting with Cy (with Ana)'),
-      ];
-      expect(ana).toHaveLength(1);
-      expect(Date.parse(ana[0]!.end.dateTime!) - Date.parse(ana[0]!.start.dateTime!)).toBe(20 * 60_000);
-      expect(Date.parse(cy[0]!.start.dateTime!)).toBe(Date.parse(ana[0]!.start.dateTime!));
+      await confirmWithEnterUntilBooked('Cy', 20);
 
       // The thread is kept: a reopened side panel shows the words and the proposal's outcome.
       await panel.reload();
