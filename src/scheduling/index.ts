@@ -135,6 +135,8 @@ export {
   createApprovalRequest,
   checkApproval,
   describeAction,
+  namePeople,
+  type DescribeOptions,
 } from './approvals';
 export {
   type BookingPlan,
