@@ -117,7 +117,7 @@ describe('availability', () => {
     ]);
   });
 
-  it('[AVL7] maxMeetingsPerDay 0 means no meetings, also on an empty day; 1 allows exactly one', () => {
+  it('[AVL8] maxMeetingsPerDay 0 means no meetings, also on an empty day; 1 allows exactly one', () => {
     const week = { start: day.start, end: day.start + 7 * 24 * HOUR };
     expect(avail({ ...base, maxMeetingsPerDay: 0 }, week).free).toEqual([]);
     const one = [timed('2024-06-12T09:00Z', '2024-06-12T09:30Z')];
