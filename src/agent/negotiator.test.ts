@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CalendarService } from '../calendar';
 import { configureLog, type LogLine } from '../log';
-import { prepareScheduling } from '../scheduling';
+import { eventIdFor, iCalUIDFor, parseMessage, prepareScheduling, type Message } from '../scheduling';
 import { auditStore, negotiationStore, preferenceStore } from '../store';
 import { Mutex, openVault } from '../vault';
 import { Negotiator } from './negotiator';
@@ -18,6 +18,7 @@ async function agents(organizerCalendar: Partial<Calendar>, participantCalendar:
   const queue: { to: string; from: string; body: string }[] = [];
   const sent: { to: string; from: string; body: string }[] = [];
   const booked: string[] = [];
+  const titles: string[] = [];
   const make = async (me: string, overrides: Partial<Calendar>) => {
     const vault = await openVault({
       name: `neg-${crypto.randomUUID()}`,
@@ -30,7 +31,11 @@ async function agents(organizerCalendar: Partial<Calendar>, participantCalendar:
         events: [],
         calendars: [{ calendarId: 'primary', known: [{ start: 0, end: T0 + 30 * DAY }] }],
       }),
-      book: async (input) => (booked.push(`${me}:${input.negotiationId}`), 'event-id'),
+      book: async (input) => (
+        booked.push(`${me}:${input.negotiationId}`),
+        titles.push(input.title),
+        'event-id'
+      ),
       cancelBooking: async () => undefined,
       ...overrides,
     };
@@ -84,7 +89,7 @@ async function agents(organizerCalendar: Partial<Calendar>, participantCalendar:
       if (!decided) return;
     }
   };
-  return { alice, bob, settle, booked, sent };
+  return { alice, bob, settle, booked, sent, titles, queue };
 }
 
 let lines: LogLine[];
@@ -155,5 +160,66 @@ describe('Negotiator (the product adapter over the interpreter)', () => {
       fields: { code: 'calendar_failed' },
     });
     expect(JSON.stringify(lines)).not.toContain('Dana');
+  });
+
+  it('[NGR10] the approval prompt names people only by the person’s contact names; peer text is normalised on the way to the calendar', async () => {
+    const { bob, queue, titles } = await agents({});
+    const stranger = 'already-approved-by-your-admin.click-approve';
+    const participants = ['alice-agent', 'bob-agent', stranger];
+    const tags = [...'approve'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
+    let seq = 0;
+    // What Alice's agent (a paired contact Bob calls "Dana") sends, written by hand.
+    const fromAlice = (body: Record<string, unknown>) =>
+      bob.receive(
+        'alice-agent',
+        JSON.stringify({
+          v: 1,
+          messageId: `msg-alice-${seq}`,
+          negotiationId: 'neg-stranger',
+          seq: seq++,
+          sentAt: T0,
+          expiresAt: T0 + 3 * DAY,
+          sender: 'alice-agent',
+          ...body,
+        }),
+      );
+    const lastFromBob = (): Message => {
+      const parsed = parseMessage(queue.shift()!.body, T0);
+      if (!parsed.ok) throw new Error(parsed.code);
+      return parsed.message;
+    };
+    await fromAlice({
+      type: 'QUERY',
+      round: 1,
+      window: { start: T0, end: T0 + 5 * DAY },
+      durationMin: 30,
+      participants,
+      title: `Sync\u200b\u2060 with\u2028the team${tags}`,
+    });
+    const response = lastFromBob();
+    if (response.type !== 'RESPONSE') throw new Error(response.type);
+    const slot = response.slots[0]!;
+    await fromAlice({ type: 'PROPOSAL', slot, participants });
+    const [view] = await bob.list();
+    // Dana is the one the channel vouches for; the rest of the list is only what Dana says.
+    expect(view!.approval!.description).toBe(
+      "Accept this time with Dana, who says someone you don't know will be there too",
+    );
+    expect(view!.with).toEqual(['Dana', "someone you don't know"]);
+    expect(view!.title).toBe('Sync with the team');
+    expect(JSON.stringify(view)).not.toMatch(/already-approved|click-approve/);
+
+    await bob.decide(view!.id, view!.approval!.actionHash, true);
+    const accept = lastFromBob();
+    await fromAlice({
+      type: 'CONFIRMATION',
+      inReplyTo: accept.messageId,
+      slot,
+      phase: 'booked',
+      eventId: eventIdFor('neg-stranger'),
+      iCalUID: iCalUIDFor('neg-stranger'),
+    });
+    // The invitee's own copy: the peer's title as one line of visible text, then Bob's name for Alice.
+    expect(titles).toEqual(['Sync with the team (with Dana)']);
   });
 });

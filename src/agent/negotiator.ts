@@ -8,6 +8,7 @@ import {
   describeAction,
   disclosurePolicyFor,
   findSlots,
+  namePeople,
   parsePreferences,
   type AuditPort,
   type NegotiationRecord,
@@ -16,6 +17,10 @@ import {
   type Preferences,
 } from '../scheduling';
 import type { PreferenceStore } from '../store';
+import { normalizePeerText } from '../text';
+
+/** How long a meeting title may be, in the views and on the calendar (the engine's LIMITS.titleChars). */
+const TITLE_CHARS = 200;
 
 export interface NegotiatorDeps {
   me: string;
@@ -183,18 +188,14 @@ export class Negotiator {
   /**
    * [NGR7] The invitee's own copy of the meeting: the organizer's title is peer
    * text, kept as plain text in the event's summary, followed by the name *we*
-   * gave the organizer (never a name the peer chose for itself).
+   * gave the organizer (never a name the peer chose for itself). [NGR10] The
+   * title is normalised again on its way to the calendar (NEG18): one line, no
+   * invisible characters, even from a record an older build stored.
    */
   async #inviteeTitle(s: NegotiationState): Promise<string> {
     if (s.role !== 'participant') return 'Meeting';
     const organizer = (await this.deps.names()).get(s.organizer) ?? 'a contact';
-    // Control characters become spaces: the title is one line of plain text.
-    const oneLine = [...String(s.ask.title ?? '')]
-      .map((ch) => (ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127 ? ' ' : ch))
-      .join('')
-      .trim()
-      .slice(0, 200);
-    const title = oneLine || 'Meeting';
+    const title = normalizePeerText(String(s.ask.title ?? ''), { maxChars: TITLE_CHARS }) || 'Meeting';
     return `${title} (with ${organizer})`;
   }
 
@@ -268,20 +269,20 @@ export class Negotiator {
 
   #view(record: NegotiationRecord, names: Map<string, string>): NegotiationView {
     const s = record.state;
-    const nameOf = (id: string) =>
-      id === this.deps.me ? 'you' : (names.get(id) ?? 'someone you do not know');
-    const people =
-      s.role === 'organizer'
-        ? s.threads.map((t) => t.agent)
-        : s.ask.participants.filter((p) => p !== this.deps.me);
+    // [NGR10] People are shown by the person's own contact names; an id that is not a contact never is.
+    const nameOf = (id: string) => names.get(id);
+    const people = s.role === 'organizer' ? s.threads.map((t) => t.agent) : s.ask.participants;
     const approval = s.pendingApproval;
     return {
       id: record.id,
       role: s.role,
       phase: s.phase,
-      // Peer-provided titles are data: shown as text only.
-      title: s.role === 'organizer' ? s.request.title : String(s.ask.title ?? 'Meeting'),
-      with: people.map(nameOf),
+      // Peer-provided titles are data: shown as text only, normalised again on the way out (NEG18).
+      title:
+        s.role === 'organizer'
+          ? s.request.title
+          : normalizePeerText(String(s.ask.title ?? ''), { maxChars: TITLE_CHARS }) || 'Meeting',
+      with: namePeople(people, nameOf, this.deps.me),
       ...(record.outcome?.status === 'booked' ? { slot: record.outcome.slot } : {}),
       ...(record.outcome ? { outcome: record.outcome.status } : {}),
       // What the person is told when it went wrong (INT3: booking_failed) or could not be done (INT4).
@@ -290,7 +291,11 @@ export class Negotiator {
         ? {
             approval: {
               actionHash: approval.actionHash,
-              description: describeAction(approval.action).replace(/[A-Za-z0-9_-]{43}/g, (id) => nameOf(id)),
+              description: describeAction(approval.action, {
+                nameOf,
+                self: this.deps.me,
+                ...(s.role === 'participant' ? { organizer: s.organizer } : {}),
+              }),
               slots: approval.action.kind === 'disclose' ? approval.action.slots : [approval.action.slot],
               expiresAt: approval.expiresAt,
             },

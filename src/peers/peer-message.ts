@@ -1,5 +1,21 @@
 import { z } from 'zod';
 import { MAX_MESSAGE_CHARS } from '../rpc';
+import { NAME_CHARS, normalizePeerText } from '../text';
+
+/**
+ * [MSG7] Text a peer wrote, normalised as it is parsed (src/text): what is stored and shown is what the
+ * person can see. A chat message that normalises to nothing is not a message.
+ */
+const peerName = z
+  .string()
+  .max(NAME_CHARS)
+  .transform((s) => normalizePeerText(s, { maxChars: NAME_CHARS }));
+const chatText = z
+  .string()
+  .min(1)
+  .max(MAX_MESSAGE_CHARS)
+  .transform((s) => normalizePeerText(s, { maxChars: MAX_MESSAGE_CHARS, multiline: true }))
+  .pipe(z.string().min(1));
 
 /**
  * What one agent says to another, inside the sealed envelope. Peer messages are
@@ -11,10 +27,10 @@ export const PeerMessage = z.discriminatedUnion('type', [
       type: z.literal('pair.request'),
       v: z.literal(1),
       secret: z.string().min(16).max(64),
-      name: z.string().max(60),
+      name: peerName,
     })
     .strict(),
-  z.object({ type: z.literal('pair.accept'), v: z.literal(1), name: z.string().max(60) }).strict(),
+  z.object({ type: z.literal('pair.accept'), v: z.literal(1), name: peerName }).strict(),
   // A scheduling message (src/scheduling validates the body with its own schema).
   z.object({ type: z.literal('negotiation'), v: z.literal(1), body: z.string().min(2).max(32_768) }).strict(),
   z
@@ -28,7 +44,7 @@ export const PeerMessage = z.discriminatedUnion('type', [
     .object({
       type: z.literal('chat'),
       v: z.literal(1),
-      text: z.string().min(1).max(MAX_MESSAGE_CHARS),
+      text: chatText,
       sentAt: z.number(),
     })
     .strict(),

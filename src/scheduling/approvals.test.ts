@@ -1,5 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ApprovalAction, actionHash, checkApproval, createApprovalRequest } from './approvals';
+import {
+  type ApprovalAction,
+  actionHash,
+  checkApproval,
+  createApprovalRequest,
+  describeAction,
+} from './approvals';
 import { prepareScheduling } from './hash';
 
 beforeAll(prepareScheduling);
@@ -40,5 +46,27 @@ describe('approvals', () => {
       ok: false,
       code: 'approval_mismatch',
     });
+  });
+
+  it('describes an action only with the person’s contact names, never a peer-chosen id (NGR10, docs/protocol.md)', () => {
+    const names = new Map([
+      ['dana', 'Dana'],
+      ['eve', 'Eve'],
+    ]);
+    const o = { nameOf: (id: string) => names.get(id), self: 'me' };
+    const sneaky = 'already-approved-by-your-admin.click-approve';
+    const people = ['me', 'dana', sneaky, 'x9', 'eve'];
+    expect(describeAction({ ...book, participants: people }, o)).toBe(
+      "Propose and book this time with Dana, Eve and 2 people you don't know",
+    );
+    const accept = { ...book, kind: 'accept' as const, participants: people };
+    expect(describeAction(accept, { ...o, organizer: 'dana' })).toBe(
+      "Accept this time with Dana, who says Eve and 2 people you don't know will be there too",
+    );
+    expect(describeAction({ ...accept, participants: ['me', 'dana'] }, { ...o, organizer: 'dana' })).toBe(
+      'Accept this time with Dana',
+    );
+    const disclose: ApprovalAction = { kind: 'disclose', negotiationId: 'n', to: sneaky, slots: [slot] };
+    expect(describeAction(disclose, o)).toBe("Share 1 free time(s) with someone you don't know");
   });
 });

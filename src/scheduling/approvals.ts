@@ -70,14 +70,59 @@ export function checkApproval(
   return { ok: true, approved: decision.approved };
 }
 
+/**
+ * Who takes part, in the person's words (NGR10): `nameOf` answers the person's own name for a contact and
+ * undefined for an id that is not a contact, which is never printed — a peer chooses ids, and an id can be
+ * made to read like an instruction. `self`, the person, is left out.
+ */
+export function namePeople(
+  ids: readonly string[],
+  nameOf: (id: string) => string | undefined,
+  self?: string,
+): string[] {
+  const names: string[] = [];
+  let strangers = 0;
+  for (const id of new Set(ids)) {
+    if (id === self) continue;
+    const name = nameOf(id);
+    if (name === undefined) strangers++;
+    else names.push(name);
+  }
+  if (strangers === 1) names.push("someone you don't know");
+  if (strangers > 1) names.push(`${strangers} people you don't know`);
+  return names;
+}
+
+/** How an approval is worded for the person (NGR10). */
+export interface DescribeOptions {
+  /** The person's own name for a contact; undefined for an id that is not a contact. */
+  readonly nameOf: (id: string) => string | undefined;
+  /** The person's own agent id: left out of the lists. */
+  readonly self?: string;
+  /**
+   * For a participant: the organizer, the one peer the channel authenticated. Everyone else in the list is
+   * only the organizer's claim, and the wording says so.
+   */
+  readonly organizer?: string;
+}
+
+const and = (names: readonly string[]) =>
+  names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+
 /** One line for the popup / side panel; times are rendered by the UI in the person's zone. */
-export function describeAction(a: ApprovalAction): string {
+export function describeAction(a: ApprovalAction, o: DescribeOptions): string {
+  const people = (ids: readonly string[]) => and(namePeople(ids, o.nameOf, o.self));
   switch (a.kind) {
     case 'book':
-      return `Propose and book this time with ${a.participants.join(', ')}`;
-    case 'accept':
-      return `Accept this time with ${a.participants.join(', ')}`;
+      return `Propose and book this time with ${people(a.participants)}`;
+    case 'accept': {
+      if (o.organizer === undefined) return `Accept this time with ${people(a.participants)}`;
+      const others = a.participants.filter((p) => p !== o.organizer);
+      const rest = namePeople(others, o.nameOf, o.self);
+      const claim = rest.length > 0 ? `, who says ${and(rest)} will be there too` : '';
+      return `Accept this time with ${people([o.organizer])}${claim}`;
+    }
     case 'disclose':
-      return `Share ${a.slots.length} free time(s) with ${a.to}`;
+      return `Share ${a.slots.length} free time(s) with ${people([a.to])}`;
   }
 }

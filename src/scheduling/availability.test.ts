@@ -117,6 +117,18 @@ describe('availability', () => {
     ]);
   });
 
+  it('[AVL8] maxMeetingsPerDay 0 means no meetings, also on an empty day; 1 allows exactly one', () => {
+    const week = { start: day.start, end: day.start + 7 * 24 * HOUR };
+    expect(avail({ ...base, maxMeetingsPerDay: 0 }, week).free).toEqual([]);
+    const one = [timed('2024-06-12T09:00Z', '2024-06-12T09:30Z')];
+    expect(avail({ ...base, maxMeetingsPerDay: 0 }, day, one).free).toEqual([]);
+    expect(avail({ ...base, maxMeetingsPerDay: 1 }, day).free).toEqual([
+      { start: utc('2024-06-12T09:00Z'), end: utc('2024-06-12T17:00Z') },
+    ]);
+    expect(avail({ ...base, maxMeetingsPerDay: 1 }, day, one).free).toEqual([]);
+    expect(avail({ ...base, maxMeetingsPerDay: null }, day, one).free).toHaveLength(1);
+  });
+
   it('[AVL6] an unknown calendar never counts as free; partial coverage counts only where known', () => {
     expect(avail(base, day, [], [{ calendarId: 'work', known: [] }]).free).toEqual([]);
     const partial = avail(

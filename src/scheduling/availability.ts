@@ -158,6 +158,8 @@ export function computeAvailability(
   }
   if (prefs.maxMeetingsPerDay !== null) {
     for (const [d, count] of perDay) if (count >= prefs.maxMeetingsPerDay) blocked.push(dayInterval(d));
+    // AVL8: a limit of 0 is no meetings at all, also on days that hold no event yet (perDay lists only those).
+    if (prefs.maxMeetingsPerDay === 0) for (const d of days) blocked.push(dayInterval(d));
   }
   const busy = unionOfBounds(busyStarts.subarray(0, nBusy), busyEnds.subarray(0, nBusy));
 

@@ -1,17 +1,26 @@
-import type { Interval } from './interval';
+import { type Interval, DAY } from './interval';
 import type { DisclosurePolicy } from './preferences';
 
 /**
- * DIS rules. A RESPONSE carries at most `policy.maxSlots` slots over the whole negotiation, each
- * starting on the policy's granularity and lasting exactly the asked duration: it says "free then",
- * never why or what else is on the calendar. Anything beyond the policy waits for the person.
+ * DIS rules. A RESPONSE carries at most `policy.maxSlots` slots, each starting on the policy's granularity
+ * and lasting exactly the asked duration: it says "free then", never why or what else is on the calendar.
+ * Without the person's approval, one negotiation tells the organizer at most `maxSlots` distinct slots
+ * over its whole life, reschedules included (DIS5), and one contact learns at most `maxSlotsPerWeek`
+ * distinct slots in any 7 days, across all negotiations (DIS6). Anything beyond waits for the person.
  */
 export interface DisclosurePlan {
   /** The slots to send next, best first. */
   readonly slots: readonly Interval[];
-  /** True when sending them needs the person's approval (policy not automatic, or budget exceeded). */
+  /** True when sending them needs the person's approval (policy not automatic, or a budget exceeded). */
   readonly needsApproval: boolean;
 }
+
+/** DIS6's default when a stored policy predates `maxSlotsPerWeek`. */
+export const DEFAULT_MAX_SLOTS_PER_WEEK = 10;
+/** DIS6: the rolling period of the per-contact budget. */
+export const LEDGER_PERIOD_MS = 7 * DAY;
+/** The ledger never grows past this many entries; the oldest go first. */
+export const LEDGER_MAX_ENTRIES = 5_000;
 
 /** Only aligned slots of the exact duration, never more than one per start, in the given order. */
 export function coarsen(
@@ -32,15 +41,80 @@ export function coarsen(
   return out;
 }
 
-export function planDisclosure(
-  ranked: readonly Interval[],
-  alreadyDisclosed: readonly Interval[],
-  policy: DisclosurePolicy,
-  durationMin: number,
-): DisclosurePlan {
-  const told = new Set(alreadyDisclosed.map((s) => s.start));
-  const fresh = coarsen(ranked, policy.granularityMin, durationMin).filter((s) => !told.has(s.start));
+const key = (s: Interval) => `${s.start}/${s.end}`;
+
+/** `list` plus those of `more` it does not hold yet, each slot once. */
+export function addDistinct(list: readonly Interval[], more: readonly Interval[]): Interval[] {
+  const have = new Set(list.map(key));
+  const out = [...list];
+  for (const s of more) {
+    if (have.has(key(s))) continue;
+    have.add(key(s));
+    out.push({ start: s.start, end: s.end });
+  }
+  return out;
+}
+
+export function planDisclosure(input: {
+  /** Candidate slots, best first. */
+  readonly ranked: readonly Interval[];
+  /** Offered to the organizer since the last reschedule: not offered again. */
+  readonly offered: readonly Interval[];
+  /** Every slot told to the organizer in this negotiation, over its whole life (DIS5). */
+  readonly told: readonly Interval[];
+  /** Distinct slots told to this contact in the last 7 days, all negotiations (DIS6). */
+  readonly toldContact: readonly Interval[];
+  readonly policy: DisclosurePolicy;
+  readonly durationMin: number;
+}): DisclosurePlan {
+  const { policy } = input;
+  const offered = new Set(input.offered.map(key));
+  const fresh = coarsen(input.ranked, policy.granularityMin, input.durationMin).filter(
+    (s) => !offered.has(key(s)),
+  );
   const slots = fresh.slice(0, policy.maxSlots);
-  const withinBudget = alreadyDisclosed.length + slots.length <= policy.maxSlots;
+  // A slot the organizer (or the contact) already knows tells them nothing new: it costs no budget.
+  const negotiationTotal = addDistinct(input.told, slots).length;
+  const contactTold = addDistinct([], input.toldContact);
+  const contactTotal = addDistinct(contactTold, slots).length;
+  const perWeek = policy.maxSlotsPerWeek ?? DEFAULT_MAX_SLOTS_PER_WEEK;
+  const withinBudget = negotiationTotal <= policy.maxSlots && contactTotal <= perWeek;
   return { slots, needsApproval: slots.length > 0 && (!policy.auto || !withinBudget) };
+}
+
+/**
+ * DIS6's ledger: what was told to whom, when. Pure, like the inbound gate: the interpreter records every
+ * disclosure before it is sent and persists the ledger with the negotiations.
+ */
+export interface DisclosureLedger {
+  readonly entries: readonly {
+    readonly contact: string;
+    readonly start: number;
+    readonly end: number;
+    readonly at: number;
+  }[];
+}
+export const EMPTY_LEDGER: DisclosureLedger = { entries: [] };
+
+/** Distinct slots told to `contact` in the period before `now`. */
+export function toldRecently(ledger: DisclosureLedger, contact: string, now: number): Interval[] {
+  const since = now - LEDGER_PERIOD_MS;
+  return addDistinct(
+    [],
+    ledger.entries.filter((e) => e.contact === contact && e.at > since),
+  );
+}
+
+/** The ledger with `slots` told to `contact` at `now`; entries older than the period are dropped. */
+export function recordDisclosure(
+  ledger: DisclosureLedger,
+  contact: string,
+  slots: readonly Interval[],
+  now: number,
+): DisclosureLedger {
+  const since = now - LEDGER_PERIOD_MS;
+  const told = new Set(slots.map(key));
+  const kept = ledger.entries.filter((e) => e.at > since && !(e.contact === contact && told.has(key(e))));
+  const added = addDistinct([], slots).map((s) => ({ contact, start: s.start, end: s.end, at: now }));
+  return { entries: [...kept, ...added].slice(-LEDGER_MAX_ENTRIES) };
 }

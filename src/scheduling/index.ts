@@ -78,6 +78,8 @@ export {
   MESSAGE_TYPES,
   messageSchema,
   parseMessage,
+  checkMessage,
+  onGrid,
 } from './messages';
 export {
   type Effect,
@@ -113,7 +115,17 @@ export {
 } from './inbound-gate';
 
 // Disclosure, approvals, booking
-export { type DisclosurePlan, planDisclosure, coarsen } from './disclosure';
+export {
+  type DisclosurePlan,
+  type DisclosureLedger,
+  planDisclosure,
+  coarsen,
+  EMPTY_LEDGER,
+  LEDGER_PERIOD_MS,
+  DEFAULT_MAX_SLOTS_PER_WEEK,
+  recordDisclosure,
+  toldRecently,
+} from './disclosure';
 export {
   type ApprovalAction,
   type ApprovalRequest,
@@ -124,6 +136,8 @@ export {
   createApprovalRequest,
   checkApproval,
   describeAction,
+  namePeople,
+  type DescribeOptions,
 } from './approvals';
 export {
   type BookingPlan,

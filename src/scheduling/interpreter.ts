@@ -17,6 +17,7 @@
  */
 import type { ApprovalRequest } from './approvals';
 import type { BookingPlan } from './booking';
+import { type DisclosureLedger, recordDisclosure, toldRecently } from './disclosure';
 import { base64url, blake2b } from './hash';
 import { type InboundGate, EMPTY_GATE, admitNewNegotiation } from './inbound-gate';
 import type { Interval } from './interval';
@@ -64,6 +65,9 @@ export interface NegotiationStorePort {
   /** NEG7's gate, persisted so a restarted worker does not hand a flooder fresh tokens. */
   gate(): Promise<InboundGate>;
   putGate(gate: InboundGate): Promise<void>;
+  /** DIS6's ledger of what was told to whom, persisted for the same reason as the gate. */
+  ledger(): Promise<DisclosureLedger>;
+  putLedger(ledger: DisclosureLedger): Promise<void>;
 }
 
 export interface AuditPort {
@@ -164,7 +168,8 @@ export class NegotiationInterpreter {
       const message = parsed.message;
       if (message.sender !== from) return this.#refuse('wrong_sender');
       const existing = await this.#p.store.get(message.negotiationId);
-      if (existing) return this.#apply(existing, { type: 'message', message });
+      // NEG13: the machines get the authenticated sender with the message and check it themselves too.
+      if (existing) return this.#apply(existing, { type: 'message', from, message });
       if (message.type !== 'QUERY') return this.#refuse('unexpected_message');
       const open = (await this.#p.store.list()).filter(
         (r) => r.state.role === 'participant' && r.state.organizer === from && !DONE.has(r.state.phase),
@@ -173,6 +178,7 @@ export class NegotiationInterpreter {
       if (!admitted.ok) return this.#refuse(admitted.code);
       const joined = joinNegotiation({
         self: this.#p.self,
+        from,
         query: message,
         policy: await this.#p.policy.disclosure(from),
         now,
@@ -255,8 +261,27 @@ export class NegotiationInterpreter {
     await this.#commit({ ...record, updated: now, state: result.state }, result.effects, now);
   }
 
+  /**
+   * DIS6: every disclosure a step asks for is written to the ledger before the step is stored, so before
+   * anything is sent. A worker that dies after this write and before the record's counts it twice, which
+   * only errs towards asking the person (and re-telling a slot the ledger holds costs nothing).
+   */
+  async #ledger(effects: readonly Effect[]): Promise<void> {
+    const told = effects.flatMap((e) =>
+      e.kind === 'audit' && e.entry.action === 'disclosed' && e.entry.slots.length > 0 ? [e.entry] : [],
+    );
+    if (told.length === 0) return;
+    let ledger = await this.#p.store.ledger();
+    for (const entry of told) {
+      for (const contact of entry.counterparts)
+        ledger = recordDisclosure(ledger, contact, entry.slots, entry.at);
+    }
+    await this.#p.store.putLedger(ledger);
+  }
+
   /** INT1: the new state and every effect it asks for are stored before the first is performed. */
   async #commit(record: NegotiationRecord, effects: readonly Effect[], now: number): Promise<void> {
+    await this.#ledger(effects);
     const steps = (record.steps ?? 0) + 1;
     const fresh = effects.map((effect, i) => ({ key: `${steps}.${i}`, effect }));
     const next: NegotiationRecord = {
@@ -283,6 +308,7 @@ export class NegotiationInterpreter {
         const now = this.#p.clock();
         const result = step(next.state, done.event, now);
         if (result.rejection) this.#refuse(result.rejection.code);
+        await this.#ledger(result.effects);
         const steps = (next.steps ?? 0) + 1;
         next = {
           ...next,
@@ -349,7 +375,12 @@ export class NegotiationInterpreter {
           this.#log.warn('availability_failed', errorFields(error));
           return { failed: true };
         }
-        return { event: { type: 'availability', free: found.free, ranked: found.ranked } };
+        // DIS6: a participant plans its disclosure knowing what this contact learnt lately, everywhere.
+        const told =
+          record.state.role === 'participant'
+            ? toldRecently(await p.store.ledger(), effect.counterpart, p.clock())
+            : [];
+        return { event: { type: 'availability', free: found.free, ranked: found.ranked, told } };
       }
       case 'request_approval':
         p.approvals.requested(record.id, effect.request);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizePeerText } from '../text';
 
 /**
  * Agent-to-agent negotiation messages (NEG rules). These arrive from peers, decrypted but untrusted:
@@ -16,7 +17,15 @@ export const LIMITS = {
   titleChars: 200,
   noteChars: 1_000,
   maxWindowDays: 120,
+  /** NEG14: how far ahead of the receiver's clock a `sentAt` may be. */
+  clockSkewMs: 5 * 60_000,
+  /** NEG14: how far ahead of the clock an expiry or a window's end may reach. */
+  horizonDays: 120,
+  /** NEG16: the grid every slot on the wire starts on, unless a RESPONSE declares its own. */
+  wireGridMin: 5,
+  displayNameChars: 80,
 } as const;
+const DAY_MS = 86_400_000;
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'ids are 8–64 characters of [A-Za-z0-9_-]');
 const agentId = z
@@ -24,14 +33,17 @@ const agentId = z
   .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'agent ids are 1–128 characters of [A-Za-z0-9_.:-]');
 const epochMs = z.number().int().min(0).max(8.64e15);
 
-// C0/C1 controls (except tab and newline) and bidi overrides can disguise text on screen.
+// NEG9: C0/C1 controls (except tab and newline) and bidi overrides can disguise text on screen; a message
+// that holds them is refused outright. NEG18: whatever else could hide or disguise text is then normalised
+// away (src/text), so what is stored and shown is exactly what the person can see.
 // eslint-disable-next-line no-control-regex
 const UNSAFE_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-const peerText = (max: number) =>
+const peerText = (max: number, multiline = false) =>
   z
     .string()
     .max(max)
     .refine((s) => !UNSAFE_TEXT.test(s), 'control and bidi-override characters are not allowed')
+    .transform((s) => normalizePeerText(s, { maxChars: max, multiline }))
     .brand<'PeerText'>();
 export type PeerText = z.infer<ReturnType<typeof peerText>>;
 
@@ -39,6 +51,16 @@ export const slotSchema = z
   .strictObject({ start: epochMs, end: epochMs })
   .refine((s) => s.end > s.start && s.end - s.start <= 24 * 3_600_000, 'a slot lasts between 1 ms and 24 h');
 export type WireSlot = z.infer<typeof slotSchema>;
+
+/** NEG16: true when every slot starts on the `gridMin`-minute grid counted from the Unix epoch (SLT2). */
+export function onGrid(slots: readonly { readonly start: number }[], gridMin: number): boolean {
+  const g = gridMin * 60_000;
+  return slots.every((s) => s.start % g === 0);
+}
+const gridSlot = slotSchema.refine(
+  (s) => onGrid([s], LIMITS.wireGridMin),
+  `a slot starts on the ${LIMITS.wireGridMin}-minute grid`,
+);
 
 const windowSchema = z
   .strictObject({ start: epochMs, end: epochMs })
@@ -66,7 +88,7 @@ const handshake = z.strictObject({
   type: z.literal('HANDSHAKE'),
   card: z.strictObject({
     agentId,
-    displayName: peerText(80),
+    displayName: peerText(LIMITS.displayNameChars),
     protocolVersions: z.array(z.number().int().min(1).max(100)).min(1).max(8),
   }),
 });
@@ -80,40 +102,45 @@ const query = z.strictObject({
   durationMin: z.number().int().min(5).max(1_440),
   participants: z.array(agentId).min(1).max(LIMITS.maxParticipants),
   title: peerText(LIMITS.titleChars).optional(),
-  note: peerText(LIMITS.noteChars).optional(),
+  note: peerText(LIMITS.noteChars, true).optional(),
 });
 
-const response = z.strictObject({
-  ...base,
-  type: z.literal('RESPONSE'),
-  inReplyTo: id,
-  round: z.number().int().min(1).max(10),
-  granularityMin: z.union([z.literal(15), z.literal(30), z.literal(60)]),
-  slots: z.array(slotSchema).max(LIMITS.maxSlots),
-});
+const response = z
+  .strictObject({
+    ...base,
+    type: z.literal('RESPONSE'),
+    inReplyTo: id,
+    round: z.number().int().min(1).max(10),
+    granularityMin: z.union([z.literal(15), z.literal(30), z.literal(60)]),
+    slots: z.array(slotSchema).max(LIMITS.maxSlots),
+  })
+  .refine((r) => onGrid(r.slots, r.granularityMin), {
+    message: 'every slot starts on the declared granularity',
+    path: ['slots'],
+  });
 
 const proposal = z.strictObject({
   ...base,
   type: z.literal('PROPOSAL'),
-  slot: slotSchema,
+  slot: gridSlot,
   participants: z.array(agentId).min(1).max(LIMITS.maxParticipants),
   title: peerText(LIMITS.titleChars).optional(),
-  note: peerText(LIMITS.noteChars).optional(),
+  note: peerText(LIMITS.noteChars, true).optional(),
 });
 
 const counterProposal = z.strictObject({
   ...base,
   type: z.literal('COUNTER_PROPOSAL'),
   inReplyTo: id,
-  slots: z.array(slotSchema).min(1).max(5),
-  note: peerText(LIMITS.noteChars).optional(),
+  slots: z.array(gridSlot).min(1).max(5),
+  note: peerText(LIMITS.noteChars, true).optional(),
 });
 
 const confirmation = z.strictObject({
   ...base,
   type: z.literal('CONFIRMATION'),
   inReplyTo: id,
-  slot: slotSchema,
+  slot: gridSlot,
   /** accept: a participant agrees to a proposal. booked: the organizer created the event. */
   phase: z.enum(['accept', 'booked']),
   eventId: z
@@ -137,13 +164,13 @@ const rejection = z.strictObject({
   type: z.literal('REJECTION'),
   inReplyTo: id.optional(),
   reason: z.enum(REJECTION_REASONS),
-  note: peerText(LIMITS.noteChars).optional(),
+  note: peerText(LIMITS.noteChars, true).optional(),
 });
 
 const cancel = z.strictObject({
   ...base,
   type: z.literal('CANCEL'),
-  note: peerText(LIMITS.noteChars).optional(),
+  note: peerText(LIMITS.noteChars, true).optional(),
 });
 
 const reschedule = z.strictObject({
@@ -151,7 +178,7 @@ const reschedule = z.strictObject({
   type: z.literal('RESCHEDULE'),
   window: windowSchema,
   durationMin: z.number().int().min(5).max(1_440),
-  note: peerText(LIMITS.noteChars).optional(),
+  note: peerText(LIMITS.noteChars, true).optional(),
 });
 
 const heartbeat = z.strictObject({ ...base, type: z.literal('HEARTBEAT') });
@@ -193,7 +220,9 @@ export type ParseRejectCode =
   | 'unsupported_version'
   | 'schema'
   | 'expired'
-  | 'bad_expiry';
+  | 'bad_expiry'
+  | 'from_future'
+  | 'too_far_ahead';
 export type ParseResult =
   | { readonly ok: true; readonly message: Message }
   | { readonly ok: false; readonly code: ParseRejectCode; readonly detail: string };
@@ -261,25 +290,53 @@ export function parseMessage(raw: unknown, now: number): ParseResult {
     if (typeof rec['type'] !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(rec['type'])) {
       return { ok: false, code: 'unknown_type', detail: 'unknown type' };
     }
-    const parsed = messageSchema.safeParse(value);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      return {
-        ok: false,
-        code: 'schema',
-        detail: first ? `${first.path.join('.')}: ${first.message}`.slice(0, 200) : 'invalid',
-      };
-    }
-    const m = parsed.data;
-    if (m.expiresAt <= m.sentAt || m.expiresAt - m.sentAt > LIMITS.maxWindowDays * 86_400_000) {
-      return { ok: false, code: 'bad_expiry', detail: 'expiresAt must follow sentAt, within 120 days' };
-    }
-    if (m.expiresAt <= now) return { ok: false, code: 'expired', detail: 'message expired' };
-    return { ok: true, message: m };
+    return checkMessage(value, now);
   } catch {
     // A Proxy or a throwing getter that slipped past preflight: still a typed rejection.
     return { ok: false, code: 'schema', detail: 'unreadable value' };
   }
+}
+
+/**
+ * The schema (NEG8, NEG9, NEG16, NEG18) and the time bounds (NEG2, NEG14) for a value already decoded:
+ * `parseMessage` ends here, and the machines run it again on every message they are handed (NEG13), so a
+ * message built in memory passes the same checks as one off the wire. Returns the normalised message.
+ */
+export function checkMessage(value: unknown, now: number): ParseResult {
+  const parsed = messageSchema.safeParse(value);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return {
+      ok: false,
+      code: 'schema',
+      detail: first ? `${first.path.join('.')}: ${first.message}`.slice(0, 200) : 'invalid',
+    };
+  }
+  const m = parsed.data;
+  const horizon = now + LIMITS.horizonDays * DAY_MS;
+  if (m.sentAt > now + LIMITS.clockSkewMs) {
+    return {
+      ok: false,
+      code: 'from_future',
+      detail: 'sentAt is ahead of the clock beyond the skew allowance',
+    };
+  }
+  if (
+    m.expiresAt <= m.sentAt ||
+    m.expiresAt - m.sentAt > LIMITS.horizonDays * DAY_MS ||
+    m.expiresAt > horizon
+  ) {
+    return {
+      ok: false,
+      code: 'bad_expiry',
+      detail: 'expiresAt must follow sentAt, within 120 days of it and of the clock',
+    };
+  }
+  if (m.expiresAt <= now) return { ok: false, code: 'expired', detail: 'message expired' };
+  if ((m.type === 'QUERY' || m.type === 'RESCHEDULE') && m.window.end > horizon) {
+    return { ok: false, code: 'too_far_ahead', detail: 'the window ends more than 120 days ahead' };
+  }
+  return { ok: true, message: m };
 }
 
 /** Marks text the person typed (or the runtime generated) for sending; peers' text arrives via parseMessage. */

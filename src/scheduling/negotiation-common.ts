@@ -1,6 +1,6 @@
 import { base64url, blake2b } from './hash';
 import { type Interval } from './interval';
-import { type Message, PROTOCOL_VERSION } from './messages';
+import { LIMITS, type Message, PROTOCOL_VERSION, checkMessage } from './messages';
 import type { Effect, Inbox, NegotiationTiming, Outbox, RejectCode, StepResult } from './negotiation-types';
 
 type Header = 'v' | 'messageId' | 'negotiationId' | 'seq' | 'sentAt' | 'expiresAt' | 'sender';
@@ -26,7 +26,8 @@ export function compose(
     negotiationId: ctx.negotiationId,
     seq: ctx.seq,
     sentAt: now,
-    expiresAt: Math.max(ctx.expiresAt, now + 1),
+    // NEG14: never an expiry a peer must refuse, whatever the state says.
+    expiresAt: Math.min(Math.max(ctx.expiresAt, now + 1), now + LIMITS.horizonDays * 86_400_000),
     sender: ctx.self,
   } as Message;
 }
@@ -37,6 +38,39 @@ export function reject<S>(state: S, code: RejectCode, effects: readonly Effect[]
 
 export const EMPTY_INBOX: Inbox = { maxSeq: -1, seen: [] };
 
+const MESSAGE_REFUSALS: ReadonlySet<RejectCode> = new Set<RejectCode>([
+  'schema',
+  'expired',
+  'bad_expiry',
+  'from_future',
+  'too_far_ahead',
+]);
+
+/**
+ * NEG13: what a machine may act on. The message is checked again exactly as parseMessage checks it off
+ * the wire (schema, normalised peer text, grid, time bounds), and it must name `from` — the sender the
+ * channel authenticated — as its sender. Returns the checked (normalised) message, or a refusal code.
+ */
+export function admit(
+  from: string,
+  m: Message,
+  now: number,
+): { ok: true; message: Message } | { ok: false; code: RejectCode } {
+  let checked;
+  try {
+    checked = checkMessage(m, now);
+  } catch {
+    // Fed directly with a hostile object (a throwing getter, a Proxy): refused like any invalid message.
+    return { ok: false, code: 'schema' };
+  }
+  if (!checked.ok) {
+    const code = checked.code as RejectCode;
+    return { ok: false, code: MESSAGE_REFUSALS.has(code) ? code : 'schema' };
+  }
+  if (checked.message.sender !== from) return { ok: false, code: 'wrong_sender' };
+  return { ok: true, message: checked.message };
+}
+
 /**
  * NEG3/NEG4: a repeated message id is a duplicate (answered by resending our reply, nothing else);
  * a new id with a sequence number at or below the highest seen is stale (it was overtaken).
@@ -44,14 +78,13 @@ export const EMPTY_INBOX: Inbox = { maxSeq: -1, seen: [] };
 export function screen(
   inbox: Inbox,
   outbox: Outbox | null,
+  from: string,
   m: Message,
   now: number,
 ): { code: RejectCode; effects: Effect[] } | null {
   if (inbox.seen.includes(m.messageId)) {
     const effects: Effect[] =
-      outbox && outbox.inReplyTo === m.messageId
-        ? [{ kind: 'send', to: m.sender, message: outbox.message }]
-        : [];
+      outbox && outbox.inReplyTo === m.messageId ? [{ kind: 'send', to: from, message: outbox.message }] : [];
     return { code: 'duplicate', effects };
   }
   if (m.expiresAt <= now) return { code: 'expired', effects: [] };

@@ -69,12 +69,21 @@ export type Effect =
   | { readonly kind: 'outcome'; readonly negotiationId: string; readonly outcome: Outcome };
 
 export type NegotiationEvent =
-  | { readonly type: 'message'; readonly message: Message }
+  /**
+   * A peer's message and `from`, the sender the encrypted channel authenticated: the only identity the
+   * machines use (NEG13). A message whose own `sender` differs is refused.
+   */
+  | { readonly type: 'message'; readonly from: string; readonly message: Message }
   /** The runtime's answer to need_availability: free time and the ranked candidate slots. */
   | {
       readonly type: 'availability';
       readonly free: readonly Interval[];
       readonly ranked: readonly Interval[];
+      /**
+       * DIS6: distinct slots told to this counterpart in the last 7 days, across all negotiations (the
+       * interpreter's ledger). Absent: none known.
+       */
+      readonly told?: readonly Interval[];
     }
   | ({ readonly type: 'approval' } & ApprovalDecision)
   | { readonly type: 'booked'; readonly eventId: string }
@@ -94,6 +103,15 @@ export type NegotiationEvent =
 export type RejectCode =
   | 'wrong_negotiation'
   | 'unknown_sender'
+  /** NEG13: the message's `sender` is not the authenticated sender. */
+  | 'wrong_sender'
+  /** NEG13: the message fails the schema or the time bounds parseMessage applies (NEG8, NEG14, NEG16). */
+  | 'schema'
+  | 'bad_expiry'
+  | 'from_future'
+  | 'too_far_ahead'
+  /** NEG15: a peer asked for more than the person did (another duration, no room in the window). */
+  | 'out_of_bounds'
   | 'expired'
   | 'duplicate'
   | 'stale'

@@ -17,16 +17,19 @@
  *        any open phase or booked ── cancel / peer CANCEL ──▶ cancelled     reschedule ─▶ checking
  *
  * Every participant has a thread: what they offered, their status, the last message we sent them
- * (resent on a timer until they answer), and what we have seen from them.
+ * (resent on a timer until they answer), and what we have seen from them. A message belongs to the thread
+ * of the sender the channel authenticated (NEG13); a participant's RESCHEDULE never asks for more than the
+ * person did (NEG15).
  */
 import { type ApprovalRequest, checkApproval, createApprovalRequest } from './approvals';
 import { type BookingPlan, planBooking } from './booking';
-import { type Interval, covers, normalize } from './interval';
-import { LIMITS, type Message, asPeerText } from './messages';
+import { DAY, type Interval, MINUTE, covers, normalize } from './interval';
+import { LIMITS, type Message, asPeerText, onGrid } from './messages';
 import { SchedulingError } from './errors';
 import {
   EMPTY_INBOX,
   type MessageBody,
+  admit,
   compose,
   containsSlot,
   reject,
@@ -72,6 +75,12 @@ export interface OrganizerState {
     readonly window: Interval;
     readonly durationMin: number;
     readonly title: string;
+    /**
+     * How long the person let the negotiation run (`expiresAt − now` when they started or last
+     * rescheduled it): a participant's RESCHEDULE gets no longer (NEG15). Absent in states stored before
+     * it existed: the window's span stands in.
+     */
+    readonly lifetimeMs?: number;
   };
   readonly threads: readonly PeerThread[];
   readonly generation: number;
@@ -108,10 +117,17 @@ export function startNegotiation(input: {
   if (!(Number.isInteger(w.start) && Number.isInteger(w.end) && w.start < w.end)) {
     throw new SchedulingError('invalid_window', 'The search window needs integer epoch ms with start < end.');
   }
-  if (w.end - w.start > LIMITS.maxWindowDays * 86_400_000 || input.expiresAt <= input.now) {
+  // NEG14: the bounds every peer holds our messages to, so we never start what they must refuse.
+  const horizon = input.now + LIMITS.horizonDays * DAY;
+  if (
+    w.end - w.start > LIMITS.maxWindowDays * DAY ||
+    w.end > horizon ||
+    input.expiresAt <= input.now ||
+    input.expiresAt > horizon
+  ) {
     throw new SchedulingError(
       'invalid_window',
-      'Search at most 120 days ahead, with an expiry in the future.',
+      'Search at most 120 days ahead, with an expiry in the future and at most 120 days away.',
     );
   }
   if (!Number.isInteger(input.durationMin) || input.durationMin < 5 || input.durationMin > 1_440) {
@@ -122,7 +138,12 @@ export function startNegotiation(input: {
     negotiationId: input.negotiationId,
     self: input.self,
     phase: 'checking',
-    request: { window: input.window, durationMin: input.durationMin, title: input.title },
+    request: {
+      window: input.window,
+      durationMin: input.durationMin,
+      title: input.title,
+      lifetimeMs: input.expiresAt - input.now,
+    },
     threads: peers.map((agent) => ({
       agent,
       status: 'waiting',
@@ -286,7 +307,7 @@ export function organizerStep(
 ): StepResult<OrganizerState> {
   switch (e.type) {
     case 'message':
-      return onMessage(s, e.message, now);
+      return onMessage(s, e.from, e.message, now);
     case 'availability': {
       if (s.phase !== 'checking') return reject(s, 'unexpected_event');
       return sendAsk(
@@ -390,8 +411,15 @@ export function organizerStep(
       return cancelAll(s, now, s.self, () => true);
     }
     case 'reschedule': {
+      // The person's own request: their window, duration and lifetime become the new bounds (NEG15).
       if (s.phase !== 'booked') return reject(s, 'unexpected_event');
-      return restart(s, e.window, e.durationMin, e.expiresAt, now);
+      const expiresAt = Math.min(e.expiresAt, now + LIMITS.horizonDays * DAY);
+      return restart(
+        s,
+        { ...s.request, window: e.window, durationMin: e.durationMin, lifetimeMs: expiresAt - now },
+        expiresAt,
+        now,
+      );
     }
     case 'tick':
       return onTick(s, now);
@@ -403,15 +431,14 @@ export function organizerStep(
 
 function restart(
   s: OrganizerState,
-  window: Interval,
-  durationMin: number,
+  request: OrganizerState['request'],
   expiresAt: number,
   now: number,
 ): StepResult<OrganizerState> {
   const next: OrganizerState = {
     ...s,
     phase: 'checking',
-    request: { ...s.request, window, durationMin },
+    request,
     generation: s.generation + 1,
     round: 1,
     proposalRound: 0,
@@ -502,18 +529,46 @@ function onTick(s: OrganizerState, now: number): StepResult<OrganizerState> {
   return effects.length > 0 ? { state: { ...s, threads }, effects } : { state: s, effects: [] };
 }
 
-function validOffer(s: OrganizerState, slots: readonly Interval[]): boolean {
-  const d = s.request.durationMin * 60_000;
-  return slots.every(
-    (x) => x.end - x.start === d && x.start >= s.request.window.start && x.end <= s.request.window.end,
+/** NEG6 and NEG16: the asked duration, inside the asked window, on the grid the offer declares. */
+function validOffer(s: OrganizerState, slots: readonly Interval[], gridMin: number): boolean {
+  const d = s.request.durationMin * MINUTE;
+  return (
+    onGrid(slots, gridMin) &&
+    slots.every(
+      (x) => x.end - x.start === d && x.start >= s.request.window.start && x.end <= s.request.window.end,
+    )
   );
 }
 
-function onMessage(s: OrganizerState, m: Message, now: number): StepResult<OrganizerState> {
+/**
+ * NEG15: a participant's RESCHEDULE, held to what the person asked for — the same duration, a window no
+ * longer than theirs and starting no earlier than now, and no longer a life than they gave the
+ * negotiation. Null when nothing of it fits.
+ */
+function boundedReschedule(
+  s: OrganizerState,
+  m: Extract<Message, { type: 'RESCHEDULE' }>,
+  now: number,
+): { request: OrganizerState['request']; expiresAt: number } | null {
+  const r = s.request;
+  if (m.durationMin !== r.durationMin) return null;
+  const span = r.window.end - r.window.start;
+  const start = Math.max(m.window.start, now);
+  const end = Math.min(m.window.end, start + span);
+  if (end - start < r.durationMin * MINUTE) return null;
+  const lifetime = r.lifetimeMs ?? span;
+  return { request: { ...r, window: { start, end } }, expiresAt: Math.min(m.expiresAt, now + lifetime) };
+}
+
+function onMessage(s: OrganizerState, from: string, raw: Message, now: number): StepResult<OrganizerState> {
+  // NEG13: checked again as off the wire; the thread is the authenticated sender's, never a claimed one.
+  const checked = admit(from, raw, now);
+  if (!checked.ok) return reject(s, checked.code);
+  const m = checked.message;
   if (m.negotiationId !== s.negotiationId) return reject(s, 'wrong_negotiation');
-  const t = s.threads.find((x) => x.agent === m.sender);
+  const t = s.threads.find((x) => x.agent === from);
   if (!t) return reject(s, 'unknown_sender');
-  const screened = screen(t.inbox, t.outbox, m, now);
+  const screened = screen(t.inbox, t.outbox, from, m, now);
   if (screened) return reject(s, screened.code, screened.effects);
   const seen = (patch: Partial<PeerThread>): PeerThread => ({
     ...t,
@@ -528,7 +583,7 @@ function onMessage(s: OrganizerState, m: Message, now: number): StepResult<Organ
     case 'RESPONSE': {
       if (s.phase !== 'querying' || t.status !== 'waiting') return reject(s, 'unexpected_message');
       if (m.inReplyTo !== t.askId) return reject(s, 'not_in_reply');
-      if (!validOffer(s, m.slots)) return reject(s, 'invalid_slot');
+      if (!validOffer(s, m.slots, m.granularityMin)) return reject(s, 'invalid_slot');
       const fresh = m.slots
         .filter((x) => !containsSlot(t.offered, x))
         .map((x) => ({ start: x.start, end: x.end }));
@@ -562,7 +617,7 @@ function onMessage(s: OrganizerState, m: Message, now: number): StepResult<Organ
     case 'COUNTER_PROPOSAL': {
       if (s.phase !== 'proposing' || t.status !== 'proposed') return reject(s, 'unexpected_message');
       if (m.inReplyTo !== t.askId) return reject(s, 'not_in_reply');
-      if (!validOffer(s, m.slots)) return reject(s, 'invalid_slot');
+      if (!validOffer(s, m.slots, LIMITS.wireGridMin)) return reject(s, 'invalid_slot');
       const rejected = s.proposal;
       const offered = [
         ...t.offered.filter((x) => !rejected || !sameSlot(x, rejected)),
@@ -604,7 +659,9 @@ function onMessage(s: OrganizerState, m: Message, now: number): StepResult<Organ
     }
     case 'RESCHEDULE': {
       if (s.phase !== 'booked') return reject(s, 'unexpected_message');
-      return restart(replace(s, seen({})), m.window, m.durationMin, m.expiresAt, now);
+      const bounded = boundedReschedule(s, m, now);
+      if (!bounded) return reject(s, 'out_of_bounds');
+      return restart(replace(s, seen({})), bounded.request, bounded.expiresAt, now);
     }
     case 'QUERY':
     case 'PROPOSAL':

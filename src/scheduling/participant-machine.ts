@@ -16,19 +16,22 @@
  *                 │                    newer PROPOSAL ◀──── accepted ──CONFIRMATION(booked)──▶ booked
  *                 │                                                                          │
  *   any open phase ── CANCEL / cancel ──▶ cancelled        booked ── RESCHEDULE ──▶ checking ─┘
- *   any open phase ── tick after expiry ──▶ expired
+ *   any open phase ── tick after expiry ──▶ expired          (RESCHEDULE in any other phase: refused, NEG17)
  *
  * Duplicates are answered with the identical earlier reply; stale, out-of-order or unexpected
- * messages get a typed rejection (NEG rules in docs/protocol/scheduling.md).
+ * messages get a typed rejection (NEG rules in docs/protocol/scheduling.md). The organizer is whoever the
+ * channel authenticated as the QUERY's sender (NEG13), and what it learns is bounded over the
+ * negotiation's whole life (DIS5) and, through the interpreter's ledger, per contact over time (DIS6).
  */
 import { type ApprovalAction, checkApproval, createApprovalRequest } from './approvals';
 import { planBooking } from './booking';
-import { planDisclosure } from './disclosure';
-import { type Interval } from './interval';
-import type { Message, MessageOf, PeerText } from './messages';
+import { addDistinct, planDisclosure } from './disclosure';
+import { type Interval, MINUTE } from './interval';
+import { LIMITS, type Message, type MessageOf, type PeerText, onGrid } from './messages';
 import {
   EMPTY_INBOX,
   type MessageBody,
+  admit,
   compose,
   containsSlot,
   reject,
@@ -74,8 +77,13 @@ export interface ParticipantState {
     readonly title?: PeerText;
   };
   readonly policy: DisclosurePolicy;
-  /** Every slot told to the organizer in this negotiation (or since the last reschedule). */
+  /** Every distinct slot told to the organizer in this negotiation, over its whole life (DIS5). */
   readonly disclosed: readonly Interval[];
+  /**
+   * Slots offered since the last reschedule: what a PROPOSAL may pick (NEG6). Absent in states stored
+   * before DIS5, where `disclosed` was reset on reschedule and meant the same.
+   */
+  readonly offered?: readonly Interval[];
   readonly ranked: readonly Interval[];
   readonly pendingDisclosure: readonly Interval[];
   readonly proposal: {
@@ -112,22 +120,27 @@ export type JoinResult =
  */
 export function joinNegotiation(input: {
   self: string;
+  /** The QUERY's sender as the encrypted channel authenticated it (NEG13): the organizer. */
+  from: string;
   query: MessageOf<'QUERY'>;
   policy: DisclosurePolicy;
   now: number;
   timing?: NegotiationTiming;
 }): JoinResult {
-  const { query: q, self, now } = input;
-  if (q.expiresAt <= now) return { ok: false, code: 'expired' };
+  const { self, from, now } = input;
+  const checked = admit(from, input.query, now);
+  if (!checked.ok) return { ok: false, code: checked.code };
+  if (checked.message.type !== 'QUERY') return { ok: false, code: 'unexpected_message' };
+  const q = checked.message;
   if (q.round !== 1) return { ok: false, code: 'unexpected_message' };
-  if (!q.participants.includes(self) || !q.participants.includes(q.sender) || q.sender === self) {
+  if (!q.participants.includes(self) || !q.participants.includes(from) || from === self) {
     return { ok: false, code: 'unknown_sender' };
   }
   const state: ParticipantState = {
     role: 'participant',
     negotiationId: q.negotiationId,
     self,
-    organizer: q.sender,
+    organizer: from,
     phase: 'checking',
     ask: {
       replyTo: q.messageId,
@@ -139,6 +152,7 @@ export function joinNegotiation(input: {
     },
     policy: input.policy,
     disclosed: [],
+    offered: [],
     ranked: [],
     pendingDisclosure: [],
     proposal: null,
@@ -207,12 +221,18 @@ function respond(s: ParticipantState, slots: readonly Interval[], now: number): 
     now,
     {
       phase: 'responded',
-      disclosed: [...s.disclosed, ...slots],
+      disclosed: addDistinct(s.disclosed, slots),
+      offered: addDistinct(offeredOf(s), slots),
       pendingDisclosure: [],
       pendingApproval: null,
     },
     slots.length > 0 ? [audit(s, 'disclosed', slots, now)] : [],
   );
+}
+
+/** NEG6/DIS5: what was offered since the last reschedule. */
+function offeredOf(s: ParticipantState): readonly Interval[] {
+  return s.offered ?? s.disclosed;
 }
 
 function approval(s: ParticipantState, action: ApprovalAction, now: number) {
@@ -226,10 +246,17 @@ export function participantStep(
 ): StepResult<ParticipantState> {
   switch (e.type) {
     case 'message':
-      return onMessage(s, e.message, now);
+      return onMessage(s, e.from, e.message, now);
     case 'availability': {
       if (s.phase !== 'checking') return reject(s, 'unexpected_event');
-      const plan = planDisclosure(e.ranked, s.disclosed, s.policy, s.ask.durationMin);
+      const plan = planDisclosure({
+        ranked: e.ranked,
+        offered: offeredOf(s),
+        told: s.disclosed,
+        toldContact: e.told ?? [],
+        policy: s.policy,
+        durationMin: s.ask.durationMin,
+      });
       const ranked = e.ranked.map((x) => ({ start: x.start, end: x.end }));
       if (!plan.needsApproval) return respond({ ...s, ranked }, plan.slots, now);
       const request = approval(
@@ -271,7 +298,15 @@ export function participantStep(
       // The person offers other times instead of the proposal: they chose them, so no approval.
       if (s.phase !== 'approving_accept' || !s.proposal) return reject(s, 'unexpected_event');
       const slots = e.slots.slice(0, 5).map((x) => ({ start: x.start, end: x.end }));
-      if (slots.length === 0 || slots.some((x) => x.end - x.start !== s.ask.durationMin * 60_000)) {
+      // NEG16: held to what the organizer checks (grid, duration, window), so it is never refused there.
+      const w = s.ask.window;
+      if (
+        slots.length === 0 ||
+        !onGrid(slots, LIMITS.wireGridMin) ||
+        slots.some(
+          (x) => x.end - x.start !== s.ask.durationMin * MINUTE || x.start < w.start || x.end > w.end,
+        )
+      ) {
         return reject(s, 'invalid_slot');
       }
       return send(
@@ -279,7 +314,13 @@ export function participantStep(
         { type: 'COUNTER_PROPOSAL', inReplyTo: s.proposal.messageId, slots },
         s.proposal.messageId,
         now,
-        { phase: 'responded', disclosed: [...s.disclosed, ...slots], pendingApproval: null, proposal: null },
+        {
+          phase: 'responded',
+          disclosed: addDistinct(s.disclosed, slots),
+          offered: addDistinct(offeredOf(s), slots),
+          pendingApproval: null,
+          proposal: null,
+        },
         [audit(s, 'disclosed', slots, now)],
       );
     }
@@ -365,10 +406,19 @@ function onTick(s: ParticipantState, now: number): StepResult<ParticipantState> 
   return { state: s, effects: [] };
 }
 
-function onMessage(s: ParticipantState, m: Message, now: number): StepResult<ParticipantState> {
+function onMessage(
+  s: ParticipantState,
+  from: string,
+  raw: Message,
+  now: number,
+): StepResult<ParticipantState> {
+  // NEG13: checked again as off the wire, and only from the authenticated organizer.
+  const checked = admit(from, raw, now);
+  if (!checked.ok) return reject(s, checked.code);
+  const m = checked.message;
   if (m.negotiationId !== s.negotiationId) return reject(s, 'wrong_negotiation');
-  if (m.sender !== s.organizer) return reject(s, 'unknown_sender');
-  const screened = screen(s.inbox, s.outbox, m, now);
+  if (from !== s.organizer) return reject(s, 'unknown_sender');
+  const screened = screen(s.inbox, s.outbox, from, m, now);
   if (screened) return reject(s, screened.code, screened.effects);
   const accepted = (patch: Partial<ParticipantState>): ParticipantState => ({
     ...s,
@@ -388,11 +438,13 @@ function onMessage(s: ParticipantState, m: Message, now: number): StepResult<Par
       return { state: next, effects: [needAvailability(next)] };
     }
     case 'RESCHEDULE': {
-      if (s.phase !== 'booked' && !isOpen(s.phase)) return reject(s, 'closed');
+      // NEG17: only a booked meeting can be moved. DIS5: what was told stays told (the budget is not
+      // reset); only what a PROPOSAL may pick starts again.
+      if (s.phase !== 'booked') return reject(s, 'unexpected_message');
       const next = accepted({
         phase: 'checking',
         ask: { ...s.ask, replyTo: m.messageId, round: 1, window: m.window, durationMin: m.durationMin },
-        disclosed: [],
+        offered: [],
         proposal: null,
         acceptId: null,
         pendingApproval: null,
@@ -403,8 +455,8 @@ function onMessage(s: ParticipantState, m: Message, now: number): StepResult<Par
     case 'PROPOSAL': {
       if (!['responded', 'approving_accept', 'accepted'].includes(s.phase))
         return reject(s, 'unexpected_message');
-      // NEG6: only a time we offered, for the people we were asked about.
-      if (!containsSlot(s.disclosed, m.slot)) return reject(s, 'slot_not_offered');
+      // NEG6: only a time we offered (since the last reschedule), for the people we were asked about.
+      if (!containsSlot(offeredOf(s), m.slot)) return reject(s, 'slot_not_offered');
       if (!m.participants.includes(s.self) || m.participants.some((p) => !s.ask.participants.includes(p))) {
         return reject(s, 'unknown_sender');
       }

@@ -55,8 +55,14 @@ export const GRANULARITIES_MIN = [15, 30, 60] as const;
 export const disclosurePolicySchema = z.strictObject({
   /** false: every disclosure waits for the person's approval. */
   auto: z.boolean().default(false),
-  /** The most slots one negotiation may ever disclose to this contact. */
+  /** The most distinct slots one negotiation may ever disclose to this contact, reschedules included (DIS5). */
   maxSlots: z.number().int().min(1).max(20).default(3),
+  /**
+   * The most distinct slots this contact may learn in any 7 days, across all negotiations, without the
+   * person's approval (DIS6). Absent: DEFAULT_MAX_SLOTS_PER_WEEK (10); optional so that policies stored in
+   * negotiation states before it existed still read the same.
+   */
+  maxSlotsPerWeek: z.number().int().min(1).max(100).optional(),
   granularityMin: z.union([z.literal(15), z.literal(30), z.literal(60)]).default(30),
 });
 export type DisclosurePolicy = z.infer<typeof disclosurePolicySchema>;

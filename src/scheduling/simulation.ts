@@ -6,6 +6,7 @@
  */
 import { type ApprovalRequest } from './approvals';
 import { type BookingPlan, InMemoryCalendarWriter, applyBooking } from './booking';
+import { type DisclosureLedger, EMPTY_LEDGER } from './disclosure';
 import { type InboundGate, EMPTY_GATE } from './inbound-gate';
 import {
   type NegotiationRecord,
@@ -66,6 +67,7 @@ export class InMemoryNegotiationStore implements NegotiationStorePort {
   readonly records = new Map<string, string>();
   readonly auditEntries = new Map<string, AuditEntry>();
   #gate: InboundGate = EMPTY_GATE;
+  #ledger = JSON.stringify(EMPTY_LEDGER);
   /** Called before every write; throwing stands for the worker dying before the commit. */
   beforePut: (record: NegotiationRecord, exists: boolean) => void = () => undefined;
 
@@ -91,6 +93,15 @@ export class InMemoryNegotiationStore implements NegotiationStorePort {
   }
   async putGate(gate: InboundGate): Promise<void> {
     this.#gate = gate;
+  }
+  async ledger(): Promise<DisclosureLedger> {
+    return this.readLedger();
+  }
+  readLedger(): DisclosureLedger {
+    return JSON.parse(this.#ledger) as DisclosureLedger;
+  }
+  async putLedger(ledger: DisclosureLedger): Promise<void> {
+    this.#ledger = JSON.stringify(ledger);
   }
   async append(id: string, entry: AuditEntry): Promise<void> {
     if (!this.auditEntries.has(id)) this.auditEntries.set(id, entry);

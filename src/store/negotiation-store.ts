@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import {
   EMPTY_GATE,
+  EMPTY_LEDGER,
   type AuditEntry,
+  type DisclosureLedger,
   type AuditPort,
   type InboundGate,
   type NegotiationRecord,
@@ -39,6 +41,11 @@ const recordSchema = z.object({
 const gateSchema = z.object({
   buckets: z.array(z.object({ peer: z.string(), tokens: z.number(), at: z.number() })),
 });
+const ledgerSchema = z.object({
+  entries: z
+    .array(z.object({ contact: z.string(), start: z.number(), end: z.number(), at: z.number() }))
+    .max(10_000),
+});
 const auditSchema = z.object({
   at: z.number(),
   negotiationId: z.string(),
@@ -48,6 +55,7 @@ const auditSchema = z.object({
 });
 
 const GATE_ID = 'negotiation-gate';
+const LEDGER_ID = 'disclosure-ledger';
 
 function parse<T>(schema: z.ZodType, value: unknown, what: string): T {
   const result = schema.safeParse(value);
@@ -56,7 +64,10 @@ function parse<T>(schema: z.ZodType, value: unknown, what: string): T {
   return result.data as T;
 }
 
-/** Negotiation records (the `negotiations` store) and the inbound gate (`agentConfig`), on the vault. */
+/**
+ * Negotiation records (the `negotiations` store), the inbound gate and the disclosure ledger (DIS6), the
+ * latter two in `agentConfig`, on the vault.
+ */
 export function negotiationStore(vault: Vault): NegotiationStorePort {
   return {
     async get(id) {
@@ -77,6 +88,15 @@ export function negotiationStore(vault: Vault): NegotiationStorePort {
     },
     async putGate(gate) {
       await vault.put('agentConfig', { id: GATE_ID, gate });
+    },
+    async ledger() {
+      const row = await vault.get('agentConfig', LEDGER_ID);
+      return row === undefined
+        ? EMPTY_LEDGER
+        : parse<DisclosureLedger>(ledgerSchema, row['ledger'], 'disclosure ledger');
+    },
+    async putLedger(ledger) {
+      await vault.put('agentConfig', { id: LEDGER_ID, ledger: ledgerSchema.parse(ledger) });
     },
   };
 }

@@ -2,7 +2,10 @@ import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   EMPTY_GATE,
+  EMPTY_LEDGER,
   parsePreferences,
+  recordDisclosure,
+  toldRecently,
   prepareScheduling,
   startNegotiation,
   type AuditEntry,
@@ -64,6 +67,17 @@ describe('typed stores on the vault', () => {
     const gate = { buckets: [{ peer: 'mallory', tokens: 2.5, at: T0 }] };
     await store.putGate(gate);
     expect(await store.gate()).toEqual(gate);
+  });
+
+  it('[DIS6] the disclosure ledger persists across store objects, empty until written; a damaged one is refused', async () => {
+    const v = await vault();
+    expect(await negotiationStore(v).ledger()).toEqual(EMPTY_LEDGER);
+    const slots = [{ start: T0, end: T0 + 1_800_000 }];
+    await negotiationStore(v).putLedger(recordDisclosure(EMPTY_LEDGER, 'mallory', slots, T0));
+    // A new store object, as after a restart: what mallory learnt is still counted.
+    expect(toldRecently(await negotiationStore(v).ledger(), 'mallory', T0 + 1)).toEqual(slots);
+    await v.put('agentConfig', { id: 'disclosure-ledger', ledger: { entries: [{ contact: 1 }] } });
+    await expect(negotiationStore(v).ledger()).rejects.toBeInstanceOf(StoreError);
   });
 
   it('audit entries are written once per id and listed oldest first', async () => {
