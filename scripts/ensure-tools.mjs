@@ -1,5 +1,5 @@
 // Installs what the tests need and a fresh machine may lack (Debian packages).
-// Usage: node scripts/ensure-tools.mjs chromium [firefox-esr] [redis-server] [redis-tools] [caddy] [openssl]
+// Usage: node scripts/ensure-tools.mjs chromium [firefox-esr] [redis-server] [redis-tools] [caddy] [openssl] [systemd]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -12,6 +12,8 @@ const BINARIES = {
   // The TLS reverse proxy in front of the relay, and what makes its local certificate (tests/e2e/tls.test.ts).
   caddy: '/usr/bin/caddy',
   openssl: '/usr/bin/openssl',
+  // systemd-analyze, which checks the relay's unit file (relay/deploy/deploy.test.ts).
+  systemd: '/usr/bin/systemd-analyze',
 };
 
 // Tools that print their version with a subcommand rather than `--version`.
