@@ -15,6 +15,7 @@ export function assembleRelay(config: RelayConfig, logger: Logger, extra: Partia
     logger,
     origins: config.origins,
     limits: config.limits,
+    ...(config.projectUrl ? { projectUrl: config.projectUrl } : {}),
     ...(config.transports ? { transports: config.transports } : {}),
     ...(config.firebaseProjectId ? { tokenVerifier: firebaseTokenVerifier(config.firebaseProjectId) } : {}),
     ...extra,

@@ -18,12 +18,18 @@ export interface RelayConfig {
   readonly logLevel: LogLevel;
   readonly limits: Partial<RelayLimits>;
   readonly mailbox: Partial<MailboxLimits>;
+  /** Linked from the relay's root page (OBS6). */
+  readonly projectUrl?: string;
 }
 
 export class ConfigError extends Error {
   constructor(
     readonly code:
-      'firebase_emulator_without_dev_mode' | 'bad_number' | 'bad_transport' | 'bad_cluster_nodes',
+      | 'firebase_emulator_without_dev_mode'
+      | 'bad_number'
+      | 'bad_transport'
+      | 'bad_cluster_nodes'
+      | 'bad_project_url',
     message: string,
   ) {
     super(message);
@@ -77,6 +83,13 @@ export function configFromEnv(env: Env): RelayConfig {
   if (transports?.some((t) => t !== 'websocket' && t !== 'polling')) {
     throw new ConfigError('bad_transport', 'RELAY_TRANSPORTS is a comma list of "websocket" and "polling".');
   }
+  const projectUrl = env.RELAY_PROJECT_URL || undefined;
+  if (projectUrl && !/^https?:\/\/[^\s"'<>]+$/.test(projectUrl)) {
+    throw new ConfigError(
+      'bad_project_url',
+      'RELAY_PROJECT_URL is an http(s) address, e.g. https://example.org/parley.',
+    );
+  }
   const allowed = list(env.RELAY_ALLOWED_ORIGINS);
   const ttlDays = number(env, 'MAILBOX_TTL_DAYS');
   const limits: Partial<RelayLimits> = {};
@@ -110,5 +123,6 @@ export function configFromEnv(env: Env): RelayConfig {
     logLevel: (env.LOG_LEVEL as LogLevel | undefined) ?? 'info',
     limits,
     mailbox,
+    ...(projectUrl ? { projectUrl } : {}),
   };
 }

@@ -71,6 +71,8 @@ export interface RelayOptions {
   /** Default both, websocket first (clients choose; the extension uses websocket only). */
   transports?: ('websocket' | 'polling')[];
   logger?: Logger;
+  /** The project's address, linked from the root page (OBS6). */
+  projectUrl?: string;
   /** Sees every envelope the relay accepts (tests check that none holds plaintext). */
   observe?: (envelope: Envelope) => void;
 }
@@ -104,6 +106,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       metrics,
       draining: () => inFlight.draining,
       ready: options.ready ?? (async () => {}),
+      ...(options.projectUrl ? { projectUrl: options.projectUrl } : {}),
     }),
   );
   const io: Relay['io'] = new Server(http, {

@@ -1,5 +1,5 @@
 // Installs what the tests need and a fresh machine may lack (Debian packages).
-// Usage: node scripts/ensure-tools.mjs chromium [firefox-esr] [redis-server] [redis-tools]
+// Usage: node scripts/ensure-tools.mjs chromium [firefox-esr] [redis-server] [redis-tools] [caddy] [openssl] [systemd]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -9,7 +9,15 @@ const BINARIES = {
   'redis-server': '/usr/bin/redis-server',
   // redis-cli, which makes the test Redis Cluster (relay/testing/redis-cluster.ts).
   'redis-tools': '/usr/bin/redis-cli',
+  // The TLS reverse proxy in front of the relay, and what makes its local certificate (tests/e2e/tls.test.ts).
+  caddy: '/usr/bin/caddy',
+  openssl: '/usr/bin/openssl',
+  // systemd-analyze, which checks the relay's unit file (relay/deploy/deploy.test.ts).
+  systemd: '/usr/bin/systemd-analyze',
 };
+
+// Tools that print their version with a subcommand rather than `--version`.
+const VERSION_ARGS = { caddy: ['version'], openssl: ['version'] };
 
 const wanted = process.argv.slice(2);
 const missing = wanted.filter((name) => !existsSync(BINARIES[name] ?? `/usr/bin/${name}`));
@@ -36,6 +44,6 @@ if (missing.length > 0) {
 
 for (const name of wanted) {
   const bin = BINARIES[name] ?? `/usr/bin/${name}`;
-  const version = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+  const version = spawnSync(bin, VERSION_ARGS[name] ?? ['--version'], { encoding: 'utf8' });
   console.log(`${name}: ${(version.stdout || version.stderr || 'present').trim().split('\n')[0]}`);
 }

@@ -1,13 +1,25 @@
 // `npm test`: everything, on a machine that may have nothing installed by hand.
 // 1. types, lint and format (`npm run check`),
-// 2. install what the tests need (Chromium, Firefox ESR, Redis) when it is missing,
+// 2. install what the tests need (Chromium, Firefox ESR, Redis, Caddy, OpenSSL, systemd-analyze) when it is missing,
 // 3. build the extension for both browsers,
 // 4. run the unit suites, then the browser suites.
 import { spawnSync } from 'node:child_process';
 
 const steps = [
   ['npm', ['run', 'check']],
-  ['node', ['scripts/ensure-tools.mjs', 'chromium', 'firefox-esr', 'redis-server', 'redis-tools']],
+  [
+    'node',
+    [
+      'scripts/ensure-tools.mjs',
+      'chromium',
+      'firefox-esr',
+      'redis-server',
+      'redis-tools',
+      'caddy',
+      'openssl',
+      'systemd',
+    ],
+  ],
   ['npx', ['wxt', 'build']],
   ['npx', ['wxt', 'build', '-b', 'firefox', '--mv3']],
   ['npx', ['vitest', 'run', '--project', 'unit']],

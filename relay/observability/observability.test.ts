@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, configFromEnv } from '../config';
 import { createLogger } from '../log';
 import { MemoryMailbox, RedisMailbox, type Mailbox, type PutResult } from '../mailbox';
 import { MemoryPrekeyStore, RedisPrekeyStore } from '../prekeys';
@@ -195,5 +198,59 @@ describe('observability', () => {
     expect(await pending).toMatchObject({ ok: true });
     await closing;
     await expect(openSocket(url)).rejects.toBeTruthy();
+  });
+
+  it('[OBS6] the root page says what the relay is, its version and address, and links to its health and the project; it shows nothing about agents', async () => {
+    const { url, open } = await start({ projectUrl: 'https://example.org/parley?a=1&b=2' });
+    const { alice, bob } = await aliceAndBob(open);
+    const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
+      new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+        const req = httpRequest(`${url}${path}`, { method, headers }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+        });
+        req.once('error', reject);
+        req.end();
+      });
+    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+
+    // Behind a TLS proxy: the public name and scheme come from the proxy's headers.
+    const page = await get('/', { host: 'relay.example.org', 'x-forwarded-proto': 'https' });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.body).toContain('<h1>Parley relay</h1>');
+    expect(page.body).toContain(`Version ${version}.`);
+    expect(page.body).toContain('<code>wss://relay.example.org</code>');
+    expect(page.body).toContain('<a href="/healthz">');
+    expect(page.body).toContain('<a href="/readyz">');
+    expect(page.body).toContain('<a href="https://example.org/parley?a=1&#38;b=2">');
+    for (const secret of [alice.agentId, bob.agentId]) expect(page.body).not.toContain(secret);
+    expect(page.body).not.toMatch(/connection|mailbox depth/i);
+
+    // Straight to the node (no proxy): ws://, the host as asked.
+    expect((await get('/')).body).toMatch(/<code>ws:\/\/127\.0\.0\.1:\d+<\/code>/);
+    // A Host header that is not a host name is not echoed.
+    const odd = await get('/', { host: '<script>x</script>' });
+    expect(odd.status).toBe(200);
+    expect(odd.body).not.toContain('<script>');
+    expect(odd.body).not.toContain('<code>');
+    // HEAD: the headers alone; other paths are still not found.
+    expect(await get('/', {}, 'HEAD')).toMatchObject({ status: 200, body: '' });
+    expect((await get('/index.html')).status).toBe(404);
+  });
+
+  it('[OBS6] the project link is optional, and a relay refuses to start with one that is not an http(s) address', async () => {
+    const { url } = await start();
+    const body = await (await fetch(`${url}/`)).text();
+    expect(body).toContain('Project: Parley');
+    expect(body).not.toMatch(/<a href="http/);
+    expect(configFromEnv({ RELAY_PROJECT_URL: 'https://example.org/parley' }).projectUrl).toBe(
+      'https://example.org/parley',
+    );
+    expect(() => configFromEnv({ RELAY_PROJECT_URL: 'javascript:alert(1)' })).toThrow(ConfigError);
+    expect(() => configFromEnv({ RELAY_PROJECT_URL: 'https://x"><script>' })).toThrow(ConfigError);
   });
 });

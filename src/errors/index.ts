@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'invite_expired',
   'invite_used',
   'invite_own',
+  'invite_other_relay',
+  'invite_relay_local',
   'contact_unknown',
   'message_too_long',
   'relay_unavailable',
@@ -52,25 +54,32 @@ export interface ErrorShape {
   readonly message: string;
   /** Set when trying again too soon would be refused (a throttled unlock). */
   readonly retryAfterMs?: number;
+  /** Set on `invite_other_relay`: the relay the invite names, which the UI offers to switch to (PAIR5). */
+  readonly relayUrl?: string;
 }
 
 export class ParleyError extends Error implements ErrorShape {
   readonly retryAfterMs: number | undefined;
+  readonly relayUrl: string | undefined;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown; retryAfterMs?: number },
+    options?: { cause?: unknown; retryAfterMs?: number; relayUrl?: string },
   ) {
     super(message, options);
     this.name = 'ParleyError';
     this.retryAfterMs = options?.retryAfterMs;
+    this.relayUrl = options?.relayUrl;
   }
 
   toJSON(): ErrorShape {
-    return this.retryAfterMs === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.retryAfterMs !== undefined && { retryAfterMs: this.retryAfterMs }),
+      ...(this.relayUrl !== undefined && { relayUrl: this.relayUrl }),
+    };
   }
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fromBase64Url, toBase64Url } from '../crypto';
 import { ParleyError } from '../errors';
+import { isLoopbackRelay, sameRelay } from './relay-address';
 
 /**
  * An invite code carries everything a second agent needs to reach the first:
@@ -58,4 +59,30 @@ export function decodeInvite(code: string, now: number): Invite {
     throw new ParleyError('invite_expired', 'This invite has expired. Ask your contact for a new one.');
   }
   return { agentId: payload.a, relayUrl: payload.r, secret: payload.s, expiresAt: payload.e };
+}
+
+/**
+ * PAIR5, PAIR6: agents talk only through one relay (relays do not pass messages to each other), so an invite
+ * from another relay cannot pair as it is. Throws `invite_other_relay` carrying the invite's relay, which the
+ * person may switch to, or `invite_relay_local` when that relay is on the inviter's own computer and nobody
+ * else can reach it. Nothing has been stored or sent when it throws.
+ */
+export function checkInviteRelay(inviteRelay: string, ownRelay: string): void {
+  if (sameRelay(inviteRelay, ownRelay)) return;
+  if (isLoopbackRelay(inviteRelay) && !isLoopbackRelay(ownRelay)) {
+    throw new ParleyError(
+      'invite_relay_local',
+      `This invite names a relay on its creator's own computer (${inviteRelay}), which nobody else can reach, ` +
+        `so your agents cannot talk. Ask them to set a public relay in Parley's settings (yours is ${ownRelay}) ` +
+        'and send you a new invite.',
+    );
+  }
+  throw new ParleyError(
+    'invite_other_relay',
+    `This invite comes from someone on another relay (${inviteRelay}); yours is ${ownRelay}. Agents talk ` +
+      `only through the same relay. Switch to ${inviteRelay} and accept (contacts who use ${ownRelay} will ` +
+      `not reach you until they switch too), or ask them to set ${ownRelay} in Parley's settings and send ` +
+      'a new invite.',
+    { relayUrl: inviteRelay },
+  );
 }

@@ -4,8 +4,9 @@ import { ParleyError } from '../errors';
 import type { ContactView, ConversationView, MessageView, RpcTopic } from '../rpc';
 import type { AgentStore, ContactRecord, MessageRecord, StoreWrite } from '../store';
 import { SecureChannel, type KeyDirectory } from './channel';
-import { INVITE_TTL_MS, decodeInvite, encodeInvite } from './invite';
+import { INVITE_TTL_MS, checkInviteRelay, decodeInvite, encodeInvite } from './invite';
 import { decodePeerMessage, encodePeerMessage, type PeerMessage } from './peer-message';
+import { isLoopbackRelay } from './relay-address';
 import { createLogger, errorFields } from '../log';
 
 const log = createLogger('peers');
@@ -78,18 +79,23 @@ export class PeerService {
     await this.flush();
   }
 
-  async createInvite(): Promise<{ code: string; expiresAt: number }> {
+  /**
+   * A one-time code naming this agent and its relay. `relayOnThisComputer`: the relay is a loopback address,
+   * which an invitee elsewhere cannot reach (PAIR6); the side panel says so.
+   */
+  async createInvite(): Promise<{
+    code: string;
+    expiresAt: number;
+    relayUrl: string;
+    relayOnThisComputer: boolean;
+  }> {
     const secret = toBase64Url(this.#random(18));
     const createdAt = this.#now();
     const expiresAt = createdAt + INVITE_TTL_MS;
     await this.deps.store.commit([{ kind: 'invite', value: { secret, createdAt, expiresAt } }]);
-    const code = encodeInvite({
-      agentId: this.deps.identity.agentId,
-      relayUrl: this.deps.relayUrl(),
-      secret,
-      expiresAt,
-    });
-    return { code, expiresAt };
+    const relayUrl = this.deps.relayUrl();
+    const code = encodeInvite({ agentId: this.deps.identity.agentId, relayUrl, secret, expiresAt });
+    return { code, expiresAt, relayUrl, relayOnThisComputer: isLoopbackRelay(relayUrl) };
   }
 
   async acceptInvite(code: string): Promise<{ contact: ContactView }> {
@@ -100,6 +106,7 @@ export class PeerService {
         'This is your own invite code. Send it to the person you want to add.',
       );
     }
+    checkInviteRelay(invite.relayUrl, this.deps.relayUrl());
     const existing = await this.deps.store.getContact(invite.agentId);
     if (existing?.status === 'paired') return { contact: this.#contactView(existing) };
 

@@ -38,6 +38,9 @@ export function createRpcClient(transport: RpcTransport, { timeoutMs = 15_000 } 
           : { code: 'internal' as const, message: 'Unknown error' };
         throw new ParleyError(error.code, error.message, {
           retryAfterMs: (error as ErrorShape).retryAfterMs,
+          ...(typeof (error as ErrorShape).relayUrl === 'string' && {
+            relayUrl: (error as ErrorShape).relayUrl,
+          }),
         });
       } finally {
         clearTimeout(timer);

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
-import type { ContactView, MessageSearchHit } from '../rpc';
+import type { ContactView, MessageSearchHit, RpcOutput } from '../rpc';
 import { ChatPanel } from './command-box';
 import { ContactControls } from './contact-controls';
 import { ErrorNote, RelayDot, Section, formatTime, relayAccountProblem } from './components';
@@ -70,29 +70,38 @@ function Conversations() {
   );
 }
 
+/**
+ * Creating and accepting invites. An invite names its creator's relay; one from another relay is refused
+ * with that relay's address, and the person may switch to it and accept in one step (PAIR5), or is told
+ * why the two cannot talk (PAIR6).
+ */
 function Invites() {
-  const [code, setCode] = useState<string>();
+  const [invite, setInvite] = useState<RpcOutput<'invite.create'>>();
   const [pasted, setPasted] = useState('');
   const [result, setResult] = useState<string>();
   const [error, setError] = useState<ErrorShape>();
+  /** The code refused for naming another relay, and that relay: what "Switch and accept" uses. */
+  const [otherRelay, setOtherRelay] = useState<{ code: string; relayUrl: string }>();
   const [busy, setBusy] = useState(false);
 
   const create = async () => {
     setError(undefined);
     try {
-      setCode((await agent.call('invite.create', {})).code);
+      setInvite(await agent.call('invite.create', {}));
     } catch (e) {
       setError(e as ErrorShape);
     }
   };
 
-  const accept = async (event: Event) => {
-    event.preventDefault();
+  const acceptCode = async (invite: string, switchTo?: string) => {
     setBusy(true);
     setError(undefined);
     setResult(undefined);
+    setOtherRelay(undefined);
     try {
-      const { contact } = await agent.call('invite.accept', { code: pasted });
+      // The agent moves its link to the new relay; the pairing request leaves once it is logged in there.
+      if (switchTo) await agent.call('settings.set', { relayUrl: switchTo });
+      const { contact } = await agent.call('invite.accept', { code: invite });
       setResult(
         contact.status === 'paired'
           ? `${contact.name} is now a contact.`
@@ -100,10 +109,19 @@ function Invites() {
       );
       setPasted('');
     } catch (e) {
-      setError(e as ErrorShape);
+      const shape = e as ErrorShape;
+      setError(shape);
+      if (shape.code === 'invite_other_relay' && shape.relayUrl) {
+        setOtherRelay({ code: invite, relayUrl: shape.relayUrl });
+      }
     } finally {
       setBusy(false);
     }
+  };
+
+  const accept = (event: Event) => {
+    event.preventDefault();
+    void acceptCode(pasted);
   };
 
   return (
@@ -112,14 +130,23 @@ function Invites() {
         <button class="secondary" onClick={create} data-testid="create-invite">
           Invite someone
         </button>
-        {code && (
+        {invite && (
           <>
-            <span class="muted">Send this one-time code to your contact. It works for 24 hours.</span>
+            <span class="muted">
+              Send this one-time code to your contact. It works for 24 hours and names your relay,{' '}
+              <span data-testid="invite-relay">{invite.relayUrl}</span>.
+            </span>
+            {invite.relayOnThisComputer && (
+              <span class="error" data-testid="invite-relay-local">
+                That relay is on this computer: someone elsewhere cannot reach it. Set a public relay in
+                Parley’s options (for example wss://relay.example.org) and invite them again.
+              </span>
+            )}
             <textarea
               readOnly
               rows={3}
               data-testid="invite-code"
-              value={code}
+              value={invite.code}
               onFocus={(e) => e.currentTarget.select()}
             />
           </>
@@ -141,6 +168,16 @@ function Invites() {
           </p>
         )}
         <ErrorNote error={error} />
+        {otherRelay && (
+          <button
+            disabled={busy}
+            data-testid="switch-relay-accept"
+            data-relay={otherRelay.relayUrl}
+            onClick={() => void acceptCode(otherRelay.code, otherRelay.relayUrl)}
+          >
+            Switch to {otherRelay.relayUrl} and accept
+          </button>
+        )}
       </div>
     </Section>
   );

@@ -63,14 +63,19 @@ export async function unlock(popup: Page, passphrase = PASSPHRASE): Promise<void
   await popup.waitForSelector('[data-testid=fingerprint]', { timeout: 30_000 });
 }
 
-export async function launchAgent(userDataDir: string, passphrase = PASSPHRASE): Promise<AgentBrowser> {
+/** `args`: Chromium flags beyond the quiet ones (a host resolver rule, a certificate to trust…). */
+export async function launchAgent(
+  userDataDir: string,
+  passphrase = PASSPHRASE,
+  { args = [] }: { args?: readonly string[] } = {},
+): Promise<AgentBrowser> {
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
     pipe: true,
     userDataDir,
     enableExtensions: [CHROME_EXTENSION],
-    args: QUIET_FLAGS,
+    args: [...QUIET_FLAGS, ...args],
   });
   const target = await browser.waitForTarget(
     (t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'),
