@@ -66,6 +66,8 @@ export {
 export { resolveConflict, CLOCK_SKEW_MS, type ConflictSide, type Verdict } from './conflicts';
 export { isIanaZone, instantRange, checkEventTimes } from './time';
 export { vaultCalendarCache } from './vault-cache';
+export { readIcs, ICS_LIMITS, type IcsLimits, type IcsCalendar } from './ics';
+export { storeIcs, refreshIcsSubscription, icsAddress, type IcsSyncDeps } from './ics-sync';
 export {
   GoogleOAuth,
   GOOGLE_OAUTH_DEFAULTS,
@@ -77,6 +79,7 @@ export {
 export {
   CalendarService,
   type CalendarChoice,
+  type CalendarSource,
   type CalendarOverview,
   type AgendaItem,
   type CalendarServiceDeps,

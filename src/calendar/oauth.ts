@@ -86,6 +86,10 @@ export class GoogleOAuth implements TokenProvider {
   /** [OAU2] Interactive sign-in: PKCE (S256) and a random `state`, both checked. */
   async connect(): Promise<void> {
     const config = this.deps.config();
+    // [ICS10] No client id (built without PARLEY_GOOGLE_CLIENT_ID, none in the settings): Google would
+    // only show an error page. Say what works instead.
+    if (!config.clientId.trim())
+      throw new CalendarError('google_not_configured', 'Google sign-in has no OAuth client id.');
     const verifier = base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(32)));
     const challenge = base64urlnopad.encode(
       new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
