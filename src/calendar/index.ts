@@ -72,6 +72,8 @@ export {
   GoogleOAuth,
   GOOGLE_OAUTH_DEFAULTS,
   GOOGLE_SCOPES,
+  BUILD_GOOGLE_CLIENT_ID,
+  effectiveClientId,
   type GoogleOAuthConfig,
   type GoogleOAuthDeps,
   type StoredTokens,

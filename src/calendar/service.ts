@@ -64,7 +64,10 @@ export interface AgendaItem {
 }
 
 export interface CalendarOverview {
+  /** Google Calendar is connected. */
   connected: boolean;
+  /** [ICS10] Google sign-in has an OAuth client id (this build's or the settings'). */
+  googleConfigured: boolean;
   syncing: boolean;
   /** While a sync runs: events and pages received so far. */
   progress?: { events: number; pages: number };
@@ -454,6 +457,7 @@ export class CalendarService {
     const synced = selected.map((c) => c.lastSyncedAt).filter((t): t is number => t !== undefined);
     return {
       connected,
+      googleConfigured: this.deps.oauth.isConfigured(),
       syncing: this.#syncing !== undefined,
       ...(this.#progress ? { progress: this.#progress } : {}),
       calendars,

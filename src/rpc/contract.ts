@@ -175,7 +175,10 @@ export interface CalendarView {
 }
 
 export interface CalendarOverviewView {
+  /** Google Calendar is connected (.ics calendars work without it). */
   connected: boolean;
+  /** Google sign-in has an OAuth client id; without one the connect button explains the other ways. */
+  googleConfigured: boolean;
   syncing: boolean;
   progress?: { events: number; pages: number };
   calendars: CalendarView[];
