@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NoInput, actionsFor } from '../rpc';
+import { NegotiationIdInput, NoInput, actionsFor } from '../rpc';
 import { ICS_LIMITS } from './ics';
 import type { CalendarService } from './service';
 
@@ -73,6 +73,12 @@ export const calendarActions = {
     title: 'Remove an imported or subscribed calendar',
     effect: 'danger',
     run: ({ calendarId }, { calendar }) => calendar.removeCalendar(calendarId),
+  }),
+  'calendar.invitation': action({
+    input: z.object({ negotiationId: NegotiationIdInput }).strict(),
+    title: 'Get a booked meeting as a calendar file (.ics)',
+    effect: 'read',
+    run: ({ negotiationId }, { calendar }) => calendar.invitation(negotiationId),
   }),
   'calendar.select': action({
     input: z.object({ calendarId: z.string().min(1).max(1024), selected: z.boolean() }).strict(),

@@ -7,6 +7,7 @@ import { availabilityFromCache, findSlots, parsePreferences } from '../schedulin
 import { openVault } from '../vault';
 import { manualClock, type Clock } from './clock';
 import { isCalendarError } from './errors';
+import { readIcs } from './ics';
 import { GoogleOAuth, type StoredTokens } from './oauth';
 import { CalendarService, type BusySnapshot, type CalendarChoice } from './service';
 import { vaultCalendarCache } from './vault-cache';
@@ -321,6 +322,63 @@ describe('calendars from .ics files', () => {
     await svc.disconnect();
     expect(choices().map((c) => c.id)).toEqual([importedId]);
     expect((await svc.overview()).calendars[0]).toMatchObject({ id: importedId, events: 9 });
+  });
+});
+
+describe('meetings booked without Google', () => {
+  it('[ICS11] a meeting booked without Google is kept here (busy, in the agenda) and becomes an .ics invitation that reads back to the same meeting', async () => {
+    const clock = manualClock(Date.now());
+    const monday = nextMonday(clock.now());
+    const { svc } = await service({ clock });
+    await svc.importIcs({ name: 'work.ics', text: sampleCalendar(monday) });
+    const start = monday.getTime() + 5 * DAY + 13 * HOUR;
+    const booking = {
+      negotiationId: 'neg-1',
+      title: 'Coffee with Ben',
+      start,
+      end: start + HOUR / 2,
+      timeZone: 'Europe/Paris',
+    };
+    const id = await svc.book(booking);
+    expect(id).toMatch(/^[a-v0-9]{52}$/); // WRT1's id, the same on every participant's side
+
+    const window = { start: start - HOUR, end: start + HOUR };
+    expect((await svc.busy(window)).events).toContainEqual(
+      expect.objectContaining({ kind: 'timed', status: 'busy', start, end: start + HOUR / 2 }),
+    );
+    expect(await svc.agenda(window)).toEqual([
+      { start, end: start + HOUR / 2, allDay: false, title: 'Coffee with Ben', byParley: true },
+    ]);
+
+    const invitation = await svc.invitation('neg-1');
+    expect(invitation.filename).toBe('Coffee with Ben.ics');
+    expect(invitation.text).toMatch(/^BEGIN:VCALENDAR\r\n/);
+    expect(invitation.text).toContain('METHOD:PUBLISH');
+    const back = readIcs(invitation.text, {
+      window: { timeMin: new Date(start - DAY).toISOString(), timeMax: new Date(start + DAY).toISOString() },
+      defaultZone: 'UTC',
+    });
+    expect(back.events).toEqual([
+      expect.objectContaining({
+        id: `${id}@parley`,
+        summary: 'Coffee with Ben',
+        start: { dateTime: new Date(start).toISOString().replace('.000', '') },
+        end: { dateTime: new Date(start + HOUR / 2).toISOString().replace('.000', '') },
+      }),
+    ]);
+
+    // Moved: the same UID with a later SEQUENCE, so calendar apps update the event.
+    clock.advance(60_000);
+    await svc.book({ ...booking, start: start + HOUR, end: start + 1.5 * HOUR });
+    const moved = await svc.invitation('neg-1');
+    const seq = (t: string) => Number(/^SEQUENCE:(\d+)/m.exec(t)![1]);
+    expect(seq(moved.text)).toBeGreaterThan(seq(invitation.text));
+    expect(moved.text).toContain(`UID:${id}@parley`);
+
+    await svc.cancelBooking('neg-1');
+    expect((await svc.busy({ start, end: start + 2 * HOUR })).events.filter((e) => e.id === id)).toEqual([]);
+    const gone = await svc.invitation('neg-1').catch((e: unknown) => e);
+    expect(isCalendarError(gone, 'not_found')).toBe(true);
   });
 });
 

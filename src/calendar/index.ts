@@ -67,6 +67,7 @@ export { resolveConflict, CLOCK_SKEW_MS, type ConflictSide, type Verdict } from 
 export { isIanaZone, instantRange, checkEventTimes } from './time';
 export { vaultCalendarCache } from './vault-cache';
 export { readIcs, ICS_LIMITS, type IcsLimits, type IcsCalendar } from './ics';
+export { meetingInvitation } from './ics-invitation';
 export { storeIcs, refreshIcsSubscription, icsAddress, type IcsSyncDeps } from './ics-sync';
 export {
   GoogleOAuth,
@@ -80,6 +81,7 @@ export {
 } from './oauth';
 export {
   CalendarService,
+  LOCAL_BOOKINGS,
   type CalendarChoice,
   type CalendarSource,
   type CalendarOverview,

@@ -4,14 +4,22 @@ import { systemClock, type Clock } from './clock';
 import { CalendarError, calendarErrorMessage, isCalendarError } from './errors';
 import type { GoogleOAuth } from './oauth';
 import { ICS_LIMITS, type IcsLimits } from './ics';
+import { meetingInvitation } from './ics-invitation';
 import { icsAddress, refreshIcsSubscription, storeIcs, type IcsSyncDeps } from './ics-sync';
 import type { GEvent } from './schemas';
 import { calendarStatus, syncCalendar } from './sync';
 import { instantRange } from './time';
 import { createEvent, deleteEvent, eventIdForNegotiation, updateEvent } from './writes';
+import { PARLEY_NEGOTIATION_KEY } from './sync';
 import { createLogger, errorFields } from '../log';
 
 const log = createLogger('calendar');
+
+/**
+ * [ICS11] Meetings booked without Google: kept in the cache (encrypted like every event) so they count as
+ * busy, show in the agenda, and become an .ics invitation the person adds to their own calendar.
+ */
+export const LOCAL_BOOKINGS = 'parley:bookings';
 
 /** Busy time as scheduling needs it: times and status only, never titles (src/scheduling CalendarSnapshot). */
 export interface BusySnapshot {
@@ -258,6 +266,20 @@ export class CalendarService {
         }
       }
     }
+    // [ICS11] Meetings booked without Google are busy, whatever calendars are chosen.
+    for (const e of await this.deps.cache.listEvents(LOCAL_BOOKINGS, {
+      fromMs: range.start,
+      toMs: range.end,
+    }))
+      snapshot.events.push({
+        kind: 'timed',
+        id: e.id,
+        calendarId: LOCAL_BOOKINGS,
+        status: 'busy',
+        declined: false,
+        start: e.startMs,
+        end: e.endMs,
+      });
     return snapshot;
   }
 
@@ -275,8 +297,8 @@ export class CalendarService {
   }): Promise<string> {
     const choices = ((await this.deps.loadChoices()) ?? []).filter((c) => c.selected && !c.ics);
     const target = choices.find((c) => c.primary) ?? choices[0];
-    if (!target)
-      throw new CalendarError('reconnect_required', 'Connect Google Calendar before booking meetings.');
+    // [ICS11] No Google calendar to write to: the meeting is kept here and offered as an .ics invitation.
+    if (!target || !(await this.deps.oauth.isConnected())) return this.#bookLocally(input);
     const deps = { client: this.client, cache: this.deps.cache, clock: this.#clock };
     // [CAL5] Already booked (a retry, or a rescheduled meeting): move the event instead of creating another.
     // Asked of Google, not the cache, which may not have seen our own write yet.
@@ -302,6 +324,7 @@ export class CalendarService {
         });
         this.deps.onChange();
       }
+      await this.#dropLocal(eventId);
       return eventId;
     }
     const event = await createEvent(deps, {
@@ -311,12 +334,91 @@ export class CalendarService {
       start: { dateTime: new Date(input.start).toISOString(), timeZone: input.timeZone },
       end: { dateTime: new Date(input.end).toISOString(), timeZone: input.timeZone },
     });
+    await this.#dropLocal(eventId);
     this.deps.onChange();
     return event.id;
   }
 
+  /** A meeting kept here before Google was connected now lives on Google: one copy, not two. */
+  async #dropLocal(eventId: string): Promise<void> {
+    if (await this.deps.cache.getEvent(LOCAL_BOOKINGS, eventId))
+      await this.deps.cache.applyChanges(LOCAL_BOOKINGS, [], [eventId]);
+  }
+
+  async #bookLocally(input: {
+    negotiationId: string;
+    title: string;
+    start: number;
+    end: number;
+    timeZone: string;
+  }): Promise<string> {
+    const id = await eventIdForNegotiation(input.negotiationId);
+    const start = { dateTime: new Date(input.start).toISOString(), timeZone: input.timeZone };
+    const end = { dateTime: new Date(input.end).toISOString(), timeZone: input.timeZone };
+    const now = this.#clock.now();
+    await this.deps.cache.applyChanges(
+      LOCAL_BOOKINGS,
+      [
+        {
+          calendarId: LOCAL_BOOKINGS,
+          id,
+          status: 'confirmed',
+          start,
+          end,
+          startMs: input.start,
+          endMs: input.end,
+          allDay: false,
+          updated: new Date(now).toISOString(),
+          transparent: false,
+          declined: false,
+          origin: 'agent',
+          generation: 0,
+          event: {
+            id,
+            summary: input.title,
+            start,
+            end,
+            updated: new Date(now).toISOString(),
+            extendedProperties: { private: { [PARLEY_NEGOTIATION_KEY]: input.negotiationId } },
+          },
+        },
+      ],
+      [],
+    );
+    this.deps.onChange();
+    return id;
+  }
+
+  /** [ICS11] The .ics file of a meeting Parley booked (without Google: the only copy outside Parley). */
+  async invitation(negotiationId: string): Promise<{ filename: string; text: string }> {
+    const eventId = await eventIdForNegotiation(negotiationId);
+    const ids = [LOCAL_BOOKINGS, ...((await this.deps.loadChoices()) ?? []).map((c) => c.id)];
+    for (const calendarId of ids) {
+      const e = await this.deps.cache.getEvent(calendarId, eventId);
+      if (!e || e.origin !== 'agent') continue;
+      const title = (e.event.summary ?? '').trim() || 'Meeting';
+      return {
+        filename: `${
+          title
+            .replace(/[^\p{L}\p{N} _-]+/gu, '')
+            .trim()
+            .slice(0, 60) || 'meeting'
+        }.ics`,
+        text: meetingInvitation({
+          eventId,
+          title,
+          start: e.startMs,
+          end: e.endMs,
+          changedAt: e.updated ? Date.parse(e.updated) : this.#clock.now(),
+        }),
+      };
+    }
+    throw new CalendarError('not_found', 'This meeting is not booked (any more).');
+  }
+
   async cancelBooking(negotiationId: string): Promise<void> {
     const eventId = await eventIdForNegotiation(negotiationId);
+    await this.#dropLocal(eventId);
     for (const choice of (await this.deps.loadChoices()) ?? []) {
       if (choice.ics) continue; // Parley writes only to Google
       if (await this.deps.cache.getEvent(choice.id, eventId)) {
@@ -336,9 +438,12 @@ export class CalendarService {
    */
   async agenda(range: { start: number; end: number }): Promise<AgendaItem[]> {
     const items: AgendaItem[] = [];
-    for (const choice of (await this.deps.loadChoices()) ?? []) {
-      if (!choice.selected) continue;
-      for (const e of await this.deps.cache.listEvents(choice.id, { fromMs: range.start, toMs: range.end })) {
+    const calendars = ((await this.deps.loadChoices()) ?? []).filter((c) => c.selected).map((c) => c.id);
+    for (const calendarId of [...calendars, LOCAL_BOOKINGS]) {
+      for (const e of await this.deps.cache.listEvents(calendarId, {
+        fromMs: range.start,
+        toMs: range.end,
+      })) {
         if (e.declined || e.transparent) continue;
         items.push({
           start: e.startMs,
