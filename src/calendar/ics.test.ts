@@ -225,6 +225,74 @@ describe('reading iCalendar (ical.js) into the cache’s shape', () => {
     expect(read(daily, { limits: { maxInstances: 400 } }).events).toHaveLength(393);
   });
 
+  it('[ICS3] a long-running daily or weekly series starts its expansion shortly before the window, with the same occurrences', () => {
+    const text = wrap(
+      [
+        // Daily since 2015 (≈ 4,000 steps from DTSTART), one EXDATE and two moved instances, one of them
+        // from years before the window into it.
+        'BEGIN:VEVENT',
+        'UID:daily',
+        'DTSTART:20150105T090000Z',
+        'DTEND:20150105T091500Z',
+        'RRULE:FREQ=DAILY;UNTIL=20301231T000000Z',
+        'EXDATE:20260210T090000Z',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:daily',
+        'RECURRENCE-ID:20260211T090000Z',
+        'DTSTART:20260211T130000Z',
+        'DTEND:20260211T131500Z',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:daily',
+        'RECURRENCE-ID:20160105T090000Z',
+        'DTSTART:20260212T170000Z',
+        'DTEND:20260212T171500Z',
+        'END:VEVENT',
+        // Every other week on Tuesday and Thursday since 2016, in Paris wall-clock time.
+        'BEGIN:VEVENT',
+        'UID:fortnight',
+        'DTSTART;TZID=Europe/Paris:20160105T100000',
+        'DTEND;TZID=Europe/Paris:20160105T110000',
+        'RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH',
+        'END:VEVENT',
+        // DTSTART (a Sunday) is off its rule (Mondays): never moved, its expansion runs from 2016.
+        'BEGIN:VEVENT',
+        'UID:offrule',
+        'DTSTART:20160103T080000Z',
+        'DTEND:20160103T083000Z',
+        'RRULE:FREQ=WEEKLY;BYDAY=MO',
+        'END:VEVENT',
+      ].join('\r\n'),
+    );
+    const opts = {
+      window: window('2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z'),
+      limits: { maxSteps: 2000 },
+    };
+    const out = placed(read(text, opts).events, 'UTC');
+    const of = (prefix: string) => out.filter((e) => e.id.startsWith(prefix)).map((e) => e.start);
+
+    const daily = of('daily_');
+    expect(daily).toHaveLength(28 - 1 + 1); // February, minus the EXDATE, plus the one moved in from 2016
+    expect(daily).not.toContain('2026-02-10T09:00:00.000Z');
+    expect(daily).toContain('2026-02-11T13:00:00.000Z');
+    expect(daily).toContain('2026-02-12T17:00:00.000Z');
+    expect(daily).toContain('2026-02-12T09:00:00.000Z');
+    expect(daily.filter((t) => t.endsWith('T09:00:00.000Z'))).toHaveLength(26);
+
+    // 5 Jan 2016 is a Tuesday of an "on" week; every 14 days after it, Tuesday and Thursday at 10:00 Paris.
+    const expected: string[] = [];
+    for (let t = Date.UTC(2016, 0, 5, 9); t < Date.UTC(2026, 2, 1); t += 14 * 86_400_000)
+      for (const d of [0, 2]) {
+        const at = t + d * 86_400_000;
+        if (at >= Date.UTC(2026, 1, 1)) expected.push(new Date(at).toISOString()); // winter: 10:00 Paris = 09:00Z
+      }
+    expect(of('fortnight_')).toEqual(expected);
+    expect(of('offrule')).toEqual(
+      ['2026-02-02', '2026-02-09', '2026-02-16', '2026-02-23'].map((d) => `${d}T08:00:00.000Z`),
+    );
+  });
+
   it('[ICS1][TIM3] every python-icalendar vector is read and placed, or refused with a typed error, never a raw one', () => {
     const results: Record<string, string> = {};
     for (const name of readdirSync(VECTORS).filter((n) => n.endsWith('.ics'))) {

@@ -54,6 +54,7 @@ export interface ReadIcsOptions {
 }
 
 const DAY = 86_400_000;
+const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
 /** Slack around the window for comparisons made before the exact zone is applied (offsets ≤ ±14 h). */
 const SLACK = 2 * DAY;
 
@@ -169,7 +170,7 @@ function expandSeries(
   // whatever COUNT or UNTIL say; every step counts against the budget, kept or not.
   const durationMs = Math.max(0, event.duration.toSeconds() * 1000);
   const seen = new Set<string>();
-  const it = event.iterator();
+  const it = event.iterator(fastForward(event, master, window.from - SLACK - durationMs));
   for (let step = it.next() as Time | Period | undefined; step; step = it.next() as Time | undefined) {
     if (--budget.steps < 0) throw tooMany();
     // An RDATE given as a PERIOD is an occurrence with its own end.
@@ -196,6 +197,43 @@ function expandSeries(
     const item = occurrence(uid, ex, ex.startDate, ex.endDate, ex.recurrenceId, comp);
     if (item) emit(item);
   }
+}
+
+/**
+ * [ICS3] Where the expansion of a long-running simple series may start instead of DTSTART: a later
+ * occurrence shortly before the window, so a daily stand-up since 2015 costs days of steps, not years.
+ * Only where that start is itself an occurrence and changes nothing after it: one RRULE without COUNT
+ * (COUNT counts from DTSTART), DAILY without BY* parts or WEEKLY with at most BYDAY, and an UNTIL (if
+ * any) after the target. The shift is whole periods of wall-clock days, so the zone's DST is kept.
+ * Exceptions before the new start are still placed (`seen` misses them; the loop after finds them).
+ */
+function fastForward(event: IcalEvent, master: Component, targetMs: number): Time | undefined {
+  const rules = master.getAllProperties('rrule');
+  if (rules.length !== 1 || master.hasProperty('rdate')) return undefined;
+  const rule = rules[0]!.getFirstValue() as InstanceType<typeof ICAL.Recur>;
+  if (rule.count) return undefined;
+  const parts = Object.entries(rule.parts ?? {})
+    .filter(([, v]) => Array.isArray(v) && v.length > 0)
+    .map(([k]) => k);
+  const interval = Math.max(1, rule.interval || 1);
+  const stepDays =
+    rule.freq === 'DAILY' && parts.length === 0
+      ? interval
+      : rule.freq === 'WEEKLY' && parts.every((k) => k === 'BYDAY')
+        ? 7 * interval
+        : 0;
+  if (stepDays === 0) return undefined;
+  const dtstart = event.startDate;
+  // DTSTART is an occurrence even off its rule (RFC 5545): a shifted one must be on the rule.
+  const byday = rule.parts?.BYDAY as string[] | undefined;
+  if (byday && !byday.includes(WEEKDAYS[dtstart.dayOfWeek() - 1]!)) return undefined;
+  if (rule.until && rule.until.toUnixTime() * 1000 < targetMs) return undefined;
+  // One period of margin for zone offsets (targetMs already has SLACK).
+  const periods = Math.floor((targetMs - dtstart.toUnixTime() * 1000) / (stepDays * DAY)) - 1;
+  if (periods <= 0) return undefined;
+  const start = dtstart.clone();
+  start.adjust(periods * stepDays, 0, 0, 0);
+  return start;
 }
 
 /** A rough overlap test in UTC (floating read as UTC), widened by SLACK; `toCached`'s check is exact. */
