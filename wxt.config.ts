@@ -27,6 +27,11 @@ export default defineConfig({
   ...(LAB ? {} : { filterEntrypoints: PRODUCT_ENTRYPOINTS }),
   vite: () => ({
     plugins: [preact()],
+    // A published build signs in to Google without settings: its OAuth client id is set at build time
+    // (calendar rule ICS10). Only this one variable is written into the bundle.
+    define: {
+      'import.meta.env.PARLEY_GOOGLE_CLIENT_ID': JSON.stringify(process.env.PARLEY_GOOGLE_CLIENT_ID ?? ''),
+    },
     // Lab pages run suites written for vitest (src/**/*.contract.ts) inside the
     // extension; there `vitest` is a small in-page runner. Production never imports it.
     resolve: {

@@ -1,6 +1,7 @@
 import { AccountService } from '../account';
 import {
   CalendarService,
+  effectiveClientId,
   GOOGLE_CALENDAR_BASE_URL,
   GOOGLE_OAUTH_DEFAULTS,
   GoogleOAuth,
@@ -194,7 +195,11 @@ export class AgentSession {
     const preferences = preferenceStore(vault);
     const calendar = new CalendarService({
       oauth: new GoogleOAuth({
-        config: () => ref.session!.settings.google,
+        // [ICS10] A client id left empty in the settings is the one this build was made with (if any).
+        config: () => {
+          const google = ref.session!.settings.google;
+          return { ...google, clientId: effectiveClientId(google.clientId) };
+        },
         launchWebAuthFlow: (url, interactive) => platform.launchWebAuthFlow(url, interactive),
         redirectUri: platform.redirectUri(),
         ...tokenStore(vault),

@@ -46,6 +46,8 @@ export interface SyncState {
   fullSync?: { generation: number; window: SyncWindow; pageToken?: string };
   health: CalendarHealth;
   lastErrorCode?: CalendarErrorCode;
+  /** [ICS9] A calendar read from a secret address: the ETag of the text the cache holds. */
+  etag?: string;
 }
 
 /** A change the agent or person made here, persisted before it is pushed to Google. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { NoInput, actionsFor } from '../rpc';
+import { NegotiationIdInput, NoInput, actionsFor } from '../rpc';
+import { ICS_LIMITS } from './ics';
 import type { CalendarService } from './service';
 
 export interface CalendarActionContext {
@@ -47,6 +48,37 @@ export const calendarActions = {
     title: 'Show your calendar for a period',
     effect: 'read',
     run: (range, { calendar }) => calendar.agenda(range),
+  }),
+  'calendar.importIcs': action({
+    input: z
+      .object({
+        name: z.string().max(300),
+        // [ICS1] The cap in characters; the reader checks it again in UTF-8 bytes.
+        text: z.string().min(1).max(ICS_LIMITS.maxBytes),
+        calendarId: z.string().min(1).max(1024).optional(),
+      })
+      .strict(),
+    title: 'Import a calendar file (.ics)',
+    effect: 'change',
+    run: (input, { calendar }) => calendar.importIcs(input),
+  }),
+  'calendar.subscribeIcs': action({
+    input: z.object({ url: z.string().min(1).max(2048), name: z.string().max(200).optional() }).strict(),
+    title: 'Subscribe to a calendar’s secret iCal address',
+    effect: 'change',
+    run: (input, { calendar }) => calendar.subscribeIcs(input),
+  }),
+  'calendar.remove': action({
+    input: z.object({ calendarId: z.string().min(1).max(1024) }).strict(),
+    title: 'Remove an imported or subscribed calendar',
+    effect: 'danger',
+    run: ({ calendarId }, { calendar }) => calendar.removeCalendar(calendarId),
+  }),
+  'calendar.invitation': action({
+    input: z.object({ negotiationId: NegotiationIdInput }).strict(),
+    title: 'Get a booked meeting as a calendar file (.ics)',
+    effect: 'read',
+    run: ({ negotiationId }, { calendar }) => calendar.invitation(negotiationId),
   }),
   'calendar.select': action({
     input: z.object({ calendarId: z.string().min(1).max(1024), selected: z.boolean() }).strict(),

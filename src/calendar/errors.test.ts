@@ -20,6 +20,12 @@ const CODES = [
   'invalid_input',
   'unknown_time_zone',
   'unexpected',
+  'ics_too_large',
+  'ics_invalid',
+  'ics_too_many_events',
+  'ics_address_gone',
+  'ics_refused',
+  'google_not_configured',
   'aborted',
 ] as const satisfies readonly CalendarErrorCode[];
 type Missing = Exclude<CalendarErrorCode, (typeof CODES)[number]>;

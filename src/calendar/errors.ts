@@ -28,6 +28,18 @@ export type CalendarErrorCode =
   | 'unknown_time_zone'
   /** A failure that is not a CalendarError (a bug); the sync records it like any other (SYN11). */
   | 'unexpected'
+  /** [ICS1] An iCalendar file (imported or subscribed) larger than the cap. */
+  | 'ics_too_large'
+  /** [ICS1] Not iCalendar, or an event in it cannot be read. */
+  | 'ics_invalid'
+  /** [ICS3] More occurrences (or recurrence steps) than the cap. */
+  | 'ics_too_many_events'
+  /** [ICS8] The secret address answers 404/410: it was reset (or the calendar deleted). */
+  | 'ics_address_gone'
+  /** [ICS8] The secret address answers 401/403. */
+  | 'ics_refused'
+  /** [ICS10] Google sign-in has no OAuth client id in this build or in the settings. */
+  | 'google_not_configured'
   | 'aborted';
 
 /**
@@ -133,6 +145,55 @@ const TO_RPC: Record<CalendarErrorCode, ErrorShape> = {
       'Parley could not read this calendar because of an unexpected problem, so it treats it as busy. Choose “Sync now”; if it repeats, export Diagnostics from Settings and report it.',
   },
   aborted: { code: 'calendar_failed', message: 'The calendar request was cancelled. Try again.' },
+  ics_too_large: {
+    code: 'calendar_file_rejected',
+    message:
+      'The calendar file is too large for Parley (5 MB at most). Export a shorter period, or subscribe to the calendar’s secret address instead.',
+  },
+  ics_invalid: {
+    code: 'calendar_file_rejected',
+    message:
+      'The calendar file is not valid iCalendar (.ics). Export it again from your calendar app and retry; nothing was changed.',
+  },
+  ics_too_many_events: {
+    code: 'calendar_file_rejected',
+    message:
+      'The calendar repeats events more often than Parley reads (every minute or hour?). Shorten or remove that rule, or export a shorter period, and retry.',
+  },
+  ics_address_gone: {
+    code: 'calendar_unavailable',
+    message:
+      'The calendar’s secret address no longer works (it was reset or the calendar deleted), so Parley treats it as busy. Copy the new secret address from your calendar app and subscribe again.',
+  },
+  ics_refused: {
+    code: 'calendar_unavailable',
+    message:
+      'The calendar’s address refused Parley (it is not public or secret any more), so Parley treats it as busy. Copy the secret iCal address from your calendar app and subscribe again.',
+  },
+  google_not_configured: {
+    code: 'calendar_not_configured',
+    message:
+      'This copy of Parley has no Google sign-in set up. Import an .ics file or subscribe to your calendar’s secret iCal address instead, or enter an OAuth client id under “Google endpoints (advanced)”.',
+  },
+};
+
+/**
+ * [ICS8] For a calendar read from an iCalendar address, the failures that name Google say what happened to
+ * that address instead.
+ */
+const ICS_SOURCE: Partial<Record<CalendarErrorCode, string>> = {
+  network:
+    'The calendar’s address could not be reached, so Parley treats it as busy. Check your connection; Parley tries again every 15 minutes.',
+  server_error:
+    'The calendar’s server is having trouble, so Parley treats the calendar as busy. Parley tries again every 15 minutes.',
+  rate_limited:
+    'The calendar’s server asks Parley to slow down, so Parley treats the calendar as busy for now. Parley tries again every 15 minutes.',
+  bad_response:
+    'The calendar’s address answered with something that is not a calendar, so Parley treats it as busy. Check the address, then subscribe again.',
+  unknown_time_zone:
+    'An event on this calendar uses a time zone this browser does not know, so Parley treats the calendar as busy. Update your browser, or give that event a common time zone, then choose “Sync now”.',
+  unexpected:
+    'Parley could not read this calendar because of an unexpected problem, so it treats it as busy. Choose “Sync now”; if it repeats, export Diagnostics from Settings and report it.',
 };
 
 /** A CalendarError → what crosses the RPC boundary; `undefined` for anything that is not one. */
@@ -141,6 +202,6 @@ export function calendarErrorToRpc(error: unknown): ErrorShape | undefined {
 }
 
 /** What the person reads about a calendar in this state (the overview's per-calendar message). */
-export function calendarErrorMessage(code: CalendarErrorCode): string {
-  return TO_RPC[code].message;
+export function calendarErrorMessage(code: CalendarErrorCode, source: 'google' | 'ics' = 'google'): string {
+  return (source === 'ics' ? ICS_SOURCE[code] : undefined) ?? TO_RPC[code].message;
 }

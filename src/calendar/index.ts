@@ -66,17 +66,24 @@ export {
 export { resolveConflict, CLOCK_SKEW_MS, type ConflictSide, type Verdict } from './conflicts';
 export { isIanaZone, instantRange, checkEventTimes } from './time';
 export { vaultCalendarCache } from './vault-cache';
+export { readIcs, ICS_LIMITS, type IcsLimits, type IcsCalendar } from './ics';
+export { meetingInvitation } from './ics-invitation';
+export { storeIcs, refreshIcsSubscription, icsAddress, type IcsSyncDeps } from './ics-sync';
 export {
   GoogleOAuth,
   GOOGLE_OAUTH_DEFAULTS,
   GOOGLE_SCOPES,
+  BUILD_GOOGLE_CLIENT_ID,
+  effectiveClientId,
   type GoogleOAuthConfig,
   type GoogleOAuthDeps,
   type StoredTokens,
 } from './oauth';
 export {
   CalendarService,
+  LOCAL_BOOKINGS,
   type CalendarChoice,
+  type CalendarSource,
   type CalendarOverview,
   type AgendaItem,
   type CalendarServiceDeps,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeGoogleCalendar, type FakeGoogleCalendar } from '../../tests/fakes/google-calendar';
 import { CalendarClient } from './client';
 import { manualClock } from './clock';
@@ -93,5 +93,25 @@ describe('Google OAuth', () => {
     });
     expect(response.status).toBe(400);
     await expect(oauth.getToken()).rejects.toMatchObject({ code: 'reconnect_required' });
+  });
+});
+
+describe('the OAuth client id of a published build', () => {
+  it('[ICS10] is set at build time (PARLEY_GOOGLE_CLIENT_ID) and used when the settings leave it empty', async () => {
+    vi.stubEnv('PARLEY_GOOGLE_CLIENT_ID', ' built-in.apps.googleusercontent.com ');
+    vi.resetModules();
+    try {
+      const built = await import('./oauth');
+      expect(built.BUILD_GOOGLE_CLIENT_ID).toBe('built-in.apps.googleusercontent.com');
+      expect(built.effectiveClientId('')).toBe('built-in.apps.googleusercontent.com');
+      expect(built.effectiveClientId(' mine.apps.googleusercontent.com ')).toBe(
+        'mine.apps.googleusercontent.com',
+      );
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+    const unset = await import('./oauth');
+    expect(unset.effectiveClientId('')).toBe('');
   });
 });

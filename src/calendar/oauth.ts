@@ -28,6 +28,17 @@ export const GOOGLE_OAUTH_DEFAULTS: Omit<GoogleOAuthConfig, 'clientId'> = {
 };
 
 /**
+ * [ICS10] The OAuth client id this build was made with (`PARLEY_GOOGLE_CLIENT_ID`, written in by
+ * `wxt.config.ts`), or '' (then the person can enter one, or use .ics calendars instead).
+ */
+export const BUILD_GOOGLE_CLIENT_ID: string = (import.meta.env.PARLEY_GOOGLE_CLIENT_ID ?? '').trim();
+
+/** The client id to sign in with: the one in the settings, else the build's. */
+export function effectiveClientId(configured: string): string {
+  return configured.trim() || BUILD_GOOGLE_CLIENT_ID;
+}
+
+/**
  * [OAU1] Read events and free/busy; write only events on calendars the person owns
  * (which is where the agent books). No access to settings, ACLs or other calendars' writes.
  */
@@ -79,6 +90,11 @@ export class GoogleOAuth implements TokenProvider {
     this.#fetch = deps.fetch ?? ((...args) => fetch(...args));
   }
 
+  /** [ICS10] Whether sign-in can start: an OAuth client id is set (build or settings). */
+  isConfigured(): boolean {
+    return this.deps.config().clientId.trim() !== '';
+  }
+
   async isConnected(): Promise<boolean> {
     return (await this.deps.load()) !== undefined;
   }
@@ -86,6 +102,10 @@ export class GoogleOAuth implements TokenProvider {
   /** [OAU2] Interactive sign-in: PKCE (S256) and a random `state`, both checked. */
   async connect(): Promise<void> {
     const config = this.deps.config();
+    // [ICS10] No client id (built without PARLEY_GOOGLE_CLIENT_ID, none in the settings): Google would
+    // only show an error page. Say what works instead.
+    if (!this.isConfigured())
+      throw new CalendarError('google_not_configured', 'Google sign-in has no OAuth client id.');
     const verifier = base64urlnopad.encode(crypto.getRandomValues(new Uint8Array(32)));
     const challenge = base64urlnopad.encode(
       new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),

@@ -3,13 +3,23 @@ import type { CalendarCache } from './cache';
 import { systemClock, type Clock } from './clock';
 import { CalendarError, calendarErrorMessage, isCalendarError } from './errors';
 import type { GoogleOAuth } from './oauth';
+import { ICS_LIMITS, type IcsLimits } from './ics';
+import { meetingInvitation } from './ics-invitation';
+import { icsAddress, refreshIcsSubscription, storeIcs, type IcsSyncDeps } from './ics-sync';
 import type { GEvent } from './schemas';
 import { calendarStatus, syncCalendar } from './sync';
 import { instantRange } from './time';
 import { createEvent, deleteEvent, eventIdForNegotiation, updateEvent } from './writes';
+import { PARLEY_NEGOTIATION_KEY } from './sync';
 import { createLogger, errorFields } from '../log';
 
 const log = createLogger('calendar');
+
+/**
+ * [ICS11] Meetings booked without Google: kept in the cache (encrypted like every event) so they count as
+ * busy, show in the agenda, and become an .ics invitation the person adds to their own calendar.
+ */
+export const LOCAL_BOOKINGS = 'parley:bookings';
 
 /** Busy time as scheduling needs it: times and status only, never titles (src/scheduling CalendarSnapshot). */
 export interface BusySnapshot {
@@ -41,7 +51,15 @@ export interface CalendarChoice {
   summary: string;
   primary: boolean;
   selected: boolean;
+  /**
+   * [ICS5] A calendar read from iCalendar instead of Google: an imported file, or a secret address
+   * (a secret like a token: it stays in the vault and never reaches a view or a log).
+   */
+  ics?: { kind: 'file' } | { kind: 'url'; url: string };
 }
+
+/** Where a calendar's events come from, as the UI shows it (never the secret address itself). */
+export type CalendarSource = 'google' | 'file' | 'url';
 
 /** What the UI shows about the person's calendars. */
 export interface AgendaItem {
@@ -54,11 +72,15 @@ export interface AgendaItem {
 }
 
 export interface CalendarOverview {
+  /** Google Calendar is connected. */
   connected: boolean;
+  /** [ICS10] Google sign-in has an OAuth client id (this build's or the settings'). */
+  googleConfigured: boolean;
   syncing: boolean;
   /** While a sync runs: events and pages received so far. */
   progress?: { events: number; pages: number };
-  calendars: (CalendarChoice & {
+  calendars: (Omit<CalendarChoice, 'ics'> & {
+    source: CalendarSource;
     events: number;
     state: 'never_synced' | 'ok' | 'degraded' | 'reconnect_required';
     /** The last good sync; for a degraded calendar, how old what the agent knows is. */
@@ -88,6 +110,16 @@ export interface CalendarServiceDeps {
   maxBusyAgeMs?: number;
   /** The agent's session: once it aborts (locked), no sync starts and a running one stops. */
   signal?: AbortSignal;
+  /** [ICS2] The person's zone: floating times and all-day dates of an iCalendar file that names none. */
+  defaultZone?: () => string;
+  /** Fetch for secret addresses (tests: a local server). */
+  icsFetch?: typeof fetch;
+  icsLimits?: Partial<IcsLimits>;
+  /**
+   * [ICS7] How old an imported file may be for `busy()` to count it as known. Default 7 days: a file is
+   * a snapshot, and nothing says what changed since.
+   */
+  maxImportAgeMs?: number;
 }
 
 /**
@@ -117,15 +149,18 @@ export class CalendarService {
   async connect(): Promise<CalendarOverview> {
     await this.deps.oauth.connect();
     const listed = await this.client.listCalendars();
-    const previous = new Map((await this.deps.loadChoices())?.map((c) => [c.id, c.selected]));
-    await this.deps.saveChoices(
-      listed.map((c) => ({
+    const saved = (await this.deps.loadChoices()) ?? [];
+    const previous = new Map(saved.map((c) => [c.id, c.selected]));
+    await this.deps.saveChoices([
+      ...listed.map((c) => ({
         id: c.id,
         summary: c.summaryOverride ?? c.summary ?? c.id,
         primary: c.primary === true,
         selected: previous.get(c.id) ?? c.primary === true,
       })),
-    );
+      // Calendars read from iCalendar are not Google's to list: they stay.
+      ...saved.filter((c) => c.ics),
+    ]);
     this.deps.onChange();
     await this.sync();
     return this.overview();
@@ -133,9 +168,9 @@ export class CalendarService {
 
   async disconnect(): Promise<CalendarOverview> {
     await this.deps.oauth.disconnect();
-    for (const choice of (await this.deps.loadChoices()) ?? [])
-      await this.deps.cache.clearCalendar(choice.id);
-    await this.deps.saveChoices([]);
+    const choices = (await this.deps.loadChoices()) ?? [];
+    for (const choice of choices) if (!choice.ics) await this.deps.cache.clearCalendar(choice.id);
+    await this.deps.saveChoices(choices.filter((c) => c.ics));
     this.deps.onChange();
     return this.overview();
   }
@@ -160,13 +195,20 @@ export class CalendarService {
   }
 
   async #syncAll(): Promise<void> {
-    if (!(await this.deps.oauth.isConnected())) return;
+    const google = await this.deps.oauth.isConnected();
     const deps = { client: this.client, cache: this.deps.cache, clock: this.#clock };
     this.#lastError = undefined;
     for (const choice of (await this.deps.loadChoices()) ?? []) {
       if (!choice.selected) continue;
+      // An imported file changes only when the person imports it again.
+      if (choice.ics?.kind === 'file' || (!choice.ics && !google)) continue;
       if (this.deps.signal?.aborted) return; // locked: what synced so far is kept
       try {
+        if (choice.ics?.kind === 'url') {
+          // [ICS8] Polled with the Google calendars, on the same alarm (SYN10).
+          await refreshIcsSubscription(this.#icsDeps(), choice.id, choice.ics.url, this.deps.signal);
+          continue;
+        }
         await syncCalendar(deps, choice.id, {
           ...(this.deps.signal && { signal: this.deps.signal }),
           onProgress: (p) => {
@@ -199,9 +241,12 @@ export class CalendarService {
   async busy(range: { start: number; end: number }): Promise<BusySnapshot> {
     const snapshot: BusySnapshot = { events: [], calendars: [] };
     const now = this.#clock.now();
-    const maxAge = this.deps.maxBusyAgeMs ?? 30 * 60_000;
     for (const choice of (await this.deps.loadChoices()) ?? []) {
       if (!choice.selected) continue;
+      const maxAge =
+        choice.ics?.kind === 'file'
+          ? (this.deps.maxImportAgeMs ?? 7 * 86_400_000)
+          : (this.deps.maxBusyAgeMs ?? 30 * 60_000);
       const state = await this.deps.cache.getSyncState(choice.id);
       const known =
         state &&
@@ -221,6 +266,20 @@ export class CalendarService {
         }
       }
     }
+    // [ICS11] Meetings booked without Google are busy, whatever calendars are chosen.
+    for (const e of await this.deps.cache.listEvents(LOCAL_BOOKINGS, {
+      fromMs: range.start,
+      toMs: range.end,
+    }))
+      snapshot.events.push({
+        kind: 'timed',
+        id: e.id,
+        calendarId: LOCAL_BOOKINGS,
+        status: 'busy',
+        declined: false,
+        start: e.startMs,
+        end: e.endMs,
+      });
     return snapshot;
   }
 
@@ -236,10 +295,10 @@ export class CalendarService {
     end: number;
     timeZone: string;
   }): Promise<string> {
-    const choices = ((await this.deps.loadChoices()) ?? []).filter((c) => c.selected);
+    const choices = ((await this.deps.loadChoices()) ?? []).filter((c) => c.selected && !c.ics);
     const target = choices.find((c) => c.primary) ?? choices[0];
-    if (!target)
-      throw new CalendarError('reconnect_required', 'Connect Google Calendar before booking meetings.');
+    // [ICS11] No Google calendar to write to: the meeting is kept here and offered as an .ics invitation.
+    if (!target || !(await this.deps.oauth.isConnected())) return this.#bookLocally(input);
     const deps = { client: this.client, cache: this.deps.cache, clock: this.#clock };
     // [CAL5] Already booked (a retry, or a rescheduled meeting): move the event instead of creating another.
     // Asked of Google, not the cache, which may not have seen our own write yet.
@@ -265,6 +324,7 @@ export class CalendarService {
         });
         this.deps.onChange();
       }
+      await this.#dropLocal(eventId);
       return eventId;
     }
     const event = await createEvent(deps, {
@@ -274,13 +334,93 @@ export class CalendarService {
       start: { dateTime: new Date(input.start).toISOString(), timeZone: input.timeZone },
       end: { dateTime: new Date(input.end).toISOString(), timeZone: input.timeZone },
     });
+    await this.#dropLocal(eventId);
     this.deps.onChange();
     return event.id;
   }
 
+  /** A meeting kept here before Google was connected now lives on Google: one copy, not two. */
+  async #dropLocal(eventId: string): Promise<void> {
+    if (await this.deps.cache.getEvent(LOCAL_BOOKINGS, eventId))
+      await this.deps.cache.applyChanges(LOCAL_BOOKINGS, [], [eventId]);
+  }
+
+  async #bookLocally(input: {
+    negotiationId: string;
+    title: string;
+    start: number;
+    end: number;
+    timeZone: string;
+  }): Promise<string> {
+    const id = await eventIdForNegotiation(input.negotiationId);
+    const start = { dateTime: new Date(input.start).toISOString(), timeZone: input.timeZone };
+    const end = { dateTime: new Date(input.end).toISOString(), timeZone: input.timeZone };
+    const now = this.#clock.now();
+    await this.deps.cache.applyChanges(
+      LOCAL_BOOKINGS,
+      [
+        {
+          calendarId: LOCAL_BOOKINGS,
+          id,
+          status: 'confirmed',
+          start,
+          end,
+          startMs: input.start,
+          endMs: input.end,
+          allDay: false,
+          updated: new Date(now).toISOString(),
+          transparent: false,
+          declined: false,
+          origin: 'agent',
+          generation: 0,
+          event: {
+            id,
+            summary: input.title,
+            start,
+            end,
+            updated: new Date(now).toISOString(),
+            extendedProperties: { private: { [PARLEY_NEGOTIATION_KEY]: input.negotiationId } },
+          },
+        },
+      ],
+      [],
+    );
+    this.deps.onChange();
+    return id;
+  }
+
+  /** [ICS11] The .ics file of a meeting Parley booked (without Google: the only copy outside Parley). */
+  async invitation(negotiationId: string): Promise<{ filename: string; text: string }> {
+    const eventId = await eventIdForNegotiation(negotiationId);
+    const ids = [LOCAL_BOOKINGS, ...((await this.deps.loadChoices()) ?? []).map((c) => c.id)];
+    for (const calendarId of ids) {
+      const e = await this.deps.cache.getEvent(calendarId, eventId);
+      if (!e || e.origin !== 'agent') continue;
+      const title = (e.event.summary ?? '').trim() || 'Meeting';
+      return {
+        filename: `${
+          title
+            .replace(/[^\p{L}\p{N} _-]+/gu, '')
+            .trim()
+            .slice(0, 60) || 'meeting'
+        }.ics`,
+        text: meetingInvitation({
+          eventId,
+          title,
+          start: e.startMs,
+          end: e.endMs,
+          changedAt: e.updated ? Date.parse(e.updated) : this.#clock.now(),
+        }),
+      };
+    }
+    throw new CalendarError('not_found', 'This meeting is not booked (any more).');
+  }
+
   async cancelBooking(negotiationId: string): Promise<void> {
     const eventId = await eventIdForNegotiation(negotiationId);
+    await this.#dropLocal(eventId);
     for (const choice of (await this.deps.loadChoices()) ?? []) {
+      if (choice.ics) continue; // Parley writes only to Google
       if (await this.deps.cache.getEvent(choice.id, eventId)) {
         await deleteEvent(
           { client: this.client, cache: this.deps.cache, clock: this.#clock },
@@ -298,9 +438,12 @@ export class CalendarService {
    */
   async agenda(range: { start: number; end: number }): Promise<AgendaItem[]> {
     const items: AgendaItem[] = [];
-    for (const choice of (await this.deps.loadChoices()) ?? []) {
-      if (!choice.selected) continue;
-      for (const e of await this.deps.cache.listEvents(choice.id, { fromMs: range.start, toMs: range.end })) {
+    const calendars = ((await this.deps.loadChoices()) ?? []).filter((c) => c.selected).map((c) => c.id);
+    for (const calendarId of [...calendars, LOCAL_BOOKINGS]) {
+      for (const e of await this.deps.cache.listEvents(calendarId, {
+        fromMs: range.start,
+        toMs: range.end,
+      })) {
         if (e.declined || e.transparent) continue;
         items.push({
           start: e.startMs,
@@ -314,21 +457,100 @@ export class CalendarService {
     return items.sort((a, b) => a.start - b.start || a.end - b.end);
   }
 
+  /**
+   * [ICS5] Imports an iCalendar file as a calendar of its own (or replaces the events of one imported
+   * before). The text is checked whole before anything is stored: a file that is too large or unreadable
+   * is a typed error and the calendars stay as they were.
+   */
+  async importIcs(input: { name: string; text: string; calendarId?: string }): Promise<CalendarOverview> {
+    const choices = (await this.deps.loadChoices()) ?? [];
+    const existing = input.calendarId ? choices.find((c) => c.id === input.calendarId) : undefined;
+    if (input.calendarId && existing?.ics?.kind !== 'file')
+      throw new CalendarError('invalid_input', 'Only an imported calendar can be replaced by a file.');
+    const id = existing?.id ?? `ics:${crypto.randomUUID()}`;
+    const report = await storeIcs(this.#icsDeps(), id, input.text);
+    if (!existing) {
+      const summary = (report.name ?? input.name.replace(/\.ics$/i, '')).trim().slice(0, 200) || 'Imported';
+      await this.deps.saveChoices([
+        ...choices,
+        { id, summary, primary: false, selected: true, ics: { kind: 'file' } },
+      ]);
+    }
+    this.deps.onChange();
+    return this.overview();
+  }
+
+  /**
+   * [ICS8] Subscribes to a calendar's secret iCal address, read once now and then on every sync alarm.
+   * A first read that fails adds nothing: the error says what to do.
+   */
+  async subscribeIcs(input: { url: string; name?: string }): Promise<CalendarOverview> {
+    const url = icsAddress(input.url);
+    const choices = (await this.deps.loadChoices()) ?? [];
+    if (choices.some((c) => c.ics?.kind === 'url' && c.ics.url === url))
+      throw new CalendarError('invalid_input', 'You already subscribe to this calendar address.');
+    const id = `ics:${crypto.randomUUID()}`;
+    let name: string | undefined;
+    try {
+      name = (await refreshIcsSubscription(this.#icsDeps(), id, url, this.deps.signal)).name;
+    } catch (error) {
+      // Nothing is kept of a subscription that never worked (its failure was recorded on its state).
+      await this.deps.cache.clearCalendar(id);
+      throw error;
+    }
+    const summary = (input.name?.trim() || name || new URL(url).hostname).slice(0, 200);
+    await this.deps.saveChoices([
+      ...choices,
+      { id, summary, primary: false, selected: true, ics: { kind: 'url', url } },
+    ]);
+    this.deps.onChange();
+    return this.overview();
+  }
+
+  /** Removes an imported or subscribed calendar and its cached events (Google calendars: disconnect). */
+  async removeCalendar(calendarId: string): Promise<CalendarOverview> {
+    const choices = (await this.deps.loadChoices()) ?? [];
+    if (!choices.find((c) => c.id === calendarId)?.ics)
+      throw new CalendarError(
+        'invalid_input',
+        'Only an imported or subscribed calendar can be removed here.',
+      );
+    await this.deps.cache.clearCalendar(calendarId);
+    await this.deps.saveChoices(choices.filter((c) => c.id !== calendarId));
+    this.deps.onChange();
+    return this.overview();
+  }
+
+  #icsDeps(): IcsSyncDeps {
+    return {
+      cache: this.deps.cache,
+      clock: this.#clock,
+      defaultZone: this.deps.defaultZone?.() ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+      limits: { ...ICS_LIMITS, ...this.deps.icsLimits },
+      ...(this.deps.icsFetch && { fetch: this.deps.icsFetch }),
+    };
+  }
+
   async overview(): Promise<CalendarOverview> {
     const connected = await this.deps.oauth.isConnected();
     const choices = (await this.deps.loadChoices()) ?? [];
     const calendars = await Promise.all(
-      choices.map(async (choice) => {
+      choices.map(async ({ ics, ...choice }) => {
         const status = await calendarStatus({ cache: this.deps.cache, clock: this.#clock }, choice.id);
+        const source: CalendarSource = ics?.kind ?? 'google';
         return {
           ...choice,
+          source,
           events: await this.deps.cache.countEvents(choice.id),
           state: status.state,
           ...(status.state !== 'never_synced' && status.lastSyncedAt !== undefined
             ? { lastSyncedAt: status.lastSyncedAt }
             : {}),
           ...(status.state === 'degraded'
-            ? { reason: status.reason, message: calendarErrorMessage(status.reason) }
+            ? {
+                reason: status.reason,
+                message: calendarErrorMessage(status.reason, source === 'google' ? 'google' : 'ics'),
+              }
             : {}),
           ...(status.state === 'reconnect_required'
             ? { message: calendarErrorMessage('reconnect_required') }
@@ -340,6 +562,7 @@ export class CalendarService {
     const synced = selected.map((c) => c.lastSyncedAt).filter((t): t is number => t !== undefined);
     return {
       connected,
+      googleConfigured: this.deps.oauth.isConfigured(),
       syncing: this.#syncing !== undefined,
       ...(this.#progress ? { progress: this.#progress } : {}),
       calendars,

@@ -42,6 +42,8 @@ export const ERROR_CODES = [
   'calendar_unavailable',
   'calendar_conflict',
   'calendar_event_gone',
+  'calendar_file_rejected',
+  'calendar_not_configured',
   'session_failed',
   'scheduling_invalid',
   'internal',

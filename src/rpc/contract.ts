@@ -163,6 +163,8 @@ export interface CalendarView {
   summary: string;
   primary: boolean;
   selected: boolean;
+  /** Google, an imported .ics file, or a subscribed secret iCal address (never shown). */
+  source: 'google' | 'file' | 'url';
   events: number;
   state: 'never_synced' | 'ok' | 'degraded' | 'reconnect_required';
   /** The last good sync (also for a degraded calendar: how old what the agent knows is). */
@@ -173,7 +175,10 @@ export interface CalendarView {
 }
 
 export interface CalendarOverviewView {
+  /** Google Calendar is connected (.ics calendars work without it). */
   connected: boolean;
+  /** Google sign-in has an OAuth client id; without one the connect button explains the other ways. */
+  googleConfigured: boolean;
   syncing: boolean;
   progress?: { events: number; pages: number };
   calendars: CalendarView[];

@@ -11,7 +11,19 @@ const tokensSchema = z.object({
   scope: z.string(),
 });
 const choicesSchema = z.array(
-  z.object({ id: z.string(), summary: z.string(), primary: z.boolean(), selected: z.boolean() }),
+  z.object({
+    id: z.string(),
+    summary: z.string(),
+    primary: z.boolean(),
+    selected: z.boolean(),
+    // A calendar read from iCalendar (calendar rule ICS5): an imported file or a secret address.
+    ics: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('file') }),
+        z.object({ kind: z.literal('url'), url: z.string().min(1).max(2048) }),
+      ])
+      .optional(),
+  }),
 );
 
 const TOKENS_ID = 'google-tokens';

@@ -7,6 +7,19 @@ import { agent, useAgentQuery } from './rpc';
 const when = (slot: { start: number; end: number }) =>
   `${new Date(slot.start).toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })}–${new Date(slot.end).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}`;
 
+/**
+ * [ICS11] Saves a booked meeting as an .ics file (one click): without Google, the person's own calendar
+ * app gets the meeting this way.
+ */
+async function downloadInvitation(negotiationId: string): Promise<void> {
+  const { filename, text } = await agent.call('calendar.invitation', { negotiationId });
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/calendar;charset=utf-8' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: filename });
+  link.click();
+  // The download has started from the object URL; a minute later nothing needs it.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 const PHASES: Record<string, string> = {
   checking: 'checking your calendar',
   querying: 'asking for their free times',
@@ -93,6 +106,7 @@ export function PendingApprovals() {
 export function MeetingsSection() {
   const { data: negotiations } = useAgentQuery('negotiations.list', {}, ['negotiations']);
   const { data: contacts } = useAgentQuery('contacts.list', {}, ['contacts']);
+  const { data: calendar } = useAgentQuery('calendar.overview', {}, ['calendar']);
   const [chosen, setChosen] = useState<string[]>([]);
   const [title, setTitle] = useState('');
   const [durationMin, setDuration] = useState(30);
@@ -197,6 +211,15 @@ export function MeetingsSection() {
                 <div class="error" data-testid="negotiation-reason" data-reason={n.reason}>
                   {REASONS[n.reason] ?? 'Something went wrong with this meeting; see Settings → Diagnostics.'}
                 </div>
+              )}
+              {n.phase === 'booked' && calendar && !calendar.connected && (
+                <button
+                  class="secondary"
+                  data-testid="add-to-calendar"
+                  onClick={() => void downloadInvitation(n.id).catch(setError)}
+                >
+                  Add to my calendar (.ics)
+                </button>
               )}
               {n.role === 'organizer' && n.phase === 'booked' && (
                 <button
