@@ -27,6 +27,8 @@ import { SchedulingError } from './errors';
 import {
   EMPTY_INBOX,
   type MessageBody,
+  cancelResent,
+  cancelToResend,
   compose,
   containsSlot,
   reject,
@@ -217,15 +219,23 @@ function fail(
   notify: (t: PeerThread) => boolean,
 ): StepResult<OrganizerState> {
   const r = broadcast(s, now, notify, () => ({ body: { type: 'CANCEL' }, inReplyTo: null, patch: {} }));
+  const told = new Set(s.threads.filter(notify).map((t) => t.agent));
+  // NEG13: a reschedule that found no new time takes the old meeting with it.
+  const rescheduled: Effect[] =
+    s.booking && s.generation > 1
+      ? [{ kind: 'cancel_event', eventId: s.booking.eventId, iCalUID: s.booking.iCalUID }]
+      : [];
   return {
     state: {
       ...r.state,
       phase: 'failed',
       pendingApproval: null,
-      threads: r.state.threads.map((t) => ({ ...t, outbox: null })),
+      // NEG15: the CANCELs are resent on ticks; nothing else is.
+      threads: r.state.threads.map((t) => ({ ...t, outbox: told.has(t.agent) ? t.outbox : null })),
     },
     effects: [
       ...r.effects,
+      ...rescheduled,
       { kind: 'outcome', negotiationId: s.negotiationId, outcome: { status: 'failed', reasons } },
     ],
   };
@@ -452,6 +462,7 @@ function cancelAll(
   notify: (t: PeerThread) => boolean,
 ): StepResult<OrganizerState> {
   const r = broadcast(s, now, notify, () => ({ body: { type: 'CANCEL' }, inReplyTo: null, patch: {} }));
+  const told = new Set(s.threads.filter(notify).map((t) => t.agent));
   const effects: Effect[] = [...r.effects];
   if (s.booking && (s.phase === 'booked' || s.generation > 1)) {
     effects.push({ kind: 'cancel_event', eventId: s.booking.eventId, iCalUID: s.booking.iCalUID });
@@ -474,7 +485,8 @@ function cancelAll(
       ...r.state,
       phase: 'cancelled',
       pendingApproval: null,
-      threads: r.state.threads.map((t) => ({ ...t, outbox: null })),
+      // NEG15: the CANCELs are resent on ticks; nothing else is.
+      threads: r.state.threads.map((t) => ({ ...t, outbox: told.has(t.agent) ? t.outbox : null })),
     },
     effects,
   };
@@ -490,6 +502,7 @@ function onTick(s: OrganizerState, now: number): StepResult<OrganizerState> {
     if (s.phase === 'approving') reasons.push({ participant: s.self, reason: 'timed_out' });
     return fail(s, reasons, now, () => true);
   }
+  if (s.phase === 'cancelled' || s.phase === 'failed') return resendCancels(s, now);
   if (!OPEN.includes(s.phase)) return { state: s, effects: [] };
   const effects: Effect[] = [];
   const threads = s.threads.map((t) => {
@@ -498,6 +511,18 @@ function onTick(s: OrganizerState, now: number): StepResult<OrganizerState> {
     if (!o || !waiting || now < o.retryAt || o.retries >= s.timing.maxRetries) return t;
     effects.push({ kind: 'send', to: t.agent, message: o.message });
     return { ...t, outbox: { ...o, retryAt: now + s.timing.retryMs, retries: o.retries + 1 } };
+  });
+  return effects.length > 0 ? { state: { ...s, threads }, effects } : { state: s, effects: [] };
+}
+
+/** NEG15: the CANCEL each told participant has not been sent often enough yet goes again. */
+function resendCancels(s: OrganizerState, now: number): StepResult<OrganizerState> {
+  const effects: Effect[] = [];
+  const threads = s.threads.map((t) => {
+    const o = t.outbox;
+    if (!cancelToResend(o) || now < o.retryAt) return t;
+    effects.push({ kind: 'send', to: t.agent, message: o.message });
+    return { ...t, outbox: cancelResent(o, now, s.timing.retryMs) };
   });
   return effects.length > 0 ? { state: { ...s, threads }, effects } : { state: s, effects: [] };
 }

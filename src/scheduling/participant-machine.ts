@@ -29,6 +29,8 @@ import type { Message, MessageOf, PeerText } from './messages';
 import {
   EMPTY_INBOX,
   type MessageBody,
+  cancelResent,
+  cancelToResend,
   compose,
   containsSlot,
   reject,
@@ -323,6 +325,8 @@ function decline(s: ParticipantState, inReplyTo: string, now: number): StepResul
     { phase: 'declined', pendingApproval: null, pendingDisclosure: [] },
     [
       audit(s, 'declined', [], now),
+      // NEG13: declining a reschedule drops the meeting it would have moved.
+      ...(s.booking ? [cancelEvent(s)] : []),
       {
         kind: 'outcome',
         negotiationId: s.negotiationId,
@@ -341,6 +345,8 @@ function onTick(s: ParticipantState, now: number): StepResult<ParticipantState> 
     return {
       state: { ...s, phase: 'expired', pendingApproval: null, outbox: null },
       effects: [
+        // NEG13: a reschedule that ran out of time drops the meeting it would have moved.
+        ...(s.booking ? [cancelEvent(s)] : []),
         {
           kind: 'outcome',
           negotiationId: s.negotiationId,
@@ -350,6 +356,14 @@ function onTick(s: ParticipantState, now: number): StepResult<ParticipantState> 
     };
   }
   const o = s.outbox;
+  if (s.phase === 'cancelled') {
+    // NEG15: our own CANCEL goes again a few times; nothing answers it.
+    if (!cancelToResend(o) || now < o.retryAt) return { state: s, effects: [] };
+    return {
+      state: { ...s, outbox: cancelResent(o, now, s.timing.retryMs) },
+      effects: [{ kind: 'send', to: s.organizer, message: o.message }],
+    };
+  }
   // Only while we wait for the organizer: after a RESPONSE (for a proposal) or an accept (for booking).
   if (
     o &&
@@ -474,6 +488,7 @@ function onMessage(s: ParticipantState, m: Message, now: number): StepResult<Par
       return {
         state: accepted({ phase: 'cancelled', pendingApproval: null, outbox: null }),
         effects: [
+          ...(s.booking ? [cancelEvent(s)] : []),
           {
             kind: 'outcome',
             negotiationId: s.negotiationId,
