@@ -222,6 +222,35 @@ describe('the network fails', () => {
   });
 });
 
+describe('rescheduling', () => {
+  it('[INT8] a participant whose reschedule request is lost stays booked, outcome included; the organizer reopens and drops it', async () => {
+    const sim = new Simulation(
+      [agent('alice', [{ start: at(1), end: at(30) }]), agent('bob', [{ start: at(2), end: at(30) }])],
+      T0,
+    );
+    await negotiate(sim);
+    const booked = sim.agent('bob').outcomes.get(ID);
+    expect(booked).toMatchObject({ status: 'booked' });
+    const transmit = sim.transmit.bind(sim);
+    let lost = 0;
+    sim.transmit = (from, to, raw) => {
+      if (raw.includes('"type":"RESCHEDULE"')) return void lost++;
+      transmit(from, to, raw);
+    };
+    const ask = { window: { start: at(24), end: at(30) }, durationMin: 30, expiresAt: sim.now + DAY };
+    await sim.feed('bob', ID, { type: 'reschedule', ...ask });
+    await sim.run({ tickMs: 5 * MINUTE, until: sim.now + 2 * DAY });
+    expect(lost).toBe(1);
+    expect(sim.agent('bob').store.read(ID)).toMatchObject({ state: { phase: 'booked' }, outcome: booked });
+    expect(sim.agent('alice').outcomes.get(ID)).toEqual(booked);
+    // The organizer's own reschedule runs the negotiation again: its old outcome goes at once.
+    sim.transmit = transmit;
+    await sim.feed('alice', ID, { type: 'reschedule', ...ask, expiresAt: sim.now + DAY });
+    expect(sim.agent('alice').store.read(ID)).toMatchObject({ state: { phase: 'querying' } });
+    expect(sim.agent('alice').store.read(ID)!.outcome).toBeUndefined();
+  });
+});
+
 /** One interpreter on an in-memory store, with ports that record what they were asked. */
 function harness(self: string, overrides: Partial<InterpreterPorts> = {}) {
   const store = new InMemoryNegotiationStore();
