@@ -145,6 +145,37 @@ describe('the calendar write fails', () => {
     expect(JSON.stringify(lines)).not.toContain('Dana');
   });
 
+  it('[INT2][INT3] a booking written just before the worker died, whose retry then fails, is taken off the calendar', async () => {
+    const sim = new Simulation(pair(), T0);
+    const alice = sim.agent('alice');
+    let crashed = false;
+    alice.store.beforePut = (record) => {
+      // The commit after the event was written: the worker dies, the retry finds the calendar down.
+      if (!crashed && record.state.phase === 'booked') {
+        crashed = true;
+        written = alice.calendar.list().length;
+        outage = 2; // the retried booking and the first try of the cancellation
+        throw new SimulatedCrash('the worker died');
+      }
+    };
+    let written = 0;
+    let outage = 0;
+    const find = alice.calendar.findByICalUID.bind(alice.calendar);
+    alice.calendar.findByICalUID = async (uid) => {
+      if (outage-- > 0) throw new Error('503');
+      return find(uid);
+    };
+    await negotiate(sim);
+    expect(crashed).toBe(true);
+    expect(written).toBe(1);
+    expect(alice.outcomes.get(ID)).toEqual({
+      status: 'failed',
+      reasons: [{ participant: 'alice', reason: 'booking_failed' }],
+    });
+    expect(alice.calendar.list().map((e) => e.status)).toEqual(['cancelled']);
+    for (const id of ['alice', 'bob']) expect(confirmed(sim, id)).toEqual([]);
+  });
+
   it('[INT4] an invitee whose calendar refuses the copy retries on ticks until it lands, once', async () => {
     const sim = new Simulation(
       [

@@ -220,9 +220,10 @@ function fail(
 ): StepResult<OrganizerState> {
   const r = broadcast(s, now, notify, () => ({ body: { type: 'CANCEL' }, inReplyTo: null, patch: {} }));
   const told = new Set(s.threads.filter(notify).map((t) => t.agent));
-  // NEG13: a reschedule that found no new time takes the old meeting with it.
+  // NEG13: a reschedule that found no new time takes the old meeting with it. INT3: so does a booking
+  // that failed, in case an earlier attempt wrote the event before its worker died (INT2).
   const rescheduled: Effect[] =
-    s.booking && s.generation > 1
+    s.booking && (s.generation > 1 || s.phase === 'booking')
       ? [{ kind: 'cancel_event', eventId: s.booking.eventId, iCalUID: s.booking.iCalUID }]
       : [];
   return {
