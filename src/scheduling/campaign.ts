@@ -200,7 +200,7 @@ export function makeScenario(seed: number, misbehave: readonly Misbehaviour[]): 
     const at = CAMPAIGN_T0 + floorTo(r() * 12 * HOUR, MINUTE);
     actions.push({ at, kind: 'start', negotiation });
     if (r() < 0.3) {
-      // Half the time into the shared hours again (the meeting moves), else anywhere (it may fail: NEG13).
+      // Half the time into the shared hours again (the meeting moves), else anywhere (it may fail: NEG19).
       const start = r() < 0.5 ? floorTo(anchor, DAY_MS) : CAMPAIGN_T0 + (1 + int(r, 5)) * DAY_MS;
       actions.push({
         at: at + 6 * HOUR + floorTo(r() * 2 * DAY_MS, MINUTE),

@@ -10,7 +10,7 @@ export type MessageBody = {
 }[Message['type']];
 
 /**
- * How long a CANCEL stays deliverable (NEG14). A booked meeting is usually cancelled after its
+ * How long a CANCEL stays deliverable (NEG20). A booked meeting is usually cancelled after its
  * negotiation's expiry, which would otherwise leave the CANCEL a millisecond to live.
  */
 export const CANCEL_TTL_MS = 7 * 86_400_000;
@@ -38,7 +38,7 @@ export function compose(
 }
 
 /**
- * NEG15: nothing answers a CANCEL, so the last one sent to each peer is resent on ticks a fixed number
+ * NEG21: nothing answers a CANCEL, so the last one sent to each peer is resent on ticks a fixed number
  * of times, backing off from `retryMs` (≈ 37 hours in all with the defaults); duplicates change nothing.
  */
 export const CANCEL_RESENDS = 12;

@@ -238,7 +238,7 @@ describe('after booking', () => {
     return seen;
   }
 
-  it('[NEG13] a reschedule that finds no new time takes the old meeting off every calendar, imported copies too', async () => {
+  it('[NEG19] a reschedule that finds no new time takes the old meeting off every calendar, imported copies too', async () => {
     const sim = await booked({ invitable: false });
     // Bob has no time in the new window: his RESPONSE is empty, the organizer fails with no_overlap.
     await sim.feed('alice', ID, {
@@ -258,7 +258,7 @@ describe('after booking', () => {
     expect(confirmed(sim, 'bob')).toEqual([]);
   });
 
-  it('[NEG13] a participant who declines the rescheduled time drops the meeting it would have moved', async () => {
+  it('[NEG19] a participant who declines the rescheduled time drops the meeting it would have moved', async () => {
     let accepts = 0;
     const sim = await booked({
       invitable: false,
@@ -281,7 +281,7 @@ describe('after booking', () => {
     expect(confirmed(sim, 'bob')).toEqual([]);
   });
 
-  it('[NEG14] a meeting cancelled days after its negotiation expired is cancelled for the other side too', async () => {
+  it('[NEG20] a meeting cancelled days after its negotiation expired is cancelled for the other side too', async () => {
     const sim = await booked();
     sim.now += 5 * DAY; // the negotiation expired at T0 + 3 days
     await sim.feed('bob', ID, { type: 'cancel' });
@@ -291,7 +291,7 @@ describe('after booking', () => {
     for (const id of ['alice', 'bob']) expect(confirmed(sim, id)).toEqual([]);
   });
 
-  it('[NEG15] a lost CANCEL is resent until it lands, from either side, and never more than CANCEL_RESENDS times', async () => {
+  it('[NEG21] a lost CANCEL is resent until it lands, from either side, and never more than CANCEL_RESENDS times', async () => {
     const fromBob = await booked({ invitable: false });
     const lost = loseCancels(fromBob, 'alice', 3);
     await fromBob.feed('bob', ID, { type: 'cancel' });

@@ -17,7 +17,7 @@ export function step(
 /** When the runtime should next deliver a `tick` (retry or expiry), or null when nothing is pending. */
 export function nextWakeAt(state: NegotiationState): number | null {
   if (state.phase === 'cancelled' || state.phase === 'failed') {
-    // NEG15: CANCELs still to be resent.
+    // NEG21: CANCELs still to be resent.
     const outboxes = state.role === 'organizer' ? state.threads.map((t) => t.outbox) : [state.outbox];
     const due = outboxes.filter(cancelToResend).map((o) => o.retryAt);
     return due.length > 0 ? Math.min(...due) : null;

@@ -220,7 +220,7 @@ function fail(
 ): StepResult<OrganizerState> {
   const r = broadcast(s, now, notify, () => ({ body: { type: 'CANCEL' }, inReplyTo: null, patch: {} }));
   const told = new Set(s.threads.filter(notify).map((t) => t.agent));
-  // NEG13: a reschedule that found no new time takes the old meeting with it. INT3: so does a booking
+  // NEG19: a reschedule that found no new time takes the old meeting with it. INT3: so does a booking
   // that failed, in case an earlier attempt wrote the event before its worker died (INT2).
   const rescheduled: Effect[] =
     s.booking && (s.generation > 1 || s.phase === 'booking')
@@ -231,7 +231,7 @@ function fail(
       ...r.state,
       phase: 'failed',
       pendingApproval: null,
-      // NEG15: the CANCELs are resent on ticks; nothing else is.
+      // NEG21: the CANCELs are resent on ticks; nothing else is.
       threads: r.state.threads.map((t) => ({ ...t, outbox: told.has(t.agent) ? t.outbox : null })),
     },
     effects: [
@@ -486,7 +486,7 @@ function cancelAll(
       ...r.state,
       phase: 'cancelled',
       pendingApproval: null,
-      // NEG15: the CANCELs are resent on ticks; nothing else is.
+      // NEG21: the CANCELs are resent on ticks; nothing else is.
       threads: r.state.threads.map((t) => ({ ...t, outbox: told.has(t.agent) ? t.outbox : null })),
     },
     effects,
@@ -516,7 +516,7 @@ function onTick(s: OrganizerState, now: number): StepResult<OrganizerState> {
   return effects.length > 0 ? { state: { ...s, threads }, effects } : { state: s, effects: [] };
 }
 
-/** NEG15: the CANCEL each told participant has not been sent often enough yet goes again. */
+/** NEG21: the CANCEL each told participant has not been sent often enough yet goes again. */
 function resendCancels(s: OrganizerState, now: number): StepResult<OrganizerState> {
   const effects: Effect[] = [];
   const threads = s.threads.map((t) => {

@@ -325,7 +325,7 @@ function decline(s: ParticipantState, inReplyTo: string, now: number): StepResul
     { phase: 'declined', pendingApproval: null, pendingDisclosure: [] },
     [
       audit(s, 'declined', [], now),
-      // NEG13: declining a reschedule drops the meeting it would have moved.
+      // NEG19: declining a reschedule drops the meeting it would have moved.
       ...(s.booking ? [cancelEvent(s)] : []),
       {
         kind: 'outcome',
@@ -345,7 +345,7 @@ function onTick(s: ParticipantState, now: number): StepResult<ParticipantState> 
     return {
       state: { ...s, phase: 'expired', pendingApproval: null, outbox: null },
       effects: [
-        // NEG13: a reschedule that ran out of time drops the meeting it would have moved.
+        // NEG19: a reschedule that ran out of time drops the meeting it would have moved.
         ...(s.booking ? [cancelEvent(s)] : []),
         {
           kind: 'outcome',
@@ -357,7 +357,7 @@ function onTick(s: ParticipantState, now: number): StepResult<ParticipantState> 
   }
   const o = s.outbox;
   if (s.phase === 'cancelled') {
-    // NEG15: our own CANCEL goes again a few times; nothing answers it.
+    // NEG21: our own CANCEL goes again a few times; nothing answers it.
     if (!cancelToResend(o) || now < o.retryAt) return { state: s, effects: [] };
     return {
       state: { ...s, outbox: cancelResent(o, now, s.timing.retryMs) },

@@ -404,7 +404,7 @@ export class Simulation {
           n.role === 'organizer'
             ? ['booked', 'failed', 'cancelled'].includes(n.phase)
             : ['booked', 'declined', 'cancelled', 'expired'].includes(n.phase);
-        // Done, with nothing left to perform, retry or resend (NEG15's CANCELs).
+        // Done, with nothing left to perform, retry or resend (NEG21's CANCELs).
         if (!done || r.pending?.length || r.retry?.length || nextWakeAt(n) !== null) return false;
       }
     }
