@@ -2,7 +2,7 @@
 // 1. types, lint and format (`npm run check`),
 // 2. install what the tests need (Chromium, Firefox ESR, Redis, Caddy, OpenSSL, systemd-analyze) when it is missing,
 // 3. build the extension for both browsers,
-// 4. run the unit suites, then the browser suites.
+// 4. run the unit suites, the negotiation fault campaign (200 seeds), then the browser suites.
 import { spawnSync } from 'node:child_process';
 
 const steps = [
@@ -23,6 +23,7 @@ const steps = [
   ['npx', ['wxt', 'build']],
   ['npx', ['wxt', 'build', '-b', 'firefox', '--mv3']],
   ['npx', ['vitest', 'run', '--project', 'unit']],
+  ['npm', ['run', 'test:campaign', '--', '--seeds', '200']],
   ['npx', ['vitest', 'run', '--project', 'relay-faults']],
   ['npx', ['vitest', 'run', '--project', 'e2e']],
 ];

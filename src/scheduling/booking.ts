@@ -103,8 +103,18 @@ export class InMemoryCalendarWriter implements CalendarWriter {
     return [...this.events.values()];
   }
 
+  /** Google delivers an invitation, or the organizer's move of it to the copy already here. */
   deliver(plan: BookingPlan): void {
-    if (![...this.events.values()].some((e) => e.iCalUID === plan.iCalUID)) this.put(plan, plan.eventId);
+    const existing = [...this.events.values()].find((e) => e.iCalUID === plan.iCalUID);
+    if (!existing) this.put(plan, plan.eventId);
+    else this.events.set(existing.eventId, { ...existing, slot: plan.slot });
+  }
+
+  /** Google cancels the copy here because the organizer deleted the event. */
+  withdraw(iCalUID: string): void {
+    for (const e of this.events.values()) {
+      if (e.iCalUID === iCalUID) this.events.set(e.eventId, { ...e, status: 'cancelled' });
+    }
   }
 
   private put(plan: BookingPlan, eventId: string): void {

@@ -145,6 +145,37 @@ describe('the calendar write fails', () => {
     expect(JSON.stringify(lines)).not.toContain('Dana');
   });
 
+  it('[INT2][INT3] a booking written just before the worker died, whose retry then fails, is taken off the calendar', async () => {
+    const sim = new Simulation(pair(), T0);
+    const alice = sim.agent('alice');
+    let crashed = false;
+    alice.store.beforePut = (record) => {
+      // The commit after the event was written: the worker dies, the retry finds the calendar down.
+      if (!crashed && record.state.phase === 'booked') {
+        crashed = true;
+        written = alice.calendar.list().length;
+        outage = 2; // the retried booking and the first try of the cancellation
+        throw new SimulatedCrash('the worker died');
+      }
+    };
+    let written = 0;
+    let outage = 0;
+    const find = alice.calendar.findByICalUID.bind(alice.calendar);
+    alice.calendar.findByICalUID = async (uid) => {
+      if (outage-- > 0) throw new Error('503');
+      return find(uid);
+    };
+    await negotiate(sim);
+    expect(crashed).toBe(true);
+    expect(written).toBe(1);
+    expect(alice.outcomes.get(ID)).toEqual({
+      status: 'failed',
+      reasons: [{ participant: 'alice', reason: 'booking_failed' }],
+    });
+    expect(alice.calendar.list().map((e) => e.status)).toEqual(['cancelled']);
+    for (const id of ['alice', 'bob']) expect(confirmed(sim, id)).toEqual([]);
+  });
+
   it('[INT4] an invitee whose calendar refuses the copy retries on ticks until it lands, once', async () => {
     const sim = new Simulation(
       [
@@ -219,6 +250,35 @@ describe('the network fails', () => {
     expect(dropped).toBeGreaterThan(10);
     expect(sim.agent('alice').outcomes.get(ID)).toMatchObject({ status: 'booked' });
     expect(confirmed(sim, 'bob')).toHaveLength(1);
+  });
+});
+
+describe('rescheduling', () => {
+  it('[INT8] a participant whose reschedule request is lost stays booked, outcome included; the organizer reopens and drops it', async () => {
+    const sim = new Simulation(
+      [agent('alice', [{ start: at(1), end: at(30) }]), agent('bob', [{ start: at(2), end: at(30) }])],
+      T0,
+    );
+    await negotiate(sim);
+    const booked = sim.agent('bob').outcomes.get(ID);
+    expect(booked).toMatchObject({ status: 'booked' });
+    const transmit = sim.transmit.bind(sim);
+    let lost = 0;
+    sim.transmit = (from, to, raw) => {
+      if (raw.includes('"type":"RESCHEDULE"')) return void lost++;
+      transmit(from, to, raw);
+    };
+    const ask = { window: { start: at(24), end: at(30) }, durationMin: 30, expiresAt: sim.now + DAY };
+    await sim.feed('bob', ID, { type: 'reschedule', ...ask });
+    await sim.run({ tickMs: 5 * MINUTE, until: sim.now + 2 * DAY });
+    expect(lost).toBe(1);
+    expect(sim.agent('bob').store.read(ID)).toMatchObject({ state: { phase: 'booked' }, outcome: booked });
+    expect(sim.agent('alice').outcomes.get(ID)).toEqual(booked);
+    // The organizer's own reschedule runs the negotiation again: its old outcome goes at once.
+    sim.transmit = transmit;
+    await sim.feed('alice', ID, { type: 'reschedule', ...ask, expiresAt: sim.now + DAY });
+    expect(sim.agent('alice').store.read(ID)).toMatchObject({ state: { phase: 'querying' } });
+    expect(sim.agent('alice').store.read(ID)!.outcome).toBeUndefined();
   });
 });
 

@@ -206,7 +206,11 @@ export class NegotiationInterpreter {
     return this.feed(negotiationId, { type: 'cancel' });
   }
 
-  /** The negotiation runs again; the old outcome no longer holds. */
+  /**
+   * The organizer's negotiation runs again: the old outcome no longer holds. A participant only asks
+   * its organizer (a RESCHEDULE that may be lost or refused) and stays booked, outcome and all, until
+   * the organizer reopens the negotiation (INT8).
+   */
   reschedule(
     negotiationId: string,
     input: { window: Interval; durationMin: number; expiresAt: number },
@@ -215,7 +219,7 @@ export class NegotiationInterpreter {
       const record = await this.#p.store.get(negotiationId);
       if (!record) return;
       const { outcome: _previous, ...rest } = record;
-      await this.#apply(rest, { type: 'reschedule', ...input });
+      await this.#apply(record.state.role === 'organizer' ? rest : record, { type: 'reschedule', ...input });
     });
   }
 

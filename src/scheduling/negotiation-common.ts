@@ -10,6 +10,12 @@ export type MessageBody = {
 }[Message['type']];
 
 /**
+ * How long a CANCEL stays deliverable (NEG20). A booked meeting is usually cancelled after its
+ * negotiation's expiry, which would otherwise leave the CANCEL a millisecond to live.
+ */
+export const CANCEL_TTL_MS = 7 * 86_400_000;
+
+/**
  * Message ids are derived, not random: (negotiation, sender, seq) → id. A step replayed after a
  * crash produces byte-identical messages, so a peer that already has one de-duplicates it.
  */
@@ -26,10 +32,29 @@ export function compose(
     negotiationId: ctx.negotiationId,
     seq: ctx.seq,
     sentAt: now,
-    // NEG14: never an expiry a peer must refuse, whatever the state says.
-    expiresAt: Math.min(Math.max(ctx.expiresAt, now + 1), now + LIMITS.horizonDays * 86_400_000),
+    // NEG14: never an expiry a peer must refuse, whatever the state says; NEG20: a CANCEL stays deliverable.
+    expiresAt: Math.min(
+      Math.max(ctx.expiresAt, now + (body.type === 'CANCEL' ? CANCEL_TTL_MS : 1)),
+      now + LIMITS.horizonDays * 86_400_000,
+    ),
     sender: ctx.self,
   } as Message;
+}
+
+/**
+ * NEG21: nothing answers a CANCEL, so the last one sent to each peer is resent on ticks a fixed number
+ * of times, backing off from `retryMs` (≈ 37 hours in all with the defaults); duplicates change nothing.
+ */
+export const CANCEL_RESENDS = 12;
+
+/** Whether this outbox holds a CANCEL that is still to be resent. */
+export function cancelToResend(o: Outbox | null): o is Outbox {
+  return o !== null && o.message.type === 'CANCEL' && o.retries < CANCEL_RESENDS;
+}
+
+/** The outbox after one more resend of its CANCEL. */
+export function cancelResent(o: Outbox, now: number, retryMs: number): Outbox {
+  return { ...o, retryAt: now + retryMs * 2 ** Math.min(o.retries + 1, 6), retries: o.retries + 1 };
 }
 
 export function reject<S>(state: S, code: RejectCode, effects: readonly Effect[] = []): StepResult<S> {

@@ -7,7 +7,7 @@ import { EMPTY_GATE, admitNewNegotiation } from './inbound-gate';
 import { HOUR, type Interval, MINUTE, covers, normalize } from './interval';
 import { type Message, type MessageOf, parseMessage } from './messages';
 import { type NegotiationState, nextWakeAt, step } from './negotiation';
-import { compose } from './negotiation-common';
+import { CANCEL_RESENDS, compose } from './negotiation-common';
 import type { Effect } from './negotiation-types';
 import { type OrganizerState, startNegotiation } from './organizer-machine';
 import { type ParticipantState, joinNegotiation } from './participant-machine';
@@ -212,6 +212,103 @@ describe('two agents', () => {
     expect(confirmed(sim, 'alice')).toEqual([]);
     expect(confirmed(sim, 'bob')).toEqual([]);
     expect(sim.agent('alice').outcomes.get('neg-00000001')).toEqual({ status: 'cancelled', by: 'bob' });
+  });
+});
+
+describe('after booking', () => {
+  const ID = 'neg-00000001';
+  async function booked(bob: Partial<SimAgentConfig> = {}) {
+    const sim = new Simulation(
+      [agent('alice', [{ start: at(1), end: at(30) }]), agent('bob', [{ start: at(2), end: at(6) }], bob)],
+      T0,
+    );
+    await negotiate(sim, ['alice', 'bob']);
+    for (const id of ['alice', 'bob']) expect(confirmed(sim, id)).toHaveLength(1);
+    return sim;
+  }
+  /** Drops the first `n` CANCELs to `to`, counting every CANCEL sent there. */
+  function loseCancels(sim: Simulation, to: string, n: number) {
+    const seen = { sent: 0 };
+    const deliver = sim.deliverRaw.bind(sim);
+    sim.deliverRaw = async (dest, raw, from) => {
+      if (dest === to && typeof raw === 'string' && raw.includes('"type":"CANCEL"') && seen.sent++ < n)
+        return;
+      return deliver(dest, raw, from);
+    };
+    return seen;
+  }
+
+  it('[NEG19] a reschedule that finds no new time takes the old meeting off every calendar, imported copies too', async () => {
+    const sim = await booked({ invitable: false });
+    // Bob has no time in the new window: his RESPONSE is empty, the organizer fails with no_overlap.
+    await sim.feed('alice', ID, {
+      type: 'reschedule',
+      window: { start: at(24), end: at(30) },
+      durationMin: 30,
+      expiresAt: sim.now + 2 * DAY,
+    });
+    await sim.run({ tickMs: 5 * MINUTE, until: sim.now + 3 * DAY });
+    expect(sim.agent('alice').outcomes.get(ID)).toEqual({
+      status: 'failed',
+      reasons: [{ participant: 'bob', reason: 'no_overlap' }],
+    });
+    // Bob (not told: he had nothing to offer) expires, and removes the copy he had imported.
+    expect(sim.agent('bob').negotiations.get(ID)?.phase).toBe('expired');
+    expect(confirmed(sim, 'alice')).toEqual([]);
+    expect(confirmed(sim, 'bob')).toEqual([]);
+  });
+
+  it('[NEG19] a participant who declines the rescheduled time drops the meeting it would have moved', async () => {
+    let accepts = 0;
+    const sim = await booked({
+      invitable: false,
+      decide: (r) => (r.action.kind === 'accept' && accepts++ > 0 ? 'decline' : 'approve'),
+    });
+    await sim.feed('alice', ID, {
+      type: 'reschedule',
+      window: { start: at(2), end: at(6) },
+      durationMin: 60,
+      expiresAt: sim.now + 2 * DAY,
+    });
+    await sim.run({ tickMs: 5 * MINUTE, until: sim.now + 3 * DAY });
+    expect(accepts).toBe(2);
+    expect(sim.agent('bob').negotiations.get(ID)?.phase).toBe('declined');
+    expect(sim.agent('alice').outcomes.get(ID)).toEqual({
+      status: 'failed',
+      reasons: [{ participant: 'bob', reason: 'declined' }],
+    });
+    expect(confirmed(sim, 'alice')).toEqual([]);
+    expect(confirmed(sim, 'bob')).toEqual([]);
+  });
+
+  it('[NEG20] a meeting cancelled days after its negotiation expired is cancelled for the other side too', async () => {
+    const sim = await booked();
+    sim.now += 5 * DAY; // the negotiation expired at T0 + 3 days
+    await sim.feed('bob', ID, { type: 'cancel' });
+    await sim.run({ tickMs: 5 * MINUTE, until: sim.now + DAY });
+    expect(sim.agent('alice').outcomes.get(ID)).toEqual({ status: 'cancelled', by: 'bob' });
+    expect(sim.agent('alice').rejections).not.toContain('expired');
+    for (const id of ['alice', 'bob']) expect(confirmed(sim, id)).toEqual([]);
+  });
+
+  it('[NEG21] a lost CANCEL is resent until it lands, from either side, and never more than CANCEL_RESENDS times', async () => {
+    const fromBob = await booked({ invitable: false });
+    const lost = loseCancels(fromBob, 'alice', 3);
+    await fromBob.feed('bob', ID, { type: 'cancel' });
+    await fromBob.run({ tickMs: 5 * MINUTE, until: fromBob.now + 3 * DAY });
+    // Nothing answers a CANCEL: all of them go, the fourth lands, the rest are duplicates.
+    expect(lost.sent).toBe(1 + CANCEL_RESENDS);
+    expect(fromBob.agent('alice').rejections.filter((c) => c === 'duplicate').length).toBeGreaterThan(0);
+    expect(fromBob.agent('alice').outcomes.get(ID)).toEqual({ status: 'cancelled', by: 'bob' });
+    for (const id of ['alice', 'bob']) expect(confirmed(fromBob, id)).toEqual([]);
+
+    const fromAlice = await booked({ invitable: false });
+    const never = loseCancels(fromAlice, 'bob', Infinity);
+    await fromAlice.feed('alice', ID, { type: 'cancel' });
+    await fromAlice.run({ tickMs: 5 * MINUTE, until: fromAlice.now + 5 * DAY });
+    expect(never.sent).toBe(1 + CANCEL_RESENDS);
+    const state = fromAlice.agent('alice').negotiations.get(ID)!;
+    expect(nextWakeAt(state)).toBeNull();
   });
 });
 

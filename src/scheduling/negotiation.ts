@@ -1,6 +1,7 @@
 import { type OrganizerState, organizerStep } from './organizer-machine';
 import { type ParticipantState, participantStep } from './participant-machine';
 import type { NegotiationEvent, StepResult } from './negotiation-types';
+import { cancelToResend } from './negotiation-common';
 
 /** Either side of a negotiation; plain JSON, so the runtime can persist it between steps. */
 export type NegotiationState = OrganizerState | ParticipantState;
@@ -15,6 +16,12 @@ export function step(
 
 /** When the runtime should next deliver a `tick` (retry or expiry), or null when nothing is pending. */
 export function nextWakeAt(state: NegotiationState): number | null {
+  if (state.phase === 'cancelled' || state.phase === 'failed') {
+    // NEG21: CANCELs still to be resent.
+    const outboxes = state.role === 'organizer' ? state.threads.map((t) => t.outbox) : [state.outbox];
+    const due = outboxes.filter(cancelToResend).map((o) => o.retryAt);
+    return due.length > 0 ? Math.min(...due) : null;
+  }
   const open =
     state.role === 'organizer'
       ? ['checking', 'querying', 'approving', 'proposing'].includes(state.phase)

@@ -30,6 +30,8 @@ import {
   EMPTY_INBOX,
   type MessageBody,
   admit,
+  cancelResent,
+  cancelToResend,
   compose,
   containsSlot,
   reject,
@@ -238,15 +240,24 @@ function fail(
   notify: (t: PeerThread) => boolean,
 ): StepResult<OrganizerState> {
   const r = broadcast(s, now, notify, () => ({ body: { type: 'CANCEL' }, inReplyTo: null, patch: {} }));
+  const told = new Set(s.threads.filter(notify).map((t) => t.agent));
+  // NEG19: a reschedule that found no new time takes the old meeting with it. INT3: so does a booking
+  // that failed, in case an earlier attempt wrote the event before its worker died (INT2).
+  const rescheduled: Effect[] =
+    s.booking && (s.generation > 1 || s.phase === 'booking')
+      ? [{ kind: 'cancel_event', eventId: s.booking.eventId, iCalUID: s.booking.iCalUID }]
+      : [];
   return {
     state: {
       ...r.state,
       phase: 'failed',
       pendingApproval: null,
-      threads: r.state.threads.map((t) => ({ ...t, outbox: null })),
+      // NEG21: the CANCELs are resent on ticks; nothing else is.
+      threads: r.state.threads.map((t) => ({ ...t, outbox: told.has(t.agent) ? t.outbox : null })),
     },
     effects: [
       ...r.effects,
+      ...rescheduled,
       { kind: 'outcome', negotiationId: s.negotiationId, outcome: { status: 'failed', reasons } },
     ],
   };
@@ -479,6 +490,7 @@ function cancelAll(
   notify: (t: PeerThread) => boolean,
 ): StepResult<OrganizerState> {
   const r = broadcast(s, now, notify, () => ({ body: { type: 'CANCEL' }, inReplyTo: null, patch: {} }));
+  const told = new Set(s.threads.filter(notify).map((t) => t.agent));
   const effects: Effect[] = [...r.effects];
   if (s.booking && (s.phase === 'booked' || s.generation > 1)) {
     effects.push({ kind: 'cancel_event', eventId: s.booking.eventId, iCalUID: s.booking.iCalUID });
@@ -501,7 +513,8 @@ function cancelAll(
       ...r.state,
       phase: 'cancelled',
       pendingApproval: null,
-      threads: r.state.threads.map((t) => ({ ...t, outbox: null })),
+      // NEG21: the CANCELs are resent on ticks; nothing else is.
+      threads: r.state.threads.map((t) => ({ ...t, outbox: told.has(t.agent) ? t.outbox : null })),
     },
     effects,
   };
@@ -517,6 +530,7 @@ function onTick(s: OrganizerState, now: number): StepResult<OrganizerState> {
     if (s.phase === 'approving') reasons.push({ participant: s.self, reason: 'timed_out' });
     return fail(s, reasons, now, () => true);
   }
+  if (s.phase === 'cancelled' || s.phase === 'failed') return resendCancels(s, now);
   if (!OPEN.includes(s.phase)) return { state: s, effects: [] };
   const effects: Effect[] = [];
   const threads = s.threads.map((t) => {
@@ -525,6 +539,18 @@ function onTick(s: OrganizerState, now: number): StepResult<OrganizerState> {
     if (!o || !waiting || now < o.retryAt || o.retries >= s.timing.maxRetries) return t;
     effects.push({ kind: 'send', to: t.agent, message: o.message });
     return { ...t, outbox: { ...o, retryAt: now + s.timing.retryMs, retries: o.retries + 1 } };
+  });
+  return effects.length > 0 ? { state: { ...s, threads }, effects } : { state: s, effects: [] };
+}
+
+/** NEG21: the CANCEL each told participant has not been sent often enough yet goes again. */
+function resendCancels(s: OrganizerState, now: number): StepResult<OrganizerState> {
+  const effects: Effect[] = [];
+  const threads = s.threads.map((t) => {
+    const o = t.outbox;
+    if (!cancelToResend(o) || now < o.retryAt) return t;
+    effects.push({ kind: 'send', to: t.agent, message: o.message });
+    return { ...t, outbox: cancelResent(o, now, s.timing.retryMs) };
   });
   return effects.length > 0 ? { state: { ...s, threads }, effects } : { state: s, effects: [] };
 }

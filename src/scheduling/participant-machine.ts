@@ -32,6 +32,8 @@ import {
   EMPTY_INBOX,
   type MessageBody,
   admit,
+  cancelResent,
+  cancelToResend,
   compose,
   containsSlot,
   reject,
@@ -364,6 +366,8 @@ function decline(s: ParticipantState, inReplyTo: string, now: number): StepResul
     { phase: 'declined', pendingApproval: null, pendingDisclosure: [] },
     [
       audit(s, 'declined', [], now),
+      // NEG19: declining a reschedule drops the meeting it would have moved.
+      ...(s.booking ? [cancelEvent(s)] : []),
       {
         kind: 'outcome',
         negotiationId: s.negotiationId,
@@ -382,6 +386,8 @@ function onTick(s: ParticipantState, now: number): StepResult<ParticipantState> 
     return {
       state: { ...s, phase: 'expired', pendingApproval: null, outbox: null },
       effects: [
+        // NEG19: a reschedule that ran out of time drops the meeting it would have moved.
+        ...(s.booking ? [cancelEvent(s)] : []),
         {
           kind: 'outcome',
           negotiationId: s.negotiationId,
@@ -391,6 +397,14 @@ function onTick(s: ParticipantState, now: number): StepResult<ParticipantState> 
     };
   }
   const o = s.outbox;
+  if (s.phase === 'cancelled') {
+    // NEG21: our own CANCEL goes again a few times; nothing answers it.
+    if (!cancelToResend(o) || now < o.retryAt) return { state: s, effects: [] };
+    return {
+      state: { ...s, outbox: cancelResent(o, now, s.timing.retryMs) },
+      effects: [{ kind: 'send', to: s.organizer, message: o.message }],
+    };
+  }
   // Only while we wait for the organizer: after a RESPONSE (for a proposal) or an accept (for booking).
   if (
     o &&
@@ -526,6 +540,7 @@ function onMessage(
       return {
         state: accepted({ phase: 'cancelled', pendingApproval: null, outbox: null }),
         effects: [
+          ...(s.booking ? [cancelEvent(s)] : []),
           {
             kind: 'outcome',
             negotiationId: s.negotiationId,

@@ -15,7 +15,7 @@ import {
   NegotiationInterpreter,
 } from './interpreter';
 import { type Interval, MINUTE, intersect, normalize } from './interval';
-import type { NegotiationState } from './negotiation';
+import { type NegotiationState, nextWakeAt } from './negotiation';
 import type { AuditEntry, NegotiationEvent, Outcome } from './negotiation-types';
 import type { DisclosurePolicy } from './preferences';
 
@@ -88,6 +88,23 @@ export class InMemoryNegotiationStore implements NegotiationStorePort {
   all(): NegotiationRecord[] {
     return [...this.records.keys()].map((id) => this.read(id)!);
   }
+  readonly #views = new Map<string, { json: string; record: NegotiationRecord }>();
+  /**
+   * A record for callers that only look (the Simulation's clock, the fault campaign's checks), parsed
+   * once per write instead of once per look. Shared between them: never modify it.
+   */
+  view(id: string): NegotiationRecord | undefined {
+    const json = this.records.get(id);
+    if (json === undefined) return undefined;
+    const cached = this.#views.get(id);
+    if (cached?.json === json) return cached.record;
+    const record = JSON.parse(json) as NegotiationRecord;
+    this.#views.set(id, { json, record });
+    return record;
+  }
+  views(): NegotiationRecord[] {
+    return [...this.records.keys()].map((id) => this.view(id)!);
+  }
   async gate(): Promise<InboundGate> {
     return this.#gate;
   }
@@ -149,6 +166,9 @@ export class Simulation {
   readonly agents = new Map<string, SimAgent>();
   private queue: Envelope[] = [];
   private order = 0;
+  private tickMs = 5 * MINUTE;
+  /** When an agent whose worker died is next ticked (run's `jump` mode). */
+  private readonly retick = new Map<SimAgent, number>();
   now: number;
 
   constructor(
@@ -197,11 +217,12 @@ export class Simulation {
         cancel: async (event, state) => {
           const ev = await a.calendar.findByICalUID(event.iCalUID);
           if (ev) await a.calendar.cancelEvent(ev.eventId);
-          // What Google does when the organizer deletes an event with attendees.
+          // What Google does when the organizer deletes an event with attendees (Google's side: it
+          // cannot fail the way the agent's own calendar calls can). A copy someone imported because no
+          // invitation could reach them is theirs: their own agent removes it.
           if (state.role === 'organizer') {
             for (const other of this.agents.values()) {
-              const copy = await other.calendar.findByICalUID(event.iCalUID);
-              if (copy && other !== a) await other.calendar.cancelEvent(copy.eventId);
+              if (other !== a && other.config.invitable !== false) other.calendar.withdraw(event.iCalUID);
             }
           }
         },
@@ -237,6 +258,8 @@ export class Simulation {
       } catch (error) {
         if (!(error instanceof SimulatedCrash)) throw error;
         a.restarts++;
+        // A tick that died with its worker is due again on the next one (run's `jump` mode).
+        this.retick.set(a, this.now + this.tickMs);
         a.deferred.length = 0;
         this.boot(a);
         for (const r of a.store.all()) {
@@ -312,14 +335,17 @@ export class Simulation {
     for (const id of plan.attendees) {
       const other = this.agents.get(id);
       if (!other || id === plan.organizer || other.config.invitable === false) continue;
-      const existing = other.calendar.list().find((x) => x.iCalUID === plan.iCalUID);
-      if (existing) void other.calendar.moveEvent(existing.eventId, plan.slot);
-      else other.calendar.deliver(plan);
+      other.calendar.deliver(plan);
     }
   }
 
-  /** Runs until nothing is queued and every negotiation rests, ticking the clock by `tickMs`. */
-  async run(opts: { tickMs: number; until: number }): Promise<void> {
+  /**
+   * Runs until nothing is queued and every negotiation rests, ticking the clock by `tickMs`.
+   * `jump`: the clock moves straight to the next delivery or wake-up (`NegotiationInterpreter.wakeAt`)
+   * and only agents with something due are ticked, so days of waiting for an expiry cost nothing.
+   */
+  async run(opts: { tickMs: number; until: number; jump?: boolean }): Promise<void> {
+    this.tickMs = opts.tickMs;
     while (this.now <= opts.until) {
       const due = this.queue.filter((x) => x.at <= this.now);
       if (due.length > 0) {
@@ -333,20 +359,64 @@ export class Simulation {
         continue;
       }
       if (this.queue.length === 0 && this.resting()) return;
-      this.now += opts.tickMs;
-      for (const a of this.agents.values()) await this.on(a, () => a.interpreter.tick());
+      if (!opts.jump) {
+        this.now += opts.tickMs;
+        for (const a of this.agents.values()) await this.on(a, () => a.interpreter.tick());
+        continue;
+      }
+      const before = this.now;
+      this.now = Math.min(this.nextWake(), opts.until + 1);
+      if (this.now > opts.until) return;
+      for (const a of this.agents.values()) {
+        if (this.wakes(a).some((w) => w === -Infinity || (w > before && w <= this.now))) {
+          await this.on(a, () => a.interpreter.tick());
+        }
+      }
     }
+  }
+
+  /**
+   * An agent's wake-up times. `wakeAt` is the earliest of a record's times, and a resend whose retries
+   * are used up keeps reporting its old time, which would hide the expiry behind it: that is listed too.
+   */
+  private wakes(a: SimAgent): number[] {
+    const retick = this.retick.get(a);
+    return [
+      ...(retick === undefined ? [] : [retick]),
+      ...a.store.views().flatMap((r) => {
+        const w = NegotiationInterpreter.wakeAt(r);
+        return w === null ? [] : [w, r.state.expiresAt];
+      }),
+    ];
+  }
+
+  /**
+   * The next time something is due: a delivery, a wake-up still ahead, or — for effects a dead worker
+   * left pending — the next millisecond. A wake-up already behind the clock was ticked when it came
+   * (a resend whose retries are used up keeps reporting its old time) and is not waited for again.
+   */
+  private nextWake(): number {
+    let next = Infinity;
+    for (const env of this.queue) next = Math.min(next, env.at);
+    for (const a of this.agents.values()) {
+      for (const w of this.wakes(a)) {
+        if (w === -Infinity) next = Math.min(next, this.now + 1);
+        else if (w > this.now) next = Math.min(next, w);
+      }
+    }
+    return next;
   }
 
   private resting(): boolean {
     for (const a of this.agents.values()) {
-      for (const r of a.store.all()) {
+      for (const r of a.store.views()) {
         const n = r.state;
         const done =
           n.role === 'organizer'
             ? ['booked', 'failed', 'cancelled'].includes(n.phase)
             : ['booked', 'declined', 'cancelled', 'expired'].includes(n.phase);
-        if (!done || r.pending?.length || r.retry?.length) return false;
+        // Done, with nothing left to perform, retry or resend (NEG21's CANCELs).
+        if (!done || r.pending?.length || r.retry?.length || nextWakeAt(n) !== null) return false;
       }
     }
     return true;
