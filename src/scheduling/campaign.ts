@@ -11,7 +11,7 @@
  *   ended      every negotiation ended (booked, failed with a stated reason, declined, cancelled or
  *              expired) with nothing left to perform, by the horizon
  *   exception  no exception escaped
- *   grid       every booked slot is on its grid: 15 minutes when an honest agent organized, 5 (NEG16) else
+ *   grid       every booked slot starts on its grid: 15 minutes when an honest agent organized, else 5 (NEG16)
  *   peer_text  no peer text an honest agent keeps renders as nothing (issue 15 item 5)
  *
  * Everything random comes from the seed, through separate streams (scenario, network, calendars,
@@ -543,12 +543,13 @@ export function checkInvariants(world: World): Violation[] {
         // Honest organizers ask on the 15-minute grid; a rogue one's proposal is held to NEG16 (every slot on
         // the wire starts on the 5-minute grid) and to the duration its QUERY asked, which the person approved.
         const grid = r.id.startsWith('rogue-') ? ROGUE_GRID : GRID;
-        if (o.slot.start % grid !== 0 || o.slot.end % grid !== 0) {
+        // The start only: a 5-minute meeting is legal and ends off a 15-minute grid.
+        if (o.slot.start % grid !== 0) {
           out.push({
             invariant: 'grid',
             agent: id,
             negotiationId: r.id,
-            detail: `booked ${clock(o.slot.start)}–${clock(o.slot.end)}, off the ${grid / MINUTE}-minute grid`,
+            detail: `booked ${clock(o.slot.start)}–${clock(o.slot.end)}, starting off the ${grid / MINUTE}-minute grid`,
           });
         }
         // A confirmed meeting organized by an honest agent belongs in every honest attendee's calendar.
