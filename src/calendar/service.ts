@@ -127,6 +127,15 @@ export interface CalendarServiceDeps {
  * their cached events (on the vault), and keeping them in sync — every 15
  * minutes, on demand, and after the agent writes.
  */
+/** A negotiated meeting to put in the person's calendar (CAL4, ICS11). */
+interface MeetingToBook {
+  negotiationId: string;
+  title: string;
+  start: number;
+  end: number;
+  timeZone: string;
+}
+
 export class CalendarService {
   readonly #clock: Clock;
   #syncing: Promise<void> | undefined;
@@ -288,13 +297,7 @@ export class CalendarService {
    * calendar with the id derived from the negotiation id: a retry, or the copy an
    * invitation already put there, is recognised instead of duplicated.
    */
-  async book(input: {
-    negotiationId: string;
-    title: string;
-    start: number;
-    end: number;
-    timeZone: string;
-  }): Promise<string> {
+  async book(input: MeetingToBook): Promise<string> {
     const choices = ((await this.deps.loadChoices()) ?? []).filter((c) => c.selected && !c.ics);
     const target = choices.find((c) => c.primary) ?? choices[0];
     // [ICS11] No Google calendar to write to: the meeting is kept here and offered as an .ics invitation.
@@ -345,13 +348,7 @@ export class CalendarService {
       await this.deps.cache.applyChanges(LOCAL_BOOKINGS, [], [eventId]);
   }
 
-  async #bookLocally(input: {
-    negotiationId: string;
-    title: string;
-    start: number;
-    end: number;
-    timeZone: string;
-  }): Promise<string> {
+  async #bookLocally(input: MeetingToBook): Promise<string> {
     const id = await eventIdForNegotiation(input.negotiationId);
     const start = { dateTime: new Date(input.start).toISOString(), timeZone: input.timeZone };
     const end = { dateTime: new Date(input.end).toISOString(), timeZone: input.timeZone };
