@@ -1,5 +1,5 @@
 import type { OriginPolicy, RelayLimits } from './limits';
-import type { LogLevel } from './log';
+import type { LogFormat, LogLevel } from './log';
 import type { MailboxLimits } from './mailbox';
 
 export interface RelayConfig {
@@ -16,6 +16,8 @@ export interface RelayConfig {
   readonly origins: OriginPolicy;
   readonly transports?: ('websocket' | 'polling')[];
   readonly logLevel: LogLevel;
+  /** `text`: one readable line per event (the default); `json`: pino JSON lines, for a journal or collector. */
+  readonly logFormat: LogFormat;
   readonly limits: Partial<RelayLimits>;
   readonly mailbox: Partial<MailboxLimits>;
   /** Linked from the relay's root page (OBS6). */
@@ -29,7 +31,8 @@ export class ConfigError extends Error {
       | 'bad_number'
       | 'bad_transport'
       | 'bad_cluster_nodes'
-      | 'bad_project_url',
+      | 'bad_project_url'
+      | 'bad_log_format',
     message: string,
   ) {
     super(message);
@@ -38,6 +41,15 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+function logFormat(value: string | undefined): LogFormat {
+  if (value === undefined || value === '' || value === 'text') return 'text';
+  if (value === 'json') return 'json';
+  throw new ConfigError(
+    'bad_log_format',
+    `LOG_FORMAT must be "text" (the default) or "json", not "${value}".`,
+  );
+}
 
 function number(env: Env, name: string): number | undefined {
   const raw = env[name];
@@ -121,6 +133,7 @@ export function configFromEnv(env: Env): RelayConfig {
     origins: { ...(allowed ? { allowed } : {}), allowMissing: env.RELAY_ALLOW_NO_ORIGIN === '1' || !allowed },
     ...(transports ? { transports: transports as ('websocket' | 'polling')[] } : {}),
     logLevel: (env.LOG_LEVEL as LogLevel | undefined) ?? 'info',
+    logFormat: logFormat(env.LOG_FORMAT),
     limits,
     mailbox,
     ...(projectUrl ? { projectUrl } : {}),

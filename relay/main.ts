@@ -11,7 +11,7 @@ try {
   process.stderr.write(`Parley relay: ${error.message}\n`);
   process.exit(2);
 }
-const log = createLogger('relay', config.logLevel);
+const log = createLogger('relay', config.logLevel, undefined, config.logFormat);
 const relay = assembleRelay(config, log);
 const { url } = await relay.listen(config.port, config.host);
 const mailbox = config.redisClusterNodes ? 'redis-cluster' : config.redisUrl ? 'redis' : 'memory';

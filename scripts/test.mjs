@@ -1,6 +1,7 @@
 // `npm test`: everything, on a machine that may have nothing installed by hand.
 // 1. types, lint and format (`npm run check`),
-// 2. install what the tests need (Chromium, Firefox ESR, Redis, Caddy, OpenSSL, systemd-analyze) when it is missing,
+// 2. install what the tests need (Chromium, Firefox ESR, Redis, Caddy, OpenSSL, systemd-analyze, and the
+//    Firebase Auth emulator into tests/tools) when it is missing,
 // 3. build the extension for both browsers,
 // 4. run the unit suites, the negotiation fault campaign (200 seeds), then the browser suites.
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ const steps = [
       'caddy',
       'openssl',
       'systemd',
+      'firebase-tools',
     ],
   ],
   ['npx', ['wxt', 'build']],

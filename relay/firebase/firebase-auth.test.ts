@@ -35,7 +35,7 @@ beforeAll(async () => {
   connectAuthEmulator(getAuth(client), `http://${emulator.host}`, { disableWarnings: true });
   relay = createRelay({ tokenVerifier: firebaseTokenVerifier(emulator.projectId), now: () => clock });
   ({ url } = await relay.listen(0));
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   sockets.forEach((s) => s.disconnect());

@@ -153,6 +153,42 @@ describe('observability', () => {
     });
   });
 
+  it('[OBS7] logs read as one line per event by default, JSON when asked; another format refuses to start', async () => {
+    expect(configFromEnv({}).logFormat).toBe('text');
+    expect(configFromEnv({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(() => configFromEnv({ LOG_FORMAT: 'xml' })).toThrow(/"text" \(the default\) or "json"/);
+    const collect = () => {
+      const lines: string[] = [];
+      const sink = new Writable({
+        write(chunk, _enc, done) {
+          lines.push(...String(chunk).split('\n').filter(Boolean));
+          done();
+        },
+      });
+      return { lines, sink };
+    };
+    const text = collect();
+    createLogger('relay', 'info', text.sink, 'text').warn('login_refused', {
+      code: 'bad_signature',
+      count: 2,
+    });
+    const json = collect();
+    createLogger('relay', 'info', json.sink, 'json').warn('login_refused', {
+      code: 'bad_signature',
+      count: 2,
+    });
+    await expect.poll(() => text.lines.length + json.lines.length).toBe(2);
+    expect(text.lines[0]).toMatch(
+      /^\[\d\d:\d\d:\d\d\] WARN: relay login_refused .*"code":"bad_signature".*"count":2/,
+    );
+    expect(JSON.parse(json.lines[0]!)).toMatchObject({
+      ns: 'relay',
+      event: 'login_refused',
+      code: 'bad_signature',
+      count: 2,
+    });
+  });
+
   it('[OBS5] shuts down gracefully: refuses new work, finishes what is in flight, then closes', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));

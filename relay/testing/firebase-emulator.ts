@@ -1,7 +1,7 @@
 // Test helper: the Firebase Auth emulator (firebase-tools, no network with CI=true) on free
-// ports, from a temporary firebase.json shaped like the repo's. ~13 s to start on 2 cores.
+// ports, from a temporary firebase.json shaped like the repo's. ~13 s to start on a quiet 2-core machine, minutes on a saturated one.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './redis-server';
@@ -31,7 +31,13 @@ export async function startAuthEmulator(projectId = 'demo-parley'): Promise<Auth
       },
     }),
   );
-  const bin = path.join(ROOT, 'node_modules/.bin/firebase');
+  // firebase-tools is a test-only tool, kept out of the root install (scripts/ensure-tools.mjs).
+  const bin = path.join(ROOT, 'tests/tools/node_modules/.bin/firebase');
+  if (!existsSync(bin))
+    throw new Error(
+      'The Firebase Auth emulator is not installed. `npm test` installs it; to run this suite alone, ' +
+        'first run: node scripts/ensure-tools.mjs firebase-tools',
+    );
   const child = spawn(
     bin,
     ['emulators:start', '--only', 'auth', '--project', projectId, '--config', config],
@@ -66,9 +72,9 @@ export async function startAuthEmulator(projectId = 'demo-parley'): Promise<Auth
     const timer = setTimeout(() => {
       void stop();
       reject(
-        new Error(`The Firebase Auth emulator did not start within 90 s. Its output:\n${out.slice(-2000)}`),
+        new Error(`The Firebase Auth emulator did not start within 240 s. Its output:\n${out.slice(-2000)}`),
       );
-    }, 90_000);
+    }, 240_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(

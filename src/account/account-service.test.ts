@@ -20,7 +20,7 @@ beforeAll(async () => {
     authDomain: '',
     emulatorUrl: `http://${emulator.host}/`,
   };
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await Promise.all(services.map((s) => s.close()));

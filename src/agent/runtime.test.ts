@@ -519,3 +519,50 @@ describe('injection, by mechanism', () => {
     }
   });
 });
+
+describe('what leaves the device in a backup', () => {
+  it('[ICS8][DAT2] a subscribed secret address is in the backup only sealed: data.export never carries it in clear, in any encoding', async () => {
+    // A secret address on this machine, answering a small calendar.
+    const { createServer } = await import('node:http');
+    const secretPath = `/calendar/ical/${crypto.randomUUID()}/private-${crypto.randomUUID()}/basic.ics`;
+    const server = createServer((req, res) => {
+      res.writeHead(req.url === secretPath ? 200 : 404, { 'content-type': 'text/calendar' });
+      res.end(
+        req.url === secretPath
+          ? 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:one@test\r\n' +
+              'DTSTAMP:20261201T000000Z\r\nDTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\n' +
+              'SUMMARY:Dentist\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n'
+          : '',
+      );
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const { port } = server.address() as { port: number };
+      const address = `http://127.0.0.1:${port}${secretPath}`;
+      const ana = await unlockedAgent('Ana Silva');
+      const overview = await ana.rpc.call('calendar.subscribeIcs', { url: address });
+      expect(overview.calendars).toEqual([expect.objectContaining({ source: 'url', events: 1 })]);
+
+      const { file } = await ana.rpc.call('data.export', { passphrase: PASSPHRASE });
+      const secret = secretPath.split('/').filter((s) => s.length >= 20);
+      expect(secret.length).toBeGreaterThan(0);
+      for (const piece of [address, secretPath, ...secret]) {
+        const bytes = new TextEncoder().encode(piece);
+        for (const encoded of [
+          piece,
+          Buffer.from(bytes).toString('base64'),
+          Buffer.from(bytes).toString('base64url'),
+          Buffer.from(bytes).toString('hex'),
+          encodeURIComponent(piece),
+        ])
+          expect(file).not.toContain(encoded);
+      }
+      // It is there, sealed: the backup restores the subscription on another profile.
+      const bea = await unlockedAgent('Bea');
+      await bea.rpc.call('data.import', { file, passphrase: PASSPHRASE, mode: 'replace' });
+      await eventually(async () => (await bea.rpc.call('calendar.overview', {})).calendars.length).toBe(1);
+    } finally {
+      await new Promise((ok) => server.close(ok));
+    }
+  });
+});

@@ -40,7 +40,7 @@ beforeAll(async () => {
     now: () => relayNow ?? Date.now(),
   });
   ({ url } = await relay.listen(0));
-}, 120_000);
+}, 300_000);
 
 afterEach(async () => {
   relayNow = undefined;

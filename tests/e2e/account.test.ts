@@ -43,7 +43,7 @@ beforeAll(async () => {
   });
   alice = await launchAgent(profiles.alice);
   await configure(alice, relay.url, 'Alice');
-});
+}, 300_000);
 
 afterAll(async () => {
   await Promise.allSettled([alice?.close(), bob?.close()]);
