@@ -270,7 +270,9 @@ export function ChatPanel({ initial = '' }: { initial?: string }) {
           turn.role === 'person' ? (
             <li key={turn.id} class="bubble out" dir="auto" data-testid="chat-turn" data-role="person">
               {turn.text}
-              <span class="meta">{formatTime(turn.at)}</span>
+              <span class="meta" dir="auto">
+                {formatTime(turn.at)}
+              </span>
             </li>
           ) : (
             <li

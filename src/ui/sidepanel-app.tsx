@@ -226,7 +226,7 @@ function Thread({ contact }: { contact: ContactView }) {
             data-status={m.status}
           >
             {m.text}
-            <span class="meta">
+            <span class="meta" dir="auto">
               {formatTime(m.at)}
               {m.direction === 'out' && ` · ${m.status}`}
             </span>

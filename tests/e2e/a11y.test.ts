@@ -11,6 +11,7 @@ import {
   makeProfileDir,
   removeProfileDir,
   setInput,
+  unlock,
   waitFor,
 } from './harness';
 
@@ -99,6 +100,13 @@ afterAll(async () => {
   removeProfileDir(profile);
 });
 
+/** Each test but the first-run one starts from an unlocked agent, whichever ran before it. */
+async function unlocked(): Promise<void> {
+  const popup = await open('popup');
+  await unlock(popup);
+  await popup.close();
+}
+
 /** [A11Y2] Fields with no label of their own: a placeholder or a title is not a label. */
 const unlabelledFields = (page: Page) =>
   page.$$eval('input:not([type=hidden]), select, textarea', (fields) =>
@@ -153,6 +161,7 @@ describe('accessibility', () => {
   });
 
   it('[A11Y1] [A11Y2] the side panel with a conversation and an invite: no serious or critical axe violation, light and dark; every field labelled', async () => {
+    await unlocked();
     const panel = await open('sidepanel');
     await panel.waitForSelector('[data-testid=command-input]', { timeout: 30_000 });
     await ask(panel, 'what is on my calendar tomorrow?');
@@ -163,6 +172,7 @@ describe('accessibility', () => {
   });
 
   it('[A11Y1] [A11Y2] the options page, its notices shown and its folds open: no serious or critical axe violation, light and dark; every field labelled', async () => {
+    await unlocked();
     const options = await open('options');
     await options.waitForSelector('[data-testid=preferences]', { timeout: 30_000 });
     await options.waitForSelector('[data-testid=assistant-settings]');
@@ -181,6 +191,7 @@ describe('accessibility', () => {
   });
 
   it('[A11Y3] colours come from variables that dark mode swaps: a dark page with light text, a light page with dark text', async () => {
+    await unlocked();
     const options = await open('options');
     await options.waitForSelector('[data-testid=preferences]', { timeout: 30_000 });
     const looks = async (scheme: Scheme) => {
@@ -218,6 +229,7 @@ describe('accessibility', () => {
   });
 
   it('[A11Y4] the keyboard focus shows a 2 px outline, light and dark', async () => {
+    await unlocked();
     const popup = await open('popup');
     await popup.waitForSelector('[data-testid=command-input]', { timeout: 30_000 });
     for (const scheme of SCHEMES) {
@@ -246,6 +258,7 @@ describe('accessibility', () => {
   });
 
   it('[A11Y5] the agent’s replies are in a polite live region; each turn takes the direction of its own text', async () => {
+    await unlocked();
     const panel = await open('sidepanel');
     await panel.waitForSelector('[data-testid=command-input]', { timeout: 30_000 });
     await ask(panel, 'מתי אני פנוי מחר?');
@@ -255,12 +268,14 @@ describe('accessibility', () => {
         role: li.getAttribute('data-role'),
         text: li.firstChild?.textContent ?? '',
         direction: getComputedStyle(li).direction,
+        /** The time under a turn is its own run: "1:25 PM" never turns into "PM 1:25" under Hebrew. */
+        timeDirection: li.querySelector('.meta') && getComputedStyle(li.querySelector('.meta')!).direction,
         live: li.closest('[aria-live]')?.getAttribute('aria-live') ?? null,
       })),
     );
     const hebrew = turns.find((t) => t.text.startsWith('מתי'));
     const english = turns.find((t) => t.text.startsWith('what is on'));
-    expect(hebrew).toMatchObject({ role: 'person', direction: 'rtl' });
+    expect(hebrew).toMatchObject({ role: 'person', direction: 'rtl', timeDirection: 'ltr' });
     expect(english).toMatchObject({ role: 'person', direction: 'ltr' });
     const replies = turns.filter((t) => t.role === 'agent');
     expect(replies.length).toBeGreaterThanOrEqual(2);
@@ -282,6 +297,7 @@ describe('accessibility', () => {
   });
 
   it('[A11Y6] a long unbroken word wraps: nothing scrolls sideways in a narrow side panel', async () => {
+    await unlocked();
     const panel = await open('sidepanel');
     await panel.setViewport({ width: 320, height: 640 });
     await panel.waitForSelector('[data-testid=command-input]', { timeout: 30_000 });
@@ -296,12 +312,25 @@ describe('accessibility', () => {
         turn: [turn.scrollWidth, turn.clientWidth],
       };
     }, word);
+    // …and wrapping never splits a one-word button ("As|k"): each stays on one line.
+    const split = await panel.$$eval('button', (buttons) =>
+      buttons
+        .filter((b) => b.offsetParent && !/\s/.test(b.textContent!.trim()))
+        .filter((b) => {
+          const range = document.createRange();
+          range.selectNodeContents(b);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+        })
+        .map((b) => b.textContent),
+    );
+    expect(split).toEqual([]);
     expect(widths.page[0]).toBeLessThanOrEqual(widths.page[1]!);
     expect(widths.turn[0]).toBeLessThanOrEqual(widths.turn[1]!);
     await panel.close();
   });
 
   it('[A11Y7] the settings come in groups for people, and their advanced parts are folded', async () => {
+    await unlocked();
     const options = await open('options');
     await options.waitForSelector('[data-testid=preferences]', { timeout: 30_000 });
     await options.waitForSelector('[data-testid=google-endpoints]');
@@ -325,6 +354,7 @@ describe('accessibility', () => {
   });
 
   it('[A11Y8] times on the pages are in the person’s time zone from their preferences, not the browser’s', async () => {
+    await unlocked();
     const options = await open('options');
     await options.waitForSelector('[data-testid=preferences]', { timeout: 30_000 });
     const zone = 'Pacific/Kiritimati'; // UTC+14: never the same hour as this browser's UTC.
