@@ -50,6 +50,7 @@ export default defineConfig({
   manifest: ({ browser }) => ({
     name: 'Parley',
     description: 'Your personal agent: finds meeting times with other people’s agents, privately.',
+    // Firefox has no side panel: WXT writes entrypoints/sidepanel as its `sidebar_action` (FFX2), the same page.
     permissions: ['storage', 'alarms', 'identity', ...(browser === 'firefox' ? [] : ['sidePanel'])],
     // Local relays, fakes and the Firebase Auth emulator; Google's APIs; Firebase Auth (sign-in at
     // identitytoolkit, token refresh at securetoken). Other relays are reached over websockets,

@@ -1,5 +1,10 @@
 import { render } from 'preact';
 import '@/src/ui/theme.css';
-import { OptionsApp } from '@/src/ui';
+import { OptionsApp, PersonZone } from '@/src/ui';
 
-render(<OptionsApp />, document.getElementById('app')!);
+render(
+  <PersonZone>
+    <OptionsApp />
+  </PersonZone>,
+  document.getElementById('app')!,
+);

@@ -1,5 +1,10 @@
 import { render } from 'preact';
 import '@/src/ui/theme.css';
-import { PopupApp } from '@/src/ui';
+import { PopupApp, PersonZone } from '@/src/ui';
 
-render(<PopupApp />, document.getElementById('app')!);
+render(
+  <PersonZone>
+    <PopupApp />
+  </PersonZone>,
+  document.getElementById('app')!,
+);

@@ -1,5 +1,10 @@
 import { render } from 'preact';
 import '@/src/ui/theme.css';
-import { SidePanelApp } from '@/src/ui';
+import { SidePanelApp, PersonZone } from '@/src/ui';
 
-render(<SidePanelApp />, document.getElementById('app')!);
+render(
+  <PersonZone>
+    <SidePanelApp />
+  </PersonZone>,
+  document.getElementById('app')!,
+);

@@ -70,6 +70,7 @@ export function AccountSection({ firebase }: { firebase: FirebaseSettings }) {
             <input
               type="email"
               name="account.email"
+              aria-label="Email"
               autocomplete="username"
               placeholder="Email"
               value={email}
@@ -78,6 +79,7 @@ export function AccountSection({ firebase }: { firebase: FirebaseSettings }) {
             <input
               type="password"
               name="account.password"
+              aria-label="Password"
               autocomplete="current-password"
               placeholder="Password (at least 6 characters)"
               value={password}

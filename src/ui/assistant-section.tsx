@@ -3,6 +3,7 @@ import type { ErrorShape } from '../errors';
 import { requestOrigin } from '../platform';
 import type { AssistantSettings } from '../rpc';
 import { ErrorNote, Section } from './components';
+import { formatDateTime } from './dates';
 import { agent, useAgentQuery } from './rpc';
 
 /**
@@ -45,27 +46,30 @@ export function AssistantSection() {
   return (
     <Section title="Assistant">
       <form class="stack" onSubmit={save} data-testid="assistant-settings">
-        {(
-          [
-            ['builtin', 'No model: the built-in parser (nothing leaves this device)'],
+        <fieldset class="stack">
+          <legend>How Parley understands what you type</legend>
+          {(
             [
-              'openai',
-              'An OpenAI-compatible endpoint (OpenAI, Ollama, LM Studio…): only your words, with names replaced',
-            ],
-            ['on-device', 'Chrome’s on-device model, where the browser has it'],
-          ] as const
-        ).map(([value, label]) => (
-          <label key={value} class="row">
-            <input
-              type="radio"
-              name="provider"
-              value={value}
-              checked={form.provider === value}
-              onChange={() => setForm({ ...form, provider: value })}
-            />
-            <span>{label}</span>
-          </label>
-        ))}
+              ['builtin', 'No model: the built-in parser (nothing leaves this device)'],
+              [
+                'openai',
+                'An OpenAI-compatible endpoint (OpenAI, Ollama, LM Studio…): only your words, with names replaced',
+              ],
+              ['on-device', 'Chrome’s on-device model, where the browser has it'],
+            ] as const
+          ).map(([value, label]) => (
+            <label key={value} class="row">
+              <input
+                type="radio"
+                name="provider"
+                value={value}
+                checked={form.provider === value}
+                onChange={() => setForm({ ...form, provider: value })}
+              />
+              <span>{label}</span>
+            </label>
+          ))}
+        </fieldset>
         {form.provider === 'openai' && (
           <>
             <label class="stack">
@@ -110,7 +114,11 @@ export function AssistantSection() {
             </button>
           )}
         </div>
-        {note && <p class="notice">{note}</p>}
+        {note && (
+          <p class="notice" role="status">
+            {note}
+          </p>
+        )}
         <ErrorNote error={error} />
       </form>
       <ModelRequests />
@@ -129,7 +137,7 @@ function ModelRequests() {
         {data.map((r) => (
           <li key={`${r.at}-${r.text}`} data-testid="model-request">
             <span class="muted">
-              {new Date(r.at).toLocaleString()} · {r.model}
+              {formatDateTime(r.at)} · {r.model}
             </span>
             <div class="mono">{r.text}</div>
           </li>

@@ -3,16 +3,11 @@ import type { ErrorShape } from '../errors';
 import { requestOrigin } from '../platform';
 import type { CalendarOverviewView, CalendarView, GoogleSettings } from '../rpc';
 import { ErrorNote, Section } from './components';
+import { formatAgo } from './dates';
 import { agent, useAgentQuery } from './rpc';
 
-export function ago(at: number | undefined, now = Date.now()): string {
-  if (at === undefined) return 'never';
-  const minutes = Math.round((now - at) / 60_000);
-  if (minutes < 1) return 'just now';
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.round(minutes / 60);
-  return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
-}
+/** How fresh a sync is, in the browser's language ("5 minutes ago"). */
+export const ago = (at: number | undefined, now = Date.now()): string => formatAgo(at, now);
 
 /** One line for the popup: how many events the agent knows and how fresh they are. */
 export function CalendarLine() {
@@ -223,7 +218,7 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
             )}
           </>
         )}
-        <h3>Without Google</h3>
+        <h4>Without Google</h4>
         <label class="stack">
           <span>Import a calendar file (.ics)</span>
           <input
@@ -263,10 +258,8 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
         )}
         {data?.error && <p class="error">{data.error.message}</p>}
         <ErrorNote error={error} />
-        <details>
-          <summary class="muted" data-testid="google-endpoints-toggle">
-            Google endpoints (advanced)
-          </summary>
+        <details class="advanced">
+          <summary data-testid="google-endpoints-toggle">Google endpoints (advanced)</summary>
           <form
             class="stack"
             data-testid="google-endpoints"

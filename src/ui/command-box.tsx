@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { AgendaView, AssistantReply } from '../rpc';
 import { ErrorNote, formatTime } from './components';
+import { formatDay, formatRange } from './dates';
 import { agent, useAgentQuery } from './rpc';
 
 const PROVIDERS: Record<AssistantReply['provider'], string> = {
@@ -83,14 +84,14 @@ function Reply({
   }, [view.proposal?.id, latest, open, busy]);
   return (
     <>
-      <p>{view.reply}</p>
+      <p dir="auto">{view.reply}</p>
       {view.note && <p class="muted">{view.note}</p>}
       {view.agenda && (
         <ul class="contacts" data-testid="agenda">
           {view.agenda.items.length === 0 && <li class="muted">Nothing in your calendar then.</li>}
           {view.agenda.items.map((item) => (
             <li key={`${item.start}-${item.title}`} data-testid="agenda-item">
-              <span class="mono">{when(item)}</span> {item.title}
+              <span class="mono">{when(item)}</span> <bdi>{item.title}</bdi>
               {item.byParley && <span class="muted"> · by Parley</span>}
             </li>
           ))}
@@ -150,6 +151,7 @@ function Composer({
     <form class="row" onSubmit={submit}>
       <input
         aria-label="Ask your agent"
+        dir="auto"
         placeholder="e.g. find 30 minutes with Dana next week, mornings"
         data-testid="command-input"
         value={text}
@@ -189,7 +191,7 @@ export function CommandBox({ initial = '' }: { initial?: string }) {
     });
 
   return (
-    <div class="stack" data-testid="command-box">
+    <div class="stack" data-testid="command-box" aria-live="polite">
       <Composer text={text} setText={setText} busy={busy} onAsk={ask} />
       {reply && (
         <div class="bubble" data-testid="command-reply" data-intent={reply.command.intent}>
@@ -256,17 +258,27 @@ export function ChatPanel({ initial = '' }: { initial?: string }) {
 
   return (
     <div class="stack" data-testid="command-box">
-      <ol class="thread" data-testid="chat-thread" aria-label="Conversation with your agent">
+      <ol
+        class="thread"
+        data-testid="chat-thread"
+        aria-label="Conversation with your agent"
+        aria-live="polite"
+        // A reply that is still arriving is read once, whole.
+        aria-busy={data?.streaming !== undefined}
+      >
         {turns.map((turn, i) =>
           turn.role === 'person' ? (
-            <li key={turn.id} class="bubble out" data-testid="chat-turn" data-role="person">
+            <li key={turn.id} class="bubble out" dir="auto" data-testid="chat-turn" data-role="person">
               {turn.text}
-              <span class="meta">{formatTime(turn.at)}</span>
+              <span class="meta" dir="auto">
+                {formatTime(turn.at)}
+              </span>
             </li>
           ) : (
             <li
               key={turn.id}
               class="bubble"
+              dir="auto"
               data-testid={i === lastAgent ? 'command-reply' : 'chat-turn'}
               data-role="agent"
               data-intent={turn.command?.intent}
@@ -282,12 +294,12 @@ export function ChatPanel({ initial = '' }: { initial?: string }) {
           ),
         )}
         {data?.streaming !== undefined ? (
-          <li class="bubble" data-testid="chat-streaming" aria-live="polite">
+          <li class="bubble" dir="auto" data-testid="chat-streaming">
             {data.streaming || '…'}
           </li>
         ) : (
           busy && (
-            <li class="bubble muted" data-testid="chat-thinking" aria-live="polite">
+            <li class="bubble muted" data-testid="chat-thinking">
               Thinking…
             </li>
           )
@@ -310,15 +322,7 @@ export function ChatPanel({ initial = '' }: { initial?: string }) {
   );
 }
 
+/** [A11Y8] In the person's locale and zone (src/ui/dates.ts). */
 function when(item: { start: number; end: number; allDay: boolean }): string {
-  if (item.allDay)
-    return new Date(item.start).toLocaleDateString(undefined, {
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-    });
-  const day = new Date(item.start).toLocaleDateString(undefined, { weekday: 'short' });
-  const time = (at: number) =>
-    new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  return `${day} ${time(item.start)}–${time(item.end)}`;
+  return item.allDay ? formatDay(item.start) : formatRange(item.start, item.end);
 }

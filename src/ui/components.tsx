@@ -1,5 +1,10 @@
-import type { ComponentChildren } from 'preact';
+import { Fragment, createContext, type ComponentChildren } from 'preact';
+import { useContext } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
+import { currentZone, setPersonZone } from './dates';
+import { useAgentQuery } from './rpc';
+
+export { formatTime } from './dates';
 
 export function ErrorNote({ error }: { error?: ErrorShape }) {
   if (!error) return null;
@@ -44,14 +49,26 @@ export function relayAccountProblem(lastError: string | undefined): string | und
   }
 }
 
+/** The level of a section's heading: 2 on its own, 3 inside a group of settings (headings never skip). */
+export const HeadingLevel = createContext<2 | 3>(2);
+
 export function Section({ title, children }: { title: string; children: ComponentChildren }) {
+  const Heading = useContext(HeadingLevel) === 3 ? 'h3' : 'h2';
   return (
     <section class="section">
-      <h2>{title}</h2>
+      <Heading class="section-title">{title}</Heading>
       {children}
     </section>
   );
 }
 
-export const formatTime = (at: number) =>
-  new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+/**
+ * [A11Y8] Dates below this show in the person's time zone (their meeting preferences) once the agent has
+ * answered; until then, and while it is locked, in the browser's. A different zone re-renders the page
+ * once (a new key), so no time stays in the old zone.
+ */
+export function PersonZone({ children }: { children: ComponentChildren }) {
+  const { data } = useAgentQuery('preferences.get', {}, ['status']);
+  if (data) setPersonZone(data.timeZone);
+  return <Fragment key={currentZone()}>{children}</Fragment>;
+}

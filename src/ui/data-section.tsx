@@ -47,74 +47,107 @@ export function DataSection() {
           Everything Parley keeps is on this device, encrypted. A backup is one encrypted file, sealed with
           the passphrase you type here.
         </p>
-        <input
-          type="password"
-          name="backup-passphrase"
-          placeholder="Backup passphrase"
-          value={passphrase}
-          onInput={(e) => setPassphrase(e.currentTarget.value)}
-        />
+        <label class="stack">
+          <span>Backup passphrase</span>
+          <input
+            type="password"
+            name="backup-passphrase"
+            autocomplete="new-password"
+            value={passphrase}
+            onInput={(e) => setPassphrase(e.currentTarget.value)}
+          />
+        </label>
         <div class="row">
           <button disabled={!passphrase} data-testid="export" onClick={exportBackup}>
             Export a backup
           </button>
         </div>
-        <div class="row">
-          <input
-            type="file"
-            accept="application/json"
-            onChange={(e) => setFile(e.currentTarget.files?.[0])}
-          />
-          <select value={mode} onChange={(e) => setMode(e.currentTarget.value as 'merge' | 'replace')}>
-            <option value="merge">merge</option>
-            <option value="replace">replace</option>
-          </select>
-          <button class="secondary" disabled={!passphrase || !file} onClick={importBackup}>
-            Restore
-          </button>
-        </div>
-        <div class="row">
-          <span>Delete messages older than</span>
-          <input
-            type="number"
-            min={1}
-            style={{ width: '6em' }}
-            value={days}
-            onInput={(e) => setDays(Number(e.currentTarget.value))}
-          />
-          <span>days</span>
-          <button
-            class="secondary"
-            onClick={() =>
-              run(
-                async () =>
-                  `Deleted ${(await agent.call('data.prune', { olderThanDays: days })).deleted} old records.`,
-              )
-            }
-          >
-            Prune
-          </button>
-        </div>
-        <div class="row">
-          <input
-            placeholder='Type "delete everything"'
-            value={confirm}
-            onInput={(e) => setConfirm(e.currentTarget.value)}
-          />
-          <button
-            class="secondary"
-            disabled={confirm !== 'delete everything'}
-            onClick={() =>
-              run(async () => {
-                await agent.call('data.deleteAll', { confirm: 'delete everything' });
-                return 'Everything was deleted. Parley starts over.';
-              })
-            }
-          >
-            Delete all my data
-          </button>
-        </div>
-        {note && <p class="notice">{note}</p>}
+        <fieldset class="stack">
+          <legend>Restore a backup</legend>
+          <label class="stack">
+            <span>Backup file</span>
+            <input
+              type="file"
+              name="backup-file"
+              accept="application/json"
+              onChange={(e) => setFile(e.currentTarget.files?.[0])}
+            />
+          </label>
+          <div class="row">
+            <label class="row">
+              <span>With what is here:</span>
+              <select
+                name="restore-mode"
+                value={mode}
+                onChange={(e) => setMode(e.currentTarget.value as 'merge' | 'replace')}
+              >
+                <option value="merge">merge</option>
+                <option value="replace">replace</option>
+              </select>
+            </label>
+            <button class="secondary" disabled={!passphrase || !file} onClick={importBackup}>
+              Restore
+            </button>
+          </div>
+        </fieldset>
+        <details class="advanced" data-testid="data-advanced">
+          <summary>Delete old messages, or everything</summary>
+          <div class="stack">
+            <div class="row">
+              <label class="row">
+                <span>Delete messages older than</span>
+                <input
+                  type="number"
+                  name="prune-days"
+                  min={1}
+                  style={{ width: '6em' }}
+                  value={days}
+                  onInput={(e) => setDays(Number(e.currentTarget.value))}
+                />
+                <span>days</span>
+              </label>
+              <button
+                class="secondary"
+                onClick={() =>
+                  run(
+                    async () =>
+                      `Deleted ${(await agent.call('data.prune', { olderThanDays: days })).deleted} old records.`,
+                  )
+                }
+              >
+                Prune
+              </button>
+            </div>
+            <label class="stack">
+              <span>To delete everything Parley keeps, type “delete everything”</span>
+              <input
+                name="delete-confirm"
+                autocomplete="off"
+                value={confirm}
+                onInput={(e) => setConfirm(e.currentTarget.value)}
+              />
+            </label>
+            <div class="row">
+              <button
+                class="danger"
+                disabled={confirm !== 'delete everything'}
+                onClick={() =>
+                  run(async () => {
+                    await agent.call('data.deleteAll', { confirm: 'delete everything' });
+                    return 'Everything was deleted. Parley starts over.';
+                  })
+                }
+              >
+                Delete all my data
+              </button>
+            </div>
+          </div>
+        </details>
+        {note && (
+          <p class="notice" role="status">
+            {note}
+          </p>
+        )}
         <ErrorNote error={error} />
       </div>
     </Section>

@@ -1,5 +1,5 @@
 export { agent, useAgentQuery } from './rpc';
-export { ErrorNote, RelayDot, Section, formatTime } from './components';
+export { ErrorNote, PersonZone, RelayDot, Section, formatTime } from './components';
 export { PopupApp } from './popup-app';
 export { LockGate } from './lock-gate';
 export { SidePanelApp } from './sidepanel-app';

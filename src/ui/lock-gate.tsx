@@ -62,6 +62,7 @@ function PassphraseForm({ mode, onDone }: { mode: 'setup' | 'unlock'; onDone: ()
       <input
         type="password"
         name="passphrase"
+        aria-label="Passphrase"
         autocomplete={mode === 'setup' ? 'new-password' : 'current-password'}
         placeholder="Passphrase"
         minLength={mode === 'setup' ? MIN_PASSPHRASE_CHARS : 1}
@@ -72,6 +73,7 @@ function PassphraseForm({ mode, onDone }: { mode: 'setup' | 'unlock'; onDone: ()
         <input
           type="password"
           name="confirm"
+          aria-label="The same passphrase again"
           autocomplete="new-password"
           placeholder="The same passphrase again"
           value={confirm}

@@ -2,10 +2,10 @@ import { useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { NegotiationView } from '../rpc';
 import { ErrorNote, Section } from './components';
+import { formatRange } from './dates';
 import { agent, useAgentQuery } from './rpc';
 
-const when = (slot: { start: number; end: number }) =>
-  `${new Date(slot.start).toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })}–${new Date(slot.end).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}`;
+const when = (slot: { start: number; end: number }) => formatRange(slot.start, slot.end);
 
 /**
  * [ICS11] Saves a booked meeting as an .ics file (one click): without Google, the person's own calendar
@@ -75,7 +75,7 @@ function Approvals({ negotiations }: { negotiations: NegotiationView[] }) {
     <div class="stack" data-testid="approvals">
       {pending.map((n) => (
         <div class="bubble" key={n.id} data-testid="approval" data-negotiation={n.id}>
-          <strong>{n.title}</strong> <span class="muted">with {n.with.join(', ')}</span>
+          <strong dir="auto">{n.title}</strong> <span class="muted">with {n.with.join(', ')}</span>
           <div>{n.approval!.description}</div>
           <ul class="muted">
             {n.approval!.slots.map((s) => (
@@ -159,6 +159,8 @@ export function MeetingsSection() {
             ))}
             <input
               placeholder="What is it about?"
+              aria-label="What is it about?"
+              dir="auto"
               name="title"
               value={title}
               onInput={(e) => setTitle(e.currentTarget.value)}
@@ -166,6 +168,7 @@ export function MeetingsSection() {
             <div class="row">
               <select
                 name="duration"
+                aria-label="How long"
                 value={durationMin}
                 onChange={(e) => setDuration(Number(e.currentTarget.value))}
               >
@@ -177,6 +180,7 @@ export function MeetingsSection() {
               </select>
               <select
                 name="within"
+                aria-label="Within"
                 value={withinDays}
                 onChange={(e) => setWithin(Number(e.currentTarget.value))}
               >
@@ -202,7 +206,7 @@ export function MeetingsSection() {
               data-phase={n.phase}
               data-outcome={n.outcome ?? ''}
             >
-              <strong>{n.title}</strong> <span class="muted">with {n.with.join(', ')}</span>
+              <strong dir="auto">{n.title}</strong> <span class="muted">with {n.with.join(', ')}</span>
               <div class="muted">
                 {PHASES[n.phase] ?? n.phase}
                 {n.slot && ` · ${when(n.slot)}`}

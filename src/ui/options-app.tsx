@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import { AccountSection } from './account-section';
 import { AssistantSection } from './assistant-section';
-import { ErrorNote, Section } from './components';
+import type { ComponentChildren } from 'preact';
+import { ErrorNote, HeadingLevel, Section } from './components';
 import { CalendarSettings } from './calendar-section';
 import { DataSection } from './data-section';
 import { DiagnosticsSection } from './diagnostics-section';
@@ -12,7 +13,7 @@ import { agent, useAgentQuery } from './rpc';
 
 export function OptionsApp() {
   return (
-    <main style={{ maxWidth: '560px' }}>
+    <main class="settings">
       <header class="header">
         <h1>Parley settings</h1>
       </header>
@@ -52,40 +53,69 @@ function SettingsForm() {
 
   return (
     <>
-      <Section title="Your agent">
-        <form class="stack" onSubmit={save}>
-          <label class="stack">
-            <span>Your name, as your contacts see it</span>
-            <input
-              name="displayName"
-              value={displayName}
-              onInput={(e) => setDisplayName(e.currentTarget.value)}
-            />
-          </label>
-          <label class="stack">
-            <span>Relay address</span>
-            <input name="relayUrl" value={relayUrl} onInput={(e) => setRelayUrl(e.currentTarget.value)} />
-            <span class="muted">The relay only routes sealed envelopes; it never sees what is inside.</span>
-          </label>
-          <div class="row">
-            <button type="submit" data-testid="settings-save">
-              Save
-            </button>
-            {saved && (
-              <span class="notice" data-testid="saved">
-                Saved
-              </span>
-            )}
-          </div>
-          <ErrorNote error={error} />
-        </form>
-      </Section>
-      {settings && <AccountSection firebase={settings.firebase} />}
-      {settings && <CalendarSettings google={settings.google} />}
-      <PreferencesSection />
-      <AssistantSection />
-      <DataSection />
-      <DiagnosticsSection />
+      <Group title="You and your agent">
+        <Section title="Your agent">
+          <form class="stack" onSubmit={save}>
+            <label class="stack">
+              <span>Your name, as your contacts see it</span>
+              <input
+                name="displayName"
+                dir="auto"
+                autocomplete="name"
+                value={displayName}
+                onInput={(e) => setDisplayName(e.currentTarget.value)}
+              />
+            </label>
+            <label class="stack">
+              <span>Relay address</span>
+              <input
+                name="relayUrl"
+                autocomplete="url"
+                value={relayUrl}
+                onInput={(e) => setRelayUrl(e.currentTarget.value)}
+              />
+              <span class="muted">The relay only routes sealed envelopes; it never sees what is inside.</span>
+            </label>
+            <div class="row">
+              <button type="submit" data-testid="settings-save">
+                Save
+              </button>
+              {saved && (
+                <span class="notice" role="status" data-testid="saved">
+                  Saved
+                </span>
+              )}
+            </div>
+            <ErrorNote error={error} />
+          </form>
+        </Section>
+        {settings && <AccountSection firebase={settings.firebase} />}
+      </Group>
+      <Group title="Scheduling">
+        {settings && <CalendarSettings google={settings.google} />}
+        <PreferencesSection />
+        <AssistantSection />
+      </Group>
+      <Group title="Privacy and data">
+        <DataSection />
+      </Group>
+      <Group title="Help">
+        <DiagnosticsSection />
+      </Group>
     </>
+  );
+}
+
+/**
+ * [A11Y7] Settings come in a few groups named for what the person wants to do; inside them, the parts
+ * only some people need are folded (`<details class="advanced">`).
+ */
+function Group({ title, children }: { title: string; children: ComponentChildren }) {
+  const id = `group-${title.toLowerCase().replace(/\W+/g, '-')}`;
+  return (
+    <section class="group" aria-labelledby={id} data-testid="settings-group">
+      <h2 id={id}>{title}</h2>
+      <HeadingLevel.Provider value={3}>{children}</HeadingLevel.Provider>
+    </section>
   );
 }

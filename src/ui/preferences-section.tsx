@@ -34,34 +34,49 @@ export function PreferencesSection() {
     <Section title="Meeting preferences">
       <form class="stack" onSubmit={save} data-testid="preferences">
         <label class="stack">
-          <span>Time zone (IANA, e.g. Europe/London)</span>
+          <span>Your time zone</span>
           <input
             name="timeZone"
+            list="time-zones"
+            autocomplete="off"
             value={form.timeZone}
             onInput={(e) => setForm({ ...form, timeZone: e.currentTarget.value })}
           />
+          <datalist id="time-zones">
+            {zones().map((zone) => (
+              <option key={zone} value={zone} />
+            ))}
+          </datalist>
+          <span class="muted">Meetings are found, and times shown, in this zone (e.g. Europe/London).</span>
         </label>
-        <div class="row">
-          <span>Working hours</span>
-          <input
-            name="dayStart"
-            style={{ width: '6em' }}
-            value={form.dayStart}
-            onInput={(e) => setForm({ ...form, dayStart: e.currentTarget.value })}
-          />
-          <span>to</span>
-          <input
-            name="dayEnd"
-            style={{ width: '6em' }}
-            value={form.dayEnd}
-            onInput={(e) => setForm({ ...form, dayEnd: e.currentTarget.value })}
-          />
-        </div>
-        <div class="row">
-          {DAYS.map((d) => (
+        <fieldset class="row">
+          <legend>Working hours</legend>
+          <label class="row">
+            <span>from</span>
+            <input
+              name="dayStart"
+              style={{ width: '6em' }}
+              value={form.dayStart}
+              onInput={(e) => setForm({ ...form, dayStart: e.currentTarget.value })}
+            />
+          </label>
+          <label class="row">
+            <span>to</span>
+            <input
+              name="dayEnd"
+              style={{ width: '6em' }}
+              value={form.dayEnd}
+              onInput={(e) => setForm({ ...form, dayEnd: e.currentTarget.value })}
+            />
+          </label>
+        </fieldset>
+        <fieldset class="row wrap">
+          <legend>Working days</legend>
+          {DAYS.map((d, i) => (
             <label key={d} class="row">
               <input
                 type="checkbox"
+                name={`day.${d}`}
                 style={{ width: 'auto' }}
                 checked={form.workingDays.includes(d)}
                 onChange={(e) =>
@@ -73,43 +88,53 @@ export function PreferencesSection() {
                   })
                 }
               />
-              {d}
+              {weekday(i)}
             </label>
           ))}
-        </div>
-        <div class="row">
-          <span>Buffer around meetings (min)</span>
-          <input
-            type="number"
-            min={0}
-            style={{ width: '5em' }}
-            value={form.bufferMin}
-            onInput={(e) => setForm({ ...form, bufferMin: number(e.currentTarget.value) })}
-          />
-          <span>Notice (min)</span>
-          <input
-            type="number"
-            min={0}
-            style={{ width: '6em' }}
-            value={form.minimumNoticeMin}
-            onInput={(e) => setForm({ ...form, minimumNoticeMin: number(e.currentTarget.value) })}
-          />
-        </div>
+        </fieldset>
         <label class="row">
           <input
             type="checkbox"
+            name="autoDisclose"
             style={{ width: 'auto' }}
             checked={form.autoDisclose}
             onChange={(e) => setForm({ ...form, autoDisclose: e.currentTarget.checked })}
           />
           <span>Share a few coarse free times with my contacts without asking each time</span>
         </label>
+        <details class="advanced" data-testid="preferences-advanced">
+          <summary>More: breaks and notice</summary>
+          <div class="stack">
+            <label class="row">
+              <span>Free minutes around each meeting</span>
+              <input
+                type="number"
+                name="bufferMin"
+                min={0}
+                style={{ width: '5em' }}
+                value={form.bufferMin}
+                onInput={(e) => setForm({ ...form, bufferMin: number(e.currentTarget.value) })}
+              />
+            </label>
+            <label class="row">
+              <span>Minutes of notice before a meeting can start</span>
+              <input
+                type="number"
+                name="minimumNoticeMin"
+                min={0}
+                style={{ width: '6em' }}
+                value={form.minimumNoticeMin}
+                onInput={(e) => setForm({ ...form, minimumNoticeMin: number(e.currentTarget.value) })}
+              />
+            </label>
+          </div>
+        </details>
         <div class="row">
           <button type="submit" data-testid="preferences-save">
             Save preferences
           </button>
           {saved && (
-            <span class="notice" data-testid="preferences-saved">
+            <span class="notice" role="status" data-testid="preferences-saved">
               Saved
             </span>
           )}
@@ -119,3 +144,14 @@ export function PreferencesSection() {
     </Section>
   );
 }
+
+/** The zones `Intl` knows, for the time zone field's suggestions (none where the browser cannot list them). */
+function zones(): string[] {
+  return typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+}
+
+/** Monday is day 0: its short name in the browser's language ("Mon", "Mo."). 5 Jan 1970 was a Monday. */
+const weekday = (mondayBased: number): string =>
+  new Intl.DateTimeFormat(undefined, { weekday: 'short', timeZone: 'UTC' }).format(
+    Date.UTC(1970, 0, 5 + mondayBased),
+  );

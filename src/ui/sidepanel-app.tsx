@@ -56,10 +56,14 @@ function Conversations() {
                 aria-current={contact.agentId === selected}
                 onClick={() => setSelected(contact.agentId)}
               >
-                <strong>{contact.name}</strong>{' '}
+                <strong dir="auto">{contact.name}</strong>{' '}
                 {contact.status === 'pending' && <span class="muted">(waiting)</span>}
                 {contact.status === 'blocked' && <span class="muted">(blocked)</span>}
-                {last && <div class="muted">{last.text.slice(0, 60)}</div>}
+                {last && (
+                  <div class="muted" dir="auto">
+                    {last.text.slice(0, 60)}
+                  </div>
+                )}
               </button>
             </li>
           ))}
@@ -145,6 +149,7 @@ function Invites() {
             <textarea
               readOnly
               rows={3}
+              aria-label="Invite code"
               data-testid="invite-code"
               value={invite.code}
               onFocus={(e) => e.currentTarget.select()}
@@ -154,6 +159,7 @@ function Invites() {
         <form class="row" onSubmit={accept}>
           <input
             placeholder="Paste an invite code"
+            aria-label="Paste an invite code"
             data-testid="invite-input"
             value={pasted}
             onInput={(e) => setPasted(e.currentTarget.value)}
@@ -215,11 +221,12 @@ function Thread({ contact }: { contact: ContactView }) {
             key={m.id}
             class={`bubble ${m.direction}`}
             data-testid="message"
+            dir="auto"
             data-direction={m.direction}
             data-status={m.status}
           >
             {m.text}
-            <span class="meta">
+            <span class="meta" dir="auto">
               {formatTime(m.at)}
               {m.direction === 'out' && ` · ${m.status}`}
             </span>
@@ -230,6 +237,8 @@ function Thread({ contact }: { contact: ContactView }) {
       <form class="row" onSubmit={send}>
         <input
           placeholder={`Message ${contact.name}`}
+          aria-label={`Message ${contact.name}`}
+          dir="auto"
           data-testid="composer"
           value={text}
           maxLength={4000}
@@ -301,6 +310,8 @@ function Search({ onOpen }: { onOpen: (contactId: string) => void }) {
       <form class="row" onSubmit={search}>
         <input
           placeholder="Search your conversations"
+          aria-label="Search your conversations"
+          dir="auto"
           data-testid="search"
           value={text}
           onInput={(e) => setText(e.currentTarget.value)}
@@ -320,7 +331,9 @@ function Search({ onOpen }: { onOpen: (contactId: string) => void }) {
               onClick={() => hit.conversation === 'contact' && onOpen(hit.contactId)}
             >
               <strong>{hit.direction === 'out' ? `You → ${hit.contactName}` : hit.contactName}</strong>
-              <div class="muted">{hit.text.slice(0, 120)}</div>
+              <div class="muted" dir="auto">
+                {hit.text.slice(0, 120)}
+              </div>
             </button>
           </li>
         ))}
