@@ -62,6 +62,8 @@ export function PreferencesSection() {
             <label key={d} class="row">
               <input
                 type="checkbox"
+                name="workingDays"
+                value={d}
                 style={{ width: 'auto' }}
                 checked={form.workingDays.includes(d)}
                 onChange={(e) =>
