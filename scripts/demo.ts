@@ -116,8 +116,14 @@ export class Started {
   #stops: (() => Promise<void> | void)[] = [];
   #stopping: Promise<void> | undefined;
 
+  /** What started after the stop began (a browser still launching on Ctrl+C) is stopped at once. */
   add(stop: () => Promise<void> | void): void {
-    if (this.#stopping) throw new Error('the demo is stopping; nothing new may start');
+    if (this.#stopping) {
+      void this.#stopping
+        .then(stop)
+        .catch((error: unknown) => console.error(`demo: could not stop something: ${String(error)}`));
+      return;
+    }
     this.#stops.push(stop);
   }
 
@@ -164,16 +170,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const panels = {} as Record<Name, Page>;
 
   const step = async (title: string, person?: Name, page?: Page) => {
+    // Numbered and listed when it happens: the three set-ups run side by side.
     const n = report.steps.length + 1;
     const entry: DemoStep = { n, title, atMs: Date.now() - t0, ...(person && { person }) };
-    if (page) {
-      await page.bringToFront();
-      const file = `${String(n).padStart(2, '0')}-${slug(title)}.png`;
-      writeFileSync(path.join(outDir, file), await page.screenshot({ fullPage: headless }));
-      entry.screenshot = file;
-    }
     report.steps.push(entry);
     log(`${String(n).padStart(2)}. ${title}`);
+    if (page) {
+      const file = `${String(n).padStart(2, '0')}-${slug(title)}.png`;
+      entry.screenshot = file;
+      await page.bringToFront();
+      writeFileSync(path.join(outDir, file), await page.screenshot({ fullPage: headless }));
+    }
     if (paceMs > 0) await sleep(paceMs);
   };
 
@@ -208,7 +215,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       `Relay on ${relayUrl}; a fake Google Calendar per person, seeded for ${date.toString()} (${NAMES.map((n) => `${n}: ${seeds[n].length} events`).join(', ')})`,
     );
 
-    for (const [i, name] of NAMES.entries()) {
+    const setUp = async (name: Name, i: number) => {
       const person = PEOPLE[name];
       const dir = makeProfileDir(`demo-${name.toLowerCase()}`);
       started.add(() => removeProfileDir(dir));
@@ -246,7 +253,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       await options.close();
       panels[name] = await openConnectedPanel(agent);
       if (headless) await panels[name].setViewport({ width: 420, height: 900 });
-    }
+    };
+    // The three set themselves up side by side, as three people would; every one is waited for (and
+    // stopped at the end), even when another failed.
+    const setUps = await Promise.allSettled(NAMES.map(setUp));
+    const failed = setUps.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
 
     for (const other of ['Ben', 'Cy'] as const) {
       await pairPanels(panels.Ana, panels[other], 'Ana');
@@ -273,7 +285,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     await panel.waitForSelector('[data-testid=command-reply][data-intent=schedule] [data-testid=proposal]', {
       timeout: 30_000,
     });
-    const proposal = await panel.$eval('[data-testid=command-reply]', (el) => el.textContent ?? '');
+    const proposal = await panel.$eval(
+      '[data-testid=command-reply] [data-testid=proposal]',
+      (el) => (el as HTMLElement).innerText,
+    );
     await step(`Ana's agent proposes: ${oneLine(proposal)}`, 'Ana', panel);
     await panel.click('[data-testid=command-confirm]');
     await panel.waitForSelector('[data-testid=command-done]', { timeout: 30_000 });
