@@ -174,6 +174,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     const n = report.steps.length + 1;
     const entry: DemoStep = { n, title, atMs: Date.now() - t0, ...(person && { person }) };
     report.steps.push(entry);
+    writeReport(report, outDir);
     log(`${String(n).padStart(2)}. ${title}`);
     if (page) {
       const file = `${String(n).padStart(2, '0')}-${slug(title)}.png`;
@@ -432,8 +433,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     log(`${signal}: stopping the browsers, the relay and the fake calendars…`);
     void started.stopAll().then(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: a second Ctrl+C (or tsx relaying the first) must not end the process mid-cleanup.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   log(`Parley demo, ${headless ? 'headless' : 'in three windows'}; screenshots and report: ${outDir}`);
   let code = 0;
   try {
@@ -450,7 +452,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
     code = 1;
   } finally {
-    if (!interrupted) await started.stopAll();
+    // Also after Ctrl+C: the same stop, awaited before the process exits.
+    await started.stopAll();
   }
   log(`Report: ${path.join(outDir, 'report.md')} (and report.json, one screenshot per step)`);
   return code;
