@@ -76,7 +76,8 @@ export function PreferencesSection() {
             <label key={d} class="row">
               <input
                 type="checkbox"
-                name={`day.${d}`}
+                name="workingDays"
+                value={d}
                 style={{ width: 'auto' }}
                 checked={form.workingDays.includes(d)}
                 onChange={(e) =>

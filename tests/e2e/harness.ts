@@ -63,19 +63,32 @@ export async function unlock(popup: Page, passphrase = PASSPHRASE): Promise<void
   await popup.waitForSelector('[data-testid=fingerprint]', { timeout: 30_000 });
 }
 
-/** `args`: Chromium flags beyond the quiet ones (a host resolver rule, a certificate to trust…). */
+export interface LaunchOptions {
+  /** Chromium flags beyond the quiet ones (a host resolver rule, a certificate to trust, a window size…). */
+  args?: readonly string[];
+  /** false: a visible window (needs a display); pages then take the window's size. */
+  headless?: boolean;
+  /** The browser's environment, e.g. `TZ` for the zone its clock reads. */
+  env?: Record<string, string | undefined>;
+  /** false: the caller stops the browser on Ctrl+C itself (puppeteer would otherwise exit the process). */
+  handleSignals?: boolean;
+}
+
 export async function launchAgent(
   userDataDir: string,
   passphrase = PASSPHRASE,
-  { args = [] }: { args?: readonly string[] } = {},
+  { args = [], headless = true, env, handleSignals = true }: LaunchOptions = {},
 ): Promise<AgentBrowser> {
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
-    headless: true,
+    headless,
     pipe: true,
     userDataDir,
     enableExtensions: [CHROME_EXTENSION],
     args: [...QUIET_FLAGS, ...args],
+    ...(env && { env }),
+    ...(!headless && { defaultViewport: null }),
+    ...(!handleSignals && { handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false }),
   });
   const target = await browser.waitForTarget(
     (t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'),
@@ -213,4 +226,143 @@ export async function rpc(
     method,
     input as object,
   );
+}
+
+/** Opens an agent's side panel once it is connected to its relay. */
+export async function openConnectedPanel(agent: AgentBrowser): Promise<Page> {
+  const panel = await agent.open('sidepanel');
+  await panel.waitForSelector('[data-testid=relay-status][data-connected=true]', { timeout: 30_000 });
+  return panel;
+}
+
+export interface WorkingHours {
+  timeZone: string;
+  dayStart: string;
+  dayEnd: string;
+  /** The working days to tick (`mon`…`sun`); absent: leave the days as they are. */
+  workingDays?: readonly string[];
+}
+
+/** Sets a person's time zone and working hours through the options page, as a person would. */
+export async function setWorkingHours(agent: AgentBrowser, hours: WorkingHours): Promise<void> {
+  const options = await agent.open('options');
+  await options.waitForSelector('[data-testid=preferences]');
+  await setInput(options, 'input[name=timeZone]', hours.timeZone);
+  await setInput(options, 'input[name=dayStart]', hours.dayStart);
+  await setInput(options, 'input[name=dayEnd]', hours.dayEnd);
+  for (const day of hours.workingDays ?? []) {
+    const box = `input[name=workingDays][value=${day}]`;
+    if (!(await options.$eval(box, (el) => (el as HTMLInputElement).checked))) await options.click(box);
+  }
+  for (const box of await options.$$('input[name=workingDays]')) {
+    const [day, checked] = await box.evaluate((el) => [el.value, el.checked] as const);
+    if (hours.workingDays && checked && !hours.workingDays.includes(day)) await box.click();
+  }
+  await options.click('[data-testid=preferences-save]');
+  await options.waitForSelector('[data-testid=preferences-saved]');
+  await options.close();
+}
+
+/** One request for approval shown in a side panel, as `approveUntilBooked` met it. */
+export interface ShownApproval {
+  /** What the agent asks, in the person's words. */
+  description: string;
+  /** The times it would share or book, as shown. */
+  slots: string[];
+}
+
+/**
+ * Approves whatever the agents ask about the meeting titled `title` (a substring: the invitees' copies are
+ * "title (with …)") until every panel of `who` shows it booked. `onApproval` runs before each click (to
+ * show it, or take a picture); with it, each approval is waited out before the next is looked at.
+ */
+export async function approveUntilBooked<Name extends string>(
+  panels: Record<Name, Page>,
+  who: readonly Name[],
+  title: string,
+  {
+    timeoutMs = 60_000,
+    onApproval,
+  }: { timeoutMs?: number; onApproval?: (name: Name, shown: ShownApproval) => Promise<void> } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    let booked = 0;
+    for (const name of who) {
+      const panel = panels[name];
+      const state = await panel.evaluate((t) => {
+        const item = [...document.querySelectorAll('[data-testid=negotiation]')].find((n) =>
+          n.textContent?.includes(t),
+        );
+        const approval = [...document.querySelectorAll('[data-testid=approval]')].find((n) =>
+          n.textContent?.includes(t),
+        );
+        return {
+          outcome: item?.getAttribute('data-outcome') ?? '',
+          approval: approval && {
+            description: approval.querySelector('div')?.textContent ?? '',
+            slots: [...approval.querySelectorAll('li')].map((li) => li.textContent ?? ''),
+          },
+        };
+      }, title);
+      if (state.approval) {
+        await onApproval?.(name, state.approval);
+        await clickApprove(panel, title);
+        if (onApproval)
+          await waitFor(() => approvalGone(panel, title, state.approval!), 20_000, 'the approval');
+      }
+      if (state.outcome === 'booked') booked++;
+    }
+    if (booked === who.length) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const shown = await Promise.all(
+    who.map(
+      async (name) =>
+        `${name}: ${await panels[name].$eval('[data-testid=negotiations]', (el) => el.textContent)}`,
+    ),
+  );
+  throw new Error(`"${title}" was not booked by all of ${who.join(', ')} in time (${shown.join(' | ')})`);
+}
+
+const clickApprove = (panel: Page, title: string) =>
+  panel.evaluate((t) => {
+    const approval = [...document.querySelectorAll('[data-testid=approval]')].find((n) =>
+      n.textContent?.includes(t),
+    );
+    approval?.querySelector<HTMLButtonElement>('[data-testid=approve]')?.click();
+  }, title);
+
+/** The approval that was clicked is no longer shown (the next one, if any, asks something else). */
+const approvalGone = (panel: Page, title: string, was: ShownApproval) =>
+  panel.evaluate(
+    (t, before) =>
+      ![...document.querySelectorAll('[data-testid=approval]')].some(
+        (n) =>
+          n.textContent?.includes(t) &&
+          n.querySelector('div')?.textContent === before.description &&
+          [...n.querySelectorAll('li')].map((li) => li.textContent ?? '').join('|') ===
+            before.slots.join('|'),
+      ),
+    title,
+    was,
+  );
+
+/** A calendar event as the fake Google Calendar lists it. */
+export interface ListedEvent {
+  id: string;
+  status: string;
+  summary?: string;
+  start: { dateTime?: string; date?: string };
+  end: { dateTime?: string; date?: string };
+}
+
+/** The live events of a fake Google Calendar's primary calendar (titled `title` when given). */
+export async function calendarEvents(fakeUrl: string, title?: string): Promise<ListedEvent[]> {
+  const response = await fetch(
+    `${fakeUrl}/calendar/v3/calendars/primary/events?singleEvents=true&maxResults=2500`,
+    { headers: { authorization: 'Bearer test' } },
+  );
+  const body = (await response.json()) as { items: ListedEvent[] };
+  return body.items.filter((e) => e.status !== 'cancelled' && (title === undefined || e.summary === title));
 }

@@ -6,15 +6,19 @@ import { startFakeGoogleCalendar, type FakeGoogleCalendar } from '../fakes/googl
 import { commandOf } from '../../src/assistant';
 import { startFakeOpenAi } from '../fakes/openai';
 import {
+  approveUntilBooked as approveInPanels,
+  calendarEvents,
   configure,
   connectCalendar,
   ensureBuilt,
   launchAgent,
   makeProfileDir,
+  openConnectedPanel,
   pairPanels,
   removeProfileDir,
   rpc,
   setInput,
+  setWorkingHours,
   type AgentBrowser,
 } from './harness';
 
@@ -45,8 +49,7 @@ beforeAll(async () => {
     agents[name] = await launchAgent(profiles[name]);
     await configure(agents[name], url, name);
     await connectCalendar(agents[name], fakes[name].url);
-    panels[name] = await agents[name].open('sidepanel');
-    await panels[name].waitForSelector('[data-testid=relay-status][data-connected=true]');
+    panels[name] = await openConnectedPanel(agents[name]);
   }
   await pairPanels(panels.Ana, panels.Ben, 'Ana');
   await pairPanels(panels.Ana, panels.Cy, 'Ana');
@@ -83,35 +86,7 @@ async function findTime(who: Name[], title: string) {
 }
 
 /** Approves whatever the agents ask about `title` until every one of `who` shows it booked. */
-async function approveUntilBooked(who: Name[], title: string) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    let booked = 0;
-    for (const name of who) {
-      const panel = panels[name];
-      const state = await panel.evaluate((t) => {
-        const item = [...document.querySelectorAll('[data-testid=negotiation]')].find((n) =>
-          n.textContent?.includes(t),
-        );
-        const approval = [...document.querySelectorAll('[data-testid=approval]')].find((n) =>
-          n.textContent?.includes(t),
-        );
-        approval?.querySelector<HTMLButtonElement>('[data-testid=approve]')?.click();
-        return item?.getAttribute('data-outcome') ?? '';
-      }, title);
-      if (state === 'booked') booked++;
-    }
-    if (booked === who.length) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const shown = await Promise.all(
-    who.map(
-      async (name) =>
-        `${name}: ${await panels[name].$eval('[data-testid=negotiations]', (el) => el.textContent)}`,
-    ),
-  );
-  throw new Error(`"${title}" was not booked by all of ${who.join(', ')} in time (${shown.join(' | ')})`);
-}
+const approveUntilBooked = (who: Name[], title: string) => approveInPanels(panels, who, title);
 
 /**
  * Ana's side panel shows a proposal to meet `who`: Enter confirms it (the button has the focus), both agents
@@ -133,18 +108,7 @@ async function confirmWithEnterUntilBooked(who: Exclude<Name, 'Ana'>, minutes: n
   expect(Date.parse(theirs[0]!.start.dateTime!)).toBe(Date.parse(ana[0]!.start.dateTime!));
 }
 
-async function eventsTitled(name: Name, title?: string) {
-  const response = await fetch(
-    `${fakes[name].url}/calendar/v3/calendars/primary/events?singleEvents=true&maxResults=2500`,
-    {
-      headers: { authorization: 'Bearer test' },
-    },
-  );
-  const body = (await response.json()) as {
-    items: { status: string; summary?: string; start: { dateTime?: string }; end: { dateTime?: string } }[];
-  };
-  return body.items.filter((e) => e.status !== 'cancelled' && (title === undefined || e.summary === title));
-}
+const eventsTitled = (name: Name, title?: string) => calendarEvents(fakes[name].url, title);
 
 describe('negotiating a meeting', () => {
   it('[NGR1][NGR2][NGR3][NGR7] two agents: Ana asks for 30 minutes with Ben, both approve, both calendars get exactly one event', async () => {
@@ -205,14 +169,7 @@ describe('negotiating a meeting', () => {
 
   it('[PRF1] a person’s working hours bound every meeting they join', async () => {
     // Ben now only meets 13:00–15:00 UTC.
-    const options = await agents.Ben.open('options');
-    await options.waitForSelector('[data-testid=preferences]');
-    await setInput(options, 'input[name=timeZone]', 'UTC');
-    await setInput(options, 'input[name=dayStart]', '13:00');
-    await setInput(options, 'input[name=dayEnd]', '15:00');
-    await options.click('[data-testid=preferences-save]');
-    await options.waitForSelector('[data-testid=preferences-saved]');
-    await options.close();
+    await setWorkingHours(agents.Ben, { timeZone: 'UTC', dayStart: '13:00', dayEnd: '15:00' });
 
     await findTime(['Ben'], 'Design review');
     await approveUntilBooked(['Ana', 'Ben'], 'Design review');
