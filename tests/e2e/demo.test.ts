@@ -55,9 +55,9 @@ const answers = (url: string) =>
   );
 
 /** Everything the report says was started is gone. */
-async function expectAllStopped(report: DemoReport) {
-  expect(report.started.browserPids).toHaveLength(3);
-  expect(report.started.profileDirs).toHaveLength(3);
+async function expectAllStopped(report: DemoReport, browsers = 3) {
+  expect(report.started.browserPids.length).toBeGreaterThanOrEqual(browsers);
+  expect(report.started.profileDirs).toHaveLength(report.started.browserPids.length);
   await waitFor(() => report.started.browserPids.every((pid) => !alive(pid)), 10_000, 'the browsers to exit');
   for (const dir of report.started.profileDirs) expect(existsSync(dir)).toBe(false);
   for (const url of [report.started.relayUrl!, ...report.started.fakeUrls])
@@ -121,17 +121,14 @@ describe('npm run demo', () => {
   it('[DEMO2] Ctrl+C while it runs stops everything it started, and the exit code says it did not finish', async () => {
     const outDir = newOutDir();
     const run = startDemo(outDir);
-    // Once the three are set up and paired, Ctrl+C reaches the whole process group, as in a terminal.
-    await waitFor(
-      () => /Cy accepted Ana's invite/.test(run.output()),
-      300_000,
-      'the demo to pair Ana and Cy',
-    );
+    // Once the relay, the fakes and a browser with its profile are running, Ctrl+C reaches the whole
+    // process group, as in a terminal.
+    await waitFor(() => /Ana is set up/.test(run.output()), 300_000, 'the demo to set Ana up');
     process.kill(-run.pid, 'SIGINT');
     const code = await run.code;
     expect(code, run.output()).toBe(130);
     const report = readReport(outDir);
     expect(report.ok).toBe(false);
-    await expectAllStopped(report);
+    await expectAllStopped(report, 1);
   }, 420_000);
 });
