@@ -57,7 +57,7 @@ const answers = (url: string) =>
 /** Everything the report says was started is gone. */
 async function expectAllStopped(report: DemoReport, browsers = 3) {
   expect(report.started.browserPids.length).toBeGreaterThanOrEqual(browsers);
-  expect(report.started.profileDirs).toHaveLength(report.started.browserPids.length);
+  expect(report.started.profileDirs.length).toBeGreaterThanOrEqual(report.started.browserPids.length);
   await waitFor(() => report.started.browserPids.every((pid) => !alive(pid)), 10_000, 'the browsers to exit');
   for (const dir of report.started.profileDirs) expect(existsSync(dir)).toBe(false);
   for (const url of [report.started.relayUrl!, ...report.started.fakeUrls])
