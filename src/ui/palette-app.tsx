@@ -97,9 +97,10 @@ export function PaletteApp({ close = () => window.close() }: { close?: () => voi
   const current = Math.min(active, rows.length - 1);
 
   useEffect(() => setActive(0), [query]);
+  // A proposal takes the focus once it can be confirmed (Enter: do it; Esc: not now).
   useEffect(() => {
-    if (reply?.proposal) confirmButton.current?.focus();
-  }, [reply?.proposal?.id]);
+    if (reply?.proposal && !busy) confirmButton.current?.focus();
+  }, [reply?.proposal?.id, busy]);
 
   /** Runs one step; what fails is shown, and the palette stays open. */
   const step = async (work: () => Promise<void>) => {

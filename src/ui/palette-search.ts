@@ -28,8 +28,9 @@ export function paletteIndex(items: readonly PaletteItem[]) {
       { name: 'keywords', weight: 1 },
       { name: 'detail', weight: 0.5 },
     ],
-    threshold: 0.4,
+    threshold: 0.35,
     ignoreLocation: true,
+    includeScore: true,
   });
 }
 
@@ -44,9 +45,25 @@ export function searchPalette(
 ): PaletteItem[] {
   const words = query.trim();
   if (!words) return items.slice(0, PALETTE_ROWS);
-  const found = index
-    .search(words, { limit: PALETTE_ROWS - 1 })
-    .map((r) => r.item)
-    .slice(0, PALETTE_ROWS - 1);
+  const found = bestMatches(index, words).slice(0, PALETTE_ROWS - 1);
   return [...found, { id: 'ask', group: 'ask', label: `Ask your agent: “${words.slice(0, 120)}”` }];
+}
+
+/**
+ * Every word must match (fuzzily) somewhere in a row: "tme bn" finds "Find a time with Ben". Fuse scores
+ * a whole pattern as one string, so each word is searched on its own and the rows that match them all
+ * are ranked by their summed scores (0 is perfect).
+ */
+function bestMatches(index: ReturnType<typeof paletteIndex>, words: string): PaletteItem[] {
+  const tokens = words.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
+  let scores: Map<PaletteItem, number> | undefined;
+  for (const token of tokens) {
+    const hits = new Map(index.search(token).map((r) => [r.item, r.score ?? 1] as const));
+    scores = scores
+      ? new Map(
+          [...scores].filter(([item]) => hits.has(item)).map(([item, s]) => [item, s + hits.get(item)!]),
+        )
+      : hits;
+  }
+  return [...(scores ?? [])].sort((a, b) => a[1] - b[1]).map(([item]) => item);
 }
