@@ -86,8 +86,8 @@ try {
     const page = await browser.newPage();
     const started = Date.now();
     await page.goto(`${origin}/popup.html`);
-    await page.waitForSelector('[data-testid=fingerprint]', { polling: 'mutation' });
-    await page.waitForSelector('[data-testid=command-input]', { polling: 'mutation' });
+    await page.waitForSelector('[data-testid=fingerprint]');
+    await page.waitForSelector('[data-testid=command-input]');
     popup.push(Date.now() - started);
     popupFirstText.push(await firstContentfulPaint(page));
     await page.close();
@@ -106,7 +106,7 @@ try {
     });
     const target = await browser.waitForTarget((t) => t.url().endsWith('/palette.html'));
     const page = (await target.page())!;
-    await page.waitForFunction(() => document.documentElement.dataset.focusedAt, { polling: 'mutation' });
+    await page.waitForFunction(() => document.documentElement.dataset.focusedAt);
     palette.push(Number(await page.evaluate(() => document.documentElement.dataset.focusedAt)) - dispatched);
     await page.close();
     await new Promise((r) => setTimeout(r, 200));

@@ -14,7 +14,6 @@ import { EVENT_SELECTOR, LAYER_CSS, decodeEventId, renderMark, renderPanel, type
 export default defineContentScript({
   matches: ['https://calendar.google.com/*'],
   runAt: 'document_idle',
-  cssInjectionMode: 'ui',
   async main(ctx) {
     document.documentElement.dataset.parley = 'present';
     await startLayer(ctx);
