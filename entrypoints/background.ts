@@ -2,7 +2,8 @@ import { createAgentRuntime, type AgentRuntime } from '@/src/agent';
 import { eventIdForNegotiation } from '@/src/calendar';
 import { createLogger, errorFields } from '@/src/log';
 import { browserPlatform, browserScreen, sessionValue } from '@/src/platform';
-import { createSurfaces, type AttentionMemory } from '@/src/surfaces';
+import { STATUS_GLANCE_KEY, createSurfaces, type AttentionMemory } from '@/src/surfaces';
+import type { AgentStatus } from '@/src/rpc';
 import { openVault, type SessionKeysRecord } from '@/src/vault';
 
 const log = createLogger('background');
@@ -18,6 +19,8 @@ export default defineBackground(() => {
     decide: (input) => agent.runtime!.actions.call('negotiations.decide', input),
     eventIdOf: eventIdForNegotiation,
     memory: sessionValue<AttentionMemory>('parley.attention'),
+    status: () => agent.runtime!.actions.call('status.get', {}),
+    glance: sessionValue<AgentStatus>(STATUS_GLANCE_KEY),
     onMessage: (handler, signal) => platform.onMessage(handler, signal),
   });
   agent.runtime = createAgentRuntime({

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import '@/src/ui/theme.css';
-import { PopupApp } from '@/src/ui';
+import { PopupApp, primeStatusGlance } from '@/src/ui';
 
-render(<PopupApp />, document.getElementById('app')!);
+// The last status first (UIS1): the popup draws its content at once, then the agent's answer.
+void primeStatusGlance().then(() => render(<PopupApp />, document.getElementById('app')!));

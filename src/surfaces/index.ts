@@ -5,12 +5,14 @@ import {
   FIND_TIME_TEXT,
   FindTimeMessage,
   LayerRequest,
+  type AgentStatus,
   type LayerPush,
   type LayerSnapshot,
   type NegotiationView,
   type RpcTopic,
   CALENDAR_LAYER_PORT,
 } from '../rpc';
+export { STATUS_GLANCE_KEY } from '../rpc';
 import { attentionChanges, parseNoticeId, type AttentionMemory } from './attention';
 import { LOCKED_SNAPSHOT, layerSnapshot } from './calendar-layer';
 
@@ -41,6 +43,10 @@ export interface SurfacesDeps {
   decide(input: { negotiationId: string; actionHash: string; approved: boolean }): Promise<unknown>;
   /** The calendar's event id for a negotiation (WRT1). */
   eventIdOf(negotiationId: string): Promise<string>;
+  /** `status.get` through the action registry. */
+  status(): Promise<AgentStatus>;
+  /** [UIS1] Where the last status is kept for the popup to draw at once (`storage.session`). */
+  glance: { save(status: AgentStatus): Promise<void> };
   /** What the notifications knew at the last look; `storage.session` in the browser. */
   memory: { load(): Promise<AttentionMemory | undefined>; save(memory: AttentionMemory): Promise<void> };
   onMessage(handler: MessageHandler, signal?: AbortSignal): void;
@@ -93,6 +99,7 @@ export function createSurfaces(deps: SurfacesDeps): Surfaces {
   }
 
   async function show(): Promise<void> {
+    await deps.glance.save(await deps.status());
     const current = await views();
     if (!current) {
       await screen.setBadge('');

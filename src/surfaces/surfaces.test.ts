@@ -129,6 +129,7 @@ function surfaces(views: () => NegotiationView[] | Error) {
   const fake = fakeScreen();
   let memory: AttentionMemory | undefined;
   const decided: unknown[] = [];
+  const glances: unknown[] = [];
   const messages = new Set<MessageHandler>();
   const s = createSurfaces({
     screen: fake.screen,
@@ -149,11 +150,13 @@ function surfaces(views: () => NegotiationView[] | Error) {
     },
     eventIdOf: async (id) => `ev${id}`.padEnd(52, '0'),
     memory: { load: async () => memory, save: async (m) => void (memory = m) },
+    status: async () => ({ lock: 'locked' }),
+    glance: { save: async (status) => void glances.push(status) },
     onMessage: (h) => void messages.add(h),
   });
   const message = (m: unknown, sender: PortLike['sender']) =>
     [...messages].map((h) => h(m, sender)).find(Boolean);
-  return { s, fake, decided, message };
+  return { s, fake, decided, message, glances };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -175,6 +178,13 @@ describe('surfaces', () => {
     s.changed('status');
     await s.settled();
     expect(fake.badge.text).toBe('');
+  });
+
+  it('[UIS1] every change leaves the agent’s status where the popup reads it first', async () => {
+    const { s, glances } = surfaces(() => []);
+    s.changed('status');
+    await s.settled();
+    expect(glances).toEqual([{ lock: 'locked' }]);
   });
 
   it('[NTF4] a click opens the side panel for an approval, the meeting for a booking', async () => {

@@ -13,3 +13,4 @@ export {
   renderPanel,
   type PanelView,
 } from './calendar-layer';
+export { primeStatusGlance, statusGlance } from './status-glance';
