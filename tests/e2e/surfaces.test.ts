@@ -362,7 +362,13 @@ describe('Google Calendar layer', () => {
       'Find a time with ',
     );
     // What the browser did: a side panel (type other/page, URL in the panel) or, refused, a tab.
-    console.log(`[GCL5] opened as a ${target.type()} target`);
+    const sidePanels = await (
+      await worker(agents.Ana.browser)
+    ).evaluate(
+      async () =>
+        (await (globalThis as any).chrome.runtime.getContexts({ contextTypes: ['SIDE_PANEL'] })).length,
+    );
+    console.log(`[GCL5] opened as a ${target.type()} target; side panels open: ${sidePanels}`);
   });
 
   it('[GCL7] tears down with its context: nothing of Parley stays on the page', async () => {
