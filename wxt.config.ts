@@ -17,7 +17,7 @@ const LAB = process.env.PARLEY_LAB === '1';
 const LAB_ALIASES: Record<string, string> = LAB
   ? { vitest: fileURLToPath(new URL('entrypoints/vault-lab/vitest-shim.ts', import.meta.url)) }
   : {};
-const PRODUCT_ENTRYPOINTS = ['background', 'popup', 'sidepanel', 'options', 'google-calendar'];
+const PRODUCT_ENTRYPOINTS = ['background', 'popup', 'sidepanel', 'options', 'palette', 'google-calendar'];
 
 export default defineConfig({
   srcDir: '.',
@@ -51,7 +51,13 @@ export default defineConfig({
     name: 'Parley',
     description: 'Your personal agent: finds meeting times with other people’s agents, privately.',
     // Firefox has no side panel: WXT writes entrypoints/sidepanel as its `sidebar_action` (FFX2), the same page.
-    permissions: ['storage', 'alarms', 'identity', ...(browser === 'firefox' ? [] : ['sidePanel'])],
+    permissions: [
+      'storage',
+      'alarms',
+      'identity',
+      'notifications',
+      ...(browser === 'firefox' ? [] : ['sidePanel']),
+    ],
     // Local relays, fakes and the Firebase Auth emulator; Google's APIs; Firebase Auth (sign-in at
     // identitytoolkit, token refresh at securetoken). Other relays are reached over websockets,
     // which need no host permission.
@@ -70,7 +76,9 @@ export default defineConfig({
     },
     commands: {
       'open-palette': {
-        suggested_key: { default: 'Ctrl+Shift+K', mac: 'Command+Shift+K' },
+        // Alt+Shift+P is neither Chrome's nor Firefox's own (Ctrl+Shift+K opens Firefox's Web Console);
+        // the person can change it (README, docs/protocol/interface.md PAL1).
+        suggested_key: { default: 'Alt+Shift+P', mac: 'Alt+Shift+P' },
         description: 'Open the Parley command palette',
       },
     },

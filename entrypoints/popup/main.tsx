@@ -1,10 +1,13 @@
 import { render } from 'preact';
 import '@/src/ui/theme.css';
-import { PopupApp, PersonZone } from '@/src/ui';
+import { PopupApp, PersonZone, primeStatusGlance } from '@/src/ui';
 
-render(
-  <PersonZone>
-    <PopupApp />
-  </PersonZone>,
-  document.getElementById('app')!,
+// The last status first (UIS1): the popup draws its content at once, then the agent's answer.
+void primeStatusGlance().then(() =>
+  render(
+    <PersonZone>
+      <PopupApp />
+    </PersonZone>,
+    document.getElementById('app')!,
+  ),
 );

@@ -27,6 +27,8 @@ export interface AgentRuntimeDeps {
   signal?: AbortSignal;
   /** The palette shortcut was pressed (the interface opens its palette; by default nothing). */
   onPaletteCommand?(): void;
+  /** Something the surfaces show changed (the same topics the UI pages hear): badge, notifications. */
+  onChange?(topic: RpcTopic): void;
 }
 
 export interface AgentRuntime {
@@ -49,7 +51,10 @@ export interface AgentRuntime {
 export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
   const now = deps.now ?? Date.now;
   const { platform, signal } = deps;
-  const notify = (topic: RpcTopic) => platform.broadcast({ kind: RPC_EVENT, topic });
+  const notify = (topic: RpcTopic) => {
+    platform.broadcast({ kind: RPC_EVENT, topic });
+    deps.onChange?.(topic);
+  };
   let session: AgentSession | undefined;
   let starting: Promise<AgentSession> | undefined;
   let vaultRef: Vault | undefined;

@@ -4,6 +4,7 @@ import type { ErrorShape } from '../errors';
 import { MIN_PASSPHRASE_CHARS, type AgentStatus } from '../rpc';
 import { ErrorNote } from './components';
 import { agent, useAgentQuery } from './rpc';
+import { statusGlance } from './status-glance';
 
 /**
  * Shows its children only while the vault is unlocked; otherwise asks for a new
@@ -14,7 +15,11 @@ export function LockGate({
 }: {
   children: (status: AgentStatus & { agent: NonNullable<AgentStatus['agent']> }) => ComponentChildren;
 }) {
-  const { data: status, error, reload } = useAgentQuery('status.get', {}, ['status', 'contacts']);
+  const {
+    data: status,
+    error,
+    reload,
+  } = useAgentQuery('status.get', {}, ['status', 'contacts'], statusGlance());
   if (error) return <ErrorNote error={error} />;
   if (!status) return <p class="section muted">Starting your agent…</p>;
   if (status.lock === 'unlocked' && status.agent) return <>{children({ ...status, agent: status.agent })}</>;

@@ -17,8 +17,10 @@ export function useAgentQuery<M extends RpcMethod>(
   method: M,
   input: RpcInput<M>,
   topics: readonly RpcTopic[],
+  /** What to show until the agent answers (a cached status): replaced by the answer. */
+  initial?: RpcOutput<M>,
 ) {
-  const [data, setData] = useState<RpcOutput<M>>();
+  const [data, setData] = useState<RpcOutput<M> | undefined>(initial);
   const [error, setError] = useState<ErrorShape>();
   const key = JSON.stringify(input);
 

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { ContactView, MessageSearchHit, RpcOutput } from '../rpc';
 import { ChatPanel } from './command-box';
+import { askedFor } from './launch';
 import { ContactControls } from './contact-controls';
 import { ErrorNote, RelayDot, Section, formatTime, relayAccountProblem } from './components';
 import { LockGate } from './lock-gate';
@@ -39,7 +40,7 @@ function Conversations() {
   return (
     <>
       <Section title="Your agent">
-        <ChatPanel />
+        <ChatPanel initial={askedFor()} />
       </Section>
       <Invites />
       <MeetingsSection />
