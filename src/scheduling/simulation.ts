@@ -29,6 +29,14 @@ export interface SimAgentConfig {
   ) => 'approve' | 'decline' | { readonly counter: readonly Interval[] };
   /** False: the organizer's calendar cannot invite this person (another provider). */
   readonly invitable?: boolean;
+  /**
+   * Free time and ranked slots as the product computes them (zones, hours, preferences); absent: `free`,
+   * ranked earliest first on a 30-minute grid.
+   */
+  readonly availability?: (request: { window: Interval; durationMin: number; counterpart: string }) => {
+    free: readonly Interval[];
+    ranked: readonly Interval[];
+  };
 }
 
 export interface NetworkFaults {
@@ -165,6 +173,8 @@ export function seededRandom(seed: number): () => number {
 export class Simulation {
   readonly agents = new Map<string, SimAgent>();
   private queue: Envelope[] = [];
+  /** Messages handed to the network (before faults), for measurements. */
+  sent = 0;
   private order = 0;
   private tickMs = 5 * MINUTE;
   /** When an agent whose worker died is next ticked (run's `jump` mode). */
@@ -206,10 +216,11 @@ export class Simulation {
       audit: a.store,
       network: { send: async (to, raw) => this.transmit(a.config.id, to, raw) },
       calendar: {
-        availability: async ({ window, durationMin }) => ({
-          free: a.config.free,
-          ranked: this.ranked(a.config.free, window, durationMin),
-        }),
+        availability: async (request) =>
+          a.config.availability?.(request) ?? {
+            free: a.config.free,
+            ranked: this.ranked(a.config.free, request.window, request.durationMin),
+          },
         book: async (plan, role) => {
           await applyBooking(a.calendar, plan, role);
           if (role === 'organizer') this.inviteAttendees(plan);
@@ -280,6 +291,8 @@ export class Simulation {
     durationMin: number;
     title: string;
     ttlMs: number;
+    /** ASK1: the organizer's person consented to the request (no approval to propose and book). */
+    consent?: boolean;
   }): Promise<void> {
     const a = this.agent(input.organizer);
     const { organizer: _organizer, ttlMs, ...rest } = input;
@@ -307,6 +320,7 @@ export class Simulation {
 
   /** Puts a message on the unreliable network (tests replace it to make sends throw). */
   transmit(from: string, to: string, raw: string): void {
+    this.sent++;
     const copies = this.random() < this.faults.drop ? 0 : this.random() < this.faults.duplicate ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       this.queue.push({
