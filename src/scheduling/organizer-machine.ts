@@ -268,8 +268,8 @@ function sendAsk(s: OrganizerState, now: number): StepResult<OrganizerState> {
 /** ASK1: the person consented to the request; the organizer converges on candidates (CNV). */
 const converge = (s: OrganizerState) => s.request.consented === true;
 
-/** CNV2: candidate times per round. */
-export const CANDIDATES_PER_ROUND = 6;
+/** CNV2: candidate times per round: few at first (each one tells the organizer's free time), then more. */
+export const candidatesPerRound = (round: number) => Math.min(6, 2 + round);
 
 function addSlots(list: readonly Interval[], more: readonly Interval[]): Interval[] {
   return [
@@ -295,6 +295,7 @@ const CANDIDATE_GRID = 30 * MINUTE;
  * asked, spread out (at least two hours apart). Never a time someone could not take.
  */
 function candidatesFor(s: OrganizerState): Interval[] {
+  const CANDIDATES_PER_ROUND = candidatesPerRound(s.round);
   const d = s.request.durationMin * MINUTE;
   const ownFree = normalize(s.ownFree);
   const fits = (x: Interval) =>
@@ -329,9 +330,16 @@ function candidatesFor(s: OrganizerState): Interval[] {
   toward.sort((a, b) => a.distance - b.distance || a.slot.start - b.slot.start);
   const asked = s.threads.flatMap((t) => t.asked ?? []);
   const own = s.ownRanked.filter((x) => !containsSlot(asked, x));
+  // Spread over parts of the day first (at least two hours apart on the clock), then over days.
   const spread: Interval[] = [];
+  const apart = (a: number, b: number) => {
+    const d = Math.abs((((a - b) % DAY) + DAY) % DAY);
+    return Math.min(d, DAY - d) >= 2 * 3_600_000;
+  };
+  for (const x of own) if (spread.every((y) => apart(x.start, y.start))) spread.push(x);
   for (const x of own) {
-    if (spread.every((y) => Math.abs(y.start - x.start) >= 2 * 3_600_000)) spread.push(x);
+    if (!containsSlot(spread, x) && spread.every((y) => Math.abs(y.start - x.start) >= 2 * 3_600_000))
+      spread.push(x);
   }
   // Half of what is left moves towards the participants, half tries the organizer's own best times.
   const half = Math.ceil((CANDIDATES_PER_ROUND - out.length) / 2);

@@ -409,8 +409,12 @@ function planRound(
   const contact = addDistinct(addDistinct([], e.told ?? []), slots).length;
   const overWeek = contact > (s.policy.maxSlotsPerWeek ?? DEFAULT_MAX_SLOTS_PER_WEEK);
   const fresh = addDistinct(s.disclosed, slots).length > s.disclosed.length;
-  const asked = once(s) ? !s.policy.auto && !s.decided : !s.policy.auto;
-  return { slots, needsApproval: slots.length > 0 && (overWeek || (asked && (fresh || !once(s)))) };
+  if (once(s)) {
+    // The person's one decision covers this negotiation's rounds; an automatic rule stays within DIS6.
+    const ask = s.policy.auto ? overWeek : !s.decided && fresh;
+    return { slots, needsApproval: slots.length > 0 && ask };
+  }
+  return { slots, needsApproval: slots.length > 0 && (overWeek || !s.policy.auto) };
 }
 
 function acceptProposal(s: ParticipantState, now: number): StepResult<ParticipantState> {

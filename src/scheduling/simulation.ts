@@ -16,6 +16,7 @@ import {
 } from './interpreter';
 import { type Interval, MINUTE, intersect, normalize } from './interval';
 import { type NegotiationState, nextWakeAt } from './negotiation';
+import { followUpAt } from './organizer-machine';
 import type { AuditEntry, NegotiationEvent, Outcome } from './negotiation-types';
 import type { DisclosurePolicy } from './preferences';
 
@@ -26,7 +27,7 @@ export interface SimAgentConfig {
   /** How the simulated person answers approval requests. Default: approve. */
   readonly decide?: (
     request: ApprovalRequest,
-  ) => 'approve' | 'decline' | { readonly counter: readonly Interval[] };
+  ) => 'approve' | 'decline' | { readonly counter: readonly Interval[]; readonly note?: string };
   /** False: the organizer's calendar cannot invite this person (another provider). */
   readonly invitable?: boolean;
   /**
@@ -253,7 +254,11 @@ export class Simulation {
     const decision = a.config.decide?.(request) ?? 'approve';
     a.deferred.push(() =>
       typeof decision === 'object'
-        ? a.interpreter.feed(negotiationId, { type: 'counter', slots: decision.counter })
+        ? a.interpreter.feed(negotiationId, {
+            type: 'counter',
+            slots: decision.counter,
+            ...(decision.note !== undefined ? { note: decision.note } : {}),
+          })
         : a.interpreter.decide(negotiationId, request.actionHash, decision === 'approve'),
     );
   }
@@ -399,7 +404,10 @@ export class Simulation {
       ...(retick === undefined ? [] : [retick]),
       ...a.store.views().flatMap((r) => {
         const w = NegotiationInterpreter.wakeAt(r);
-        return w === null ? [] : [w, r.state.expiresAt];
+        if (w === null) return [];
+        // SIL1: a follow-up due after the resends ran out is also hidden behind an old time.
+        const followUp = r.state.role === 'organizer' ? followUpAt(r.state) : null;
+        return followUp === null ? [w, r.state.expiresAt] : [w, r.state.expiresAt, followUp];
       }),
     ];
   }
