@@ -13,8 +13,11 @@ import {
   type AuditPort,
   type NegotiationRecord,
   type NegotiationState,
+  type NegotiationResult,
   type NegotiationStorePort,
   type Preferences,
+  resultOf,
+  waitingFor,
 } from '../scheduling';
 import type { PreferenceStore } from '../store';
 import { normalizePeerText } from '../text';
@@ -37,6 +40,8 @@ export interface NegotiatorDeps {
   now: () => number;
   /** One negotiation event at a time for this agent: the vault's `Mutex#run`. */
   serialize: <T>(task: () => Promise<T>) => Promise<T>;
+  /** ASK2: whether the person verified this contact's safety number; absent: nobody is. */
+  verified?: (agentId: string) => Promise<boolean>;
 }
 
 const DAY = 86_400_000;
@@ -69,7 +74,8 @@ export class Negotiator {
           const ranked = findSlots([availability], {
             durationMin: request.durationMin,
             granularityMin: policy.granularityMin,
-            limit: 20,
+            // CNV2: the organizer draws its candidates from these, over several rounds.
+            limit: 100,
           }).map(({ start, end }) => ({ start, end }));
           return { free: availability.free, ranked };
         },
@@ -87,9 +93,7 @@ export class Negotiator {
       },
       // The state carries the pending request; the popup and side panel show it, `decide` answers.
       approvals: { requested: () => deps.notify('negotiations') },
-      policy: {
-        disclosure: async (counterpart) => disclosurePolicyFor(await this.#preferences(), counterpart),
-      },
+      policy: { disclosure: (counterpart) => this.#policy(counterpart) },
       clock: deps.now,
       serialize: deps.serialize,
       changed: () => deps.notify('negotiations'),
@@ -119,6 +123,8 @@ export class Negotiator {
       title: input.title,
       // The agents have until the window ends (at least a day) to agree.
       expiresAt: Math.max(window.end, now + DAY),
+      // ASK1: the person's request (confirmed in the panel) covers proposing and booking inside it.
+      consent: true,
     });
     return this.#viewOf(negotiationId);
   }
@@ -139,6 +145,72 @@ export class Negotiator {
     }
     await this.#engine.decide(negotiationId, actionHash, approved);
     return this.#viewOf(negotiationId);
+  }
+
+  /**
+   * ASK3: the person's one decision as a counter — their own times instead of what the agent would offer or
+   * accept, with an optional note for the organizer's person.
+   */
+  async counter(
+    negotiationId: string,
+    slots: readonly { start: number; end: number }[],
+    note?: string,
+  ): Promise<NegotiationView> {
+    const record = await this.#record(negotiationId);
+    const s = record.state;
+    if (s.role !== 'participant' || (s.phase !== 'approving_disclosure' && s.phase !== 'approving_accept')) {
+      throw new ParleyError('bad_request', 'Only a request waiting for your answer can be countered.');
+    }
+    await this.#engine.feed(negotiationId, { type: 'counter', slots, ...(note ? { note } : {}) });
+    const after = await this.#record(negotiationId);
+    if (after.state.phase === s.phase) {
+      throw new ParleyError(
+        'bad_request',
+        `Offer times of ${s.ask.durationMin} minutes inside the asked window, starting on a 5-minute mark.`,
+      );
+    }
+    return this.#viewOf(negotiationId);
+  }
+
+  /**
+   * ASK2: the person's rule for one contact: share coarse times without asking, and accept an offered time
+   * without asking (honoured only once the contact is verified).
+   */
+  async setContactRule(input: {
+    contactId: string;
+    shareWithoutAsking: boolean;
+    acceptWithoutAsking: boolean;
+  }): Promise<{ contactId: string; shareWithoutAsking: boolean; acceptWithoutAsking: boolean }> {
+    const current = await this.#preferences();
+    const base = disclosurePolicyFor(current, input.contactId);
+    const rule = {
+      contactId: input.contactId,
+      disclosure: {
+        ...base,
+        auto: input.shareWithoutAsking,
+        autoAccept: input.acceptWithoutAsking,
+        decision: base.decision ?? ('once' as const),
+      },
+    };
+    const contactRules = [...current.contactRules.filter((r) => r.contactId !== input.contactId), rule];
+    let preferences: Preferences;
+    try {
+      preferences = parsePreferences({ ...current, contactRules });
+    } catch (error) {
+      throw new ParleyError(
+        'bad_request',
+        error instanceof Error ? error.message : 'That rule is not valid; remove a few contact rules first.',
+      );
+    }
+    await this.deps.preferences.saveScheduling(preferences);
+    return input;
+  }
+
+  /** ASK1/ASK2: the contact's rule; asked once by default; `autoAccept` only for a verified contact. */
+  async #policy(counterpart: string) {
+    const policy = disclosurePolicyFor(await this.#preferences(), counterpart);
+    const verified = policy.autoAccept ? ((await this.deps.verified?.(counterpart)) ?? false) : false;
+    return { ...policy, decision: policy.decision ?? ('once' as const), autoAccept: verified };
   }
 
   /** [NGR8] The person cancels: the engine tells every participant, and every calendar drops the event. */
@@ -285,6 +357,32 @@ export class Negotiator {
       with: namePeople(people, nameOf, this.deps.me),
       ...(record.outcome?.status === 'booked' ? { slot: record.outcome.slot } : {}),
       ...(record.outcome ? { outcome: record.outcome.status } : {}),
+      ...(record.outcome ? { result: resultView(resultOf(record.outcome), nameOf, this.deps.me) } : {}),
+      ...(s.role === 'organizer' && waitingFor(s).length > 0
+        ? {
+            waiting: waitingFor(s).map((w) => ({
+              name: nameOf(w.agent) ?? "someone you don't know",
+              askedAt: w.askedAt,
+              silentSince: w.silentSince,
+              ...(w.lastHeardAt !== undefined ? { lastHeardAt: w.lastHeardAt } : {}),
+              ...(w.followedUpAt !== undefined ? { followedUpAt: w.followedUpAt } : {}),
+            })),
+          }
+        : {}),
+      ...(s.role === 'organizer' && s.threads.some((t) => t.note)
+        ? {
+            notes: s.threads.flatMap((t) =>
+              t.note
+                ? [
+                    {
+                      name: nameOf(t.agent) ?? "someone you don't know",
+                      note: normalizePeerText(String(t.note), { maxChars: 1_000, multiline: true }),
+                    },
+                  ]
+                : [],
+            ),
+          }
+        : {}),
       // What the person is told when it went wrong (INT3: booking_failed) or could not be done (INT4).
       ...(reasonOf(record) ? { reason: reasonOf(record) } : {}),
       ...(approval
@@ -303,6 +401,30 @@ export class Negotiator {
         : {}),
       updated: record.updated,
     };
+  }
+}
+
+/** OUT1 for the person: people by their own contact names, never an id. */
+function resultView(
+  r: NegotiationResult,
+  nameOf: (id: string) => string | undefined,
+  me: string,
+): NonNullable<NegotiationView['result']> {
+  const people = (ids: readonly string[]) =>
+    ids.map((id) => (id === me ? 'you' : (nameOf(id) ?? "someone you don't know")));
+  switch (r.kind) {
+    case 'booked':
+      return { kind: 'booked' };
+    case 'declined':
+      return { kind: 'declined', people: people(r.by) };
+    case 'no_common_time':
+      return { kind: 'no_common_time', people: people(r.noOverlap) };
+    case 'expired':
+      return { kind: 'expired', people: people(r.waitingFor) };
+    case 'cancelled':
+      return { kind: 'cancelled', people: people([r.by]) };
+    case 'failed':
+      return { kind: 'failed', reason: r.reason };
   }
 }
 

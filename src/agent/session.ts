@@ -221,6 +221,9 @@ export class AgentSession {
       calendar,
       send: (to, body) => peers.sendNegotiationMessage(to, body),
       names: async () => new Map((await store.listContacts()).map((c) => [c.agentId, c.name])),
+      // ASK2: "accept without asking" holds only for a contact whose safety number the person verified.
+      verified: async (id) =>
+        (await store.listContacts()).some((c) => c.agentId === id && c.verifiedAt !== undefined),
       notify,
       now,
       // [LIF1] One step at a time, and none once the session stopped.

@@ -134,6 +134,28 @@ export interface NegotiationView {
    * doing after retries (`ensure_invitation_failed`, `send_failed`, …): a code the UI words.
    */
   reason?: string;
+  /**
+   * OUT1: what became of it, one kind, with people by the person's own contact names: declined (by whom),
+   * no common time, expired (whom it waited for), cancelled (by whom), failed (why), booked.
+   */
+  result?: {
+    kind: 'booked' | 'declined' | 'no_common_time' | 'expired' | 'cancelled' | 'failed';
+    /** declined, cancelled: who. expired: whom it was waiting for. no_common_time: who shares no time at all. */
+    people?: string[];
+    /** failed: why (booking_failed). */
+    reason?: string;
+  };
+  /** SIL2: the agents an open negotiation waits for ("waiting for Ben's agent (offline since …)"). */
+  waiting?: {
+    name: string;
+    askedAt: number;
+    /** The later of our ask and the last message heard from them. */
+    silentSince: number;
+    lastHeardAt?: number;
+    followedUpAt?: number;
+  }[];
+  /** ASK3: notes participants' people sent with a counter-proposal (peer text, shown as text only). */
+  notes?: { name: string; note: string }[];
   /** What the agent waits for the person to approve: one exact action. */
   approval?: {
     actionHash: string;

@@ -18,6 +18,11 @@ export type ApprovalAction =
       readonly negotiationId: string;
       readonly to: string;
       readonly slots: readonly Interval[];
+      /**
+       * ASK1: the person's one decision for this meeting: sharing these times also accepts whichever of
+       * them the organizer picks, and lets the agent answer later rounds within the rule's budget.
+       */
+      readonly andAccept?: true;
     };
 
 export interface ApprovalRequest {
@@ -42,7 +47,12 @@ export function canonicalAction(a: ApprovalAction): string {
     const slots = [...a.slots]
       .sort((x, y) => x.start - y.start || x.end - y.end)
       .map((s) => [s.start, s.end]);
-    return JSON.stringify(['disclose', a.negotiationId, a.to, slots]);
+    // Hashed as before when absent, so requests stored before ASK1 still check.
+    return JSON.stringify(
+      a.andAccept
+        ? ['disclose', a.negotiationId, a.to, slots, 'and-accept']
+        : ['disclose', a.negotiationId, a.to, slots],
+    );
   }
   const people = [...new Set(a.participants)].sort();
   return JSON.stringify([a.kind, a.negotiationId, [a.slot.start, a.slot.end], people]);
@@ -123,6 +133,8 @@ export function describeAction(a: ApprovalAction, o: DescribeOptions): string {
       return `Accept this time with ${people([o.organizer])}${claim}`;
     }
     case 'disclose':
-      return `Share ${a.slots.length} free time(s) with ${people([a.to])}`;
+      return a.andAccept
+        ? `Offer ${people([a.to])} ${a.slots.length} time(s) that fit you; any of them may be booked without asking again`
+        : `Share ${a.slots.length} free time(s) with ${people([a.to])}`;
   }
 }

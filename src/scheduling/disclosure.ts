@@ -1,4 +1,4 @@
-import { type Interval, DAY } from './interval';
+import { type Interval, DAY, clip, covers, normalize } from './interval';
 import type { DisclosurePolicy } from './preferences';
 
 /**
@@ -117,4 +117,67 @@ export function recordDisclosure(
   const kept = ledger.entries.filter((e) => e.at > since && !(e.contact === contact && told.has(key(e))));
   const added = addDistinct([], slots).map((s) => ({ contact, start: s.start, end: s.end, at: now }));
   return { entries: [...kept, ...added].slice(-LEDGER_MAX_ENTRIES) };
+}
+
+/**
+ * CNV2–CNV4: a participant's answer to one QUERY round. With the organizer's candidates, the ones it is
+ * free for (best first by its own ranking); when none fits, the free times nearest to them ("not then, but
+ * an hour later"), so the next round moves towards a common time. Without candidates, its own best times.
+ * At most `policy.maxSlots` slots the organizer has not been told yet go out per round (CNV3); slots it was
+ * told already cost nothing and are repeated when they answer a candidate.
+ */
+export function planAnswer(input: {
+  readonly free: readonly Interval[];
+  readonly ranked: readonly Interval[];
+  readonly window: Interval;
+  readonly candidates?: readonly Interval[] | undefined;
+  readonly told: readonly Interval[];
+  readonly offered: readonly Interval[];
+  readonly policy: DisclosurePolicy;
+  readonly durationMin: number;
+}): Interval[] {
+  const { policy } = input;
+  const g = policy.granularityMin * 60_000;
+  const d = input.durationMin * 60_000;
+  const free = clip(normalize(input.free), input.window);
+  const told = new Set(input.told.map(key));
+  const offered = new Set(input.offered.map(key));
+  const rank = new Map(input.ranked.map((s, i) => [s.start, i]));
+  const byRank = (a: Interval, b: Interval) =>
+    (rank.get(a.start) ?? 1e9) - (rank.get(b.start) ?? 1e9) || a.start - b.start;
+  const take = (list: readonly Interval[]): Interval[] => {
+    const out: Interval[] = [];
+    let fresh = 0;
+    for (const s of list) {
+      if (out.some((x) => x.start === s.start)) continue;
+      if (!told.has(key(s))) {
+        if (fresh >= policy.maxSlots) continue;
+        fresh++;
+      }
+      out.push({ start: s.start, end: s.end });
+    }
+    return out;
+  };
+  if (!input.candidates) {
+    return take(
+      coarsen(input.ranked, policy.granularityMin, input.durationMin).filter((s) => !offered.has(key(s))),
+    );
+  }
+  const fits = input.candidates
+    .filter((c) => c.start % g === 0 && c.end - c.start === d && covers(free, c.start, c.end))
+    .sort(byRank);
+  if (fits.length > 0) return take(fits);
+  // None fits: the nearest free times on our grid, before or after each candidate.
+  const near: { slot: Interval; distance: number }[] = [];
+  for (const c of input.candidates) {
+    for (const f of free) {
+      const first = Math.ceil(f.start / g) * g;
+      const last = Math.floor((f.end - d) / g) * g;
+      if (first > last) continue;
+      const s = Math.min(last, Math.max(first, Math.round(c.start / g) * g));
+      near.push({ slot: { start: s, end: s + d }, distance: Math.abs(s - c.start) });
+    }
+  }
+  near.sort((a, b) => a.distance - b.distance || a.slot.start - b.slot.start);
+  return take(near.map((n) => n.slot).filter((s) => !offered.has(key(s))));
 }

@@ -90,14 +90,20 @@ export {
   type FailureReason,
   type AuditEntry,
   type NegotiationTiming,
+  type NegotiationResult,
   DEFAULT_TIMING,
+  DEFAULT_FOLLOW_UP_MS,
+  RESULT_KINDS,
+  resultOf,
 } from './negotiation-types';
 export { type NegotiationState, step, nextWakeAt } from './negotiation';
 export {
   type OrganizerState,
   type OrganizerPhase,
   type PeerThread,
+  type Waiting,
   startNegotiation,
+  waitingFor,
 } from './organizer-machine';
 export {
   type ParticipantState,
@@ -119,6 +125,7 @@ export {
   type DisclosurePlan,
   type DisclosureLedger,
   planDisclosure,
+  planAnswer,
   coarsen,
   EMPTY_LEDGER,
   LEDGER_PERIOD_MS,

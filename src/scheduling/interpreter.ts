@@ -23,7 +23,15 @@ import { type InboundGate, EMPTY_GATE, admitNewNegotiation } from './inbound-gat
 import type { Interval } from './interval';
 import { type ParseRejectCode, parseMessage } from './messages';
 import { type NegotiationState, nextWakeAt, step } from './negotiation';
-import type { AuditEntry, Effect, NegotiationEvent, Outcome, RejectCode } from './negotiation-types';
+import {
+  type AuditEntry,
+  type Effect,
+  type NegotiationEvent,
+  type NegotiationResult,
+  type Outcome,
+  type RejectCode,
+  resultOf,
+} from './negotiation-types';
 import { startNegotiation } from './organizer-machine';
 import { joinNegotiation } from './participant-machine';
 import type { DisclosurePolicy } from './preferences';
@@ -47,6 +55,8 @@ export interface NegotiationRecord {
   readonly updated: number;
   readonly state: NegotiationState;
   readonly outcome?: Outcome;
+  /** OUT1: the outcome's one kind (declined by whom, no common time, expired, cancelled, failed). */
+  readonly result?: NegotiationResult;
   /** Effects of past steps not yet performed, in order (INT1). */
   readonly pending?: readonly PendingEffect[];
   /** Failed effects retried on ticks (INT4). */
@@ -147,6 +157,8 @@ export class NegotiationInterpreter {
     durationMin: number;
     title: string;
     expiresAt: number;
+    /** ASK1: the person's consent to the request covers proposing and booking any slot inside it. */
+    consent?: boolean;
   }): Promise<void> {
     return this.#serial(async () => {
       const now = this.#p.clock();
@@ -218,7 +230,7 @@ export class NegotiationInterpreter {
     return this.#serial(async () => {
       const record = await this.#p.store.get(negotiationId);
       if (!record) return;
-      const { outcome: _previous, ...rest } = record;
+      const { outcome: _previous, result: _result, ...rest } = record;
       await this.#apply(record.state.role === 'organizer' ? rest : record, { type: 'reschedule', ...input });
     });
   }
@@ -306,7 +318,7 @@ export class NegotiationInterpreter {
       const [head, ...rest] = record.pending;
       const done = await this.#perform(record, head!);
       let next: NegotiationRecord = { ...record, pending: rest };
-      if (done.outcome) next = { ...next, outcome: done.outcome };
+      if (done.outcome) next = { ...next, outcome: done.outcome, result: resultOf(done.outcome) };
       if (done.failed) next = this.#failed(next, head!, 0);
       if (done.event) {
         const now = this.#p.clock();

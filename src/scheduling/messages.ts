@@ -13,6 +13,8 @@ export const LIMITS = {
   maxNodes: 2_000,
   maxDepth: 8,
   maxSlots: 20,
+  /** CNV2: candidate times one QUERY may carry. */
+  maxCandidates: 20,
   maxParticipants: 20,
   titleChars: 200,
   noteChars: 1_000,
@@ -103,6 +105,11 @@ const query = z.strictObject({
   participants: z.array(agentId).min(1).max(LIMITS.maxParticipants),
   title: peerText(LIMITS.titleChars).optional(),
   note: peerText(LIMITS.noteChars, true).optional(),
+  /**
+   * CNV2: the organizer's candidate times ("which of these fit?"), on the wire grid, of the asked duration
+   * and inside the window (the machines check both). Absent: the participant offers its own best times.
+   */
+  candidates: z.array(gridSlot).max(LIMITS.maxCandidates).optional(),
 });
 
 const response = z

@@ -13,14 +13,24 @@ export interface NegotiationTiming {
   readonly maxRounds: number;
   /** Message ids remembered per peer for de-duplication; older ones fall back to the sequence check. */
   readonly seenIds: number;
+  /**
+   * SIL1: a participant silent this long after it was asked gets one follow-up, and the organizer's record
+   * shows it as waited for. Absent (states stored before it existed): DEFAULT_FOLLOW_UP_MS.
+   */
+  readonly followUpMs?: number;
 }
+/** SIL1's default: a day without an answer. */
+export const DEFAULT_FOLLOW_UP_MS = 24 * 3_600_000;
 export const DEFAULT_TIMING: NegotiationTiming = {
   retryMs: 5 * 60_000,
   maxRetries: 200,
   approvalTtlMs: 24 * 3_600_000,
   maxRounds: 3,
   seenIds: 256,
+  followUpMs: DEFAULT_FOLLOW_UP_MS,
 };
+/** CNV1: query rounds when the organizer converges on candidates (its person consented to the request). */
+export const CONVERGE_ROUNDS = 6;
 
 export interface AuditEntry {
   readonly at: number;
@@ -41,6 +51,44 @@ export type FailureReason =
   | 'organizer_declined'
   | 'booking_failed'
   | 'expired';
+
+/**
+ * OUT1: what became of a negotiation, one kind each, the same on the record (`NegotiationRecord.result`),
+ * in the action outputs and in the views: booked; declined (by whom); no common time (and who had none
+ * with the organizer at all); expired (whom it was still waiting for); cancelled (by whom); failed (why).
+ */
+export type NegotiationResult =
+  | { readonly kind: 'booked'; readonly slot: Interval }
+  | { readonly kind: 'declined'; readonly by: readonly string[] }
+  | { readonly kind: 'no_common_time'; readonly noOverlap: readonly string[] }
+  | { readonly kind: 'expired'; readonly waitingFor: readonly string[] }
+  | { readonly kind: 'cancelled'; readonly by: string }
+  | { readonly kind: 'failed'; readonly reason: 'booking_failed' };
+
+export const RESULT_KINDS = [
+  'booked',
+  'declined',
+  'no_common_time',
+  'expired',
+  'cancelled',
+  'failed',
+] as const satisfies readonly NegotiationResult['kind'][];
+
+/** OUT1: the one kind an outcome is; a decline wins over a timeout, which wins over no common time. */
+export function resultOf(o: Outcome): NegotiationResult {
+  if (o.status === 'booked') return { kind: 'booked', slot: o.slot };
+  if (o.status === 'cancelled') return { kind: 'cancelled', by: o.by };
+  const who = (...rs: FailureReason[]) => [
+    ...new Set(o.reasons.filter((r) => rs.includes(r.reason)).map((r) => r.participant)),
+  ];
+  if (who('booking_failed').length > 0) return { kind: 'failed', reason: 'booking_failed' };
+  const declined = who('declined', 'organizer_declined');
+  if (declined.length > 0) return { kind: 'declined', by: declined };
+  const waiting = who('timed_out', 'expired');
+  if (waiting.length > 0)
+    return { kind: 'expired', waitingFor: who('timed_out').length ? who('timed_out') : waiting };
+  return { kind: 'no_common_time', noOverlap: who('no_overlap') };
+}
 
 export type Outcome =
   | { readonly status: 'booked'; readonly slot: Interval; readonly eventId: string }
@@ -91,7 +139,8 @@ export type NegotiationEvent =
   | { readonly type: 'tick' }
   /** The person's own actions. */
   | { readonly type: 'cancel' }
-  | { readonly type: 'counter'; readonly slots: readonly Interval[] }
+  /** The person's own times instead (ASK3), with an optional note for the organizer's person. */
+  | { readonly type: 'counter'; readonly slots: readonly Interval[]; readonly note?: string }
   | { readonly type: 'decline' }
   | {
       readonly type: 'reschedule';

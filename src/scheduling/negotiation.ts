@@ -1,4 +1,4 @@
-import { type OrganizerState, organizerStep } from './organizer-machine';
+import { type OrganizerState, followUpAt, organizerStep } from './organizer-machine';
 import { type ParticipantState, participantStep } from './participant-machine';
 import type { NegotiationEvent, StepResult } from './negotiation-types';
 import { cancelToResend } from './negotiation-common';
@@ -35,5 +35,6 @@ export function nextWakeAt(state: NegotiationState): number | null {
       : state.outbox
         ? [state.outbox.retryAt]
         : [];
-  return Math.min(state.expiresAt, ...retries);
+  const followUp = state.role === 'organizer' ? followUpAt(state) : null;
+  return Math.min(state.expiresAt, ...retries, ...(followUp === null ? [] : [followUp]));
 }

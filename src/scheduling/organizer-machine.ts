@@ -24,7 +24,7 @@
 import { type ApprovalRequest, checkApproval, createApprovalRequest } from './approvals';
 import { type BookingPlan, planBooking } from './booking';
 import { DAY, type Interval, MINUTE, covers, normalize } from './interval';
-import { LIMITS, type Message, asPeerText, onGrid } from './messages';
+import { LIMITS, type Message, type PeerText, asPeerText, onGrid } from './messages';
 import { SchedulingError } from './errors';
 import {
   EMPTY_INBOX,
@@ -40,6 +40,8 @@ import {
   screen,
 } from './negotiation-common';
 import {
+  CONVERGE_ROUNDS,
+  DEFAULT_FOLLOW_UP_MS,
   DEFAULT_TIMING,
   type Effect,
   type FailureReason,
@@ -66,6 +68,15 @@ export interface PeerThread {
   readonly acceptId: string | null;
   readonly inbox: Inbox;
   readonly outbox: Outbox | null;
+  /** SIL1: when our current ask went out, when we last heard anything from them, and our follow-up. */
+  readonly askedAt?: number;
+  readonly lastHeardAt?: number;
+  readonly followedUpAt?: number;
+  /** CNV2: candidate times asked of them this negotiation, and those they could not take. */
+  readonly asked?: readonly Interval[];
+  readonly declinedSlots?: readonly Interval[];
+  /** ASK3: the note their person sent with a counter-proposal (peer text, shown as text only). */
+  readonly note?: PeerText;
 }
 
 export interface OrganizerState {
@@ -83,6 +94,11 @@ export interface OrganizerState {
      * it existed: the window's span stands in.
      */
     readonly lifetimeMs?: number;
+    /**
+     * ASK1: the person consented to the request itself, which covers proposing and booking any slot inside
+     * it: no further approval is asked, and the organizer converges on candidate times (CNV).
+     */
+    readonly consented?: boolean;
   };
   readonly threads: readonly PeerThread[];
   readonly generation: number;
@@ -110,6 +126,7 @@ export function startNegotiation(input: {
   expiresAt: number;
   now: number;
   timing?: NegotiationTiming;
+  consent?: boolean;
 }): StepResult<OrganizerState> {
   const peers = [...new Set(input.participants)].filter((p) => p !== input.self).sort();
   if (peers.length === 0 || peers.length > LIMITS.maxParticipants - 1) {
@@ -145,6 +162,7 @@ export function startNegotiation(input: {
       durationMin: input.durationMin,
       title: input.title,
       lifetimeMs: input.expiresAt - input.now,
+      ...(input.consent ? { consented: true } : {}),
     },
     threads: peers.map((agent) => ({
       agent,
@@ -166,7 +184,8 @@ export function startNegotiation(input: {
     booking: null,
     seq: 0,
     expiresAt: input.expiresAt,
-    timing: input.timing ?? DEFAULT_TIMING,
+    timing:
+      input.timing ?? (input.consent ? { ...DEFAULT_TIMING, maxRounds: CONVERGE_ROUNDS } : DEFAULT_TIMING),
   };
   return { state, effects: [needAvailability(state)] };
 }
@@ -208,13 +227,19 @@ function broadcast(
 }
 
 function sendAsk(s: OrganizerState, now: number): StepResult<OrganizerState> {
+  const reschedule = s.generation > 1 && s.round === 1;
+  const pool = converge(s) && !reschedule ? candidatesFor(s) : null;
+  const told: Effect[] = [];
   const r = broadcast(
     { ...s, phase: 'querying' },
     now,
     () => true,
-    () => ({
-      body:
-        s.generation > 1 && s.round === 1
+    (t) => {
+      const declined = t.declinedSlots ?? [];
+      const candidates = pool?.filter((c) => !containsSlot(declined, c));
+      if (candidates && candidates.length > 0) told.push(disclosed(s, t.agent, candidates, now));
+      return {
+        body: reschedule
           ? { type: 'RESCHEDULE', window: s.request.window, durationMin: s.request.durationMin }
           : {
               type: 'QUERY',
@@ -223,14 +248,106 @@ function sendAsk(s: OrganizerState, now: number): StepResult<OrganizerState> {
               durationMin: s.request.durationMin,
               participants: everyone(s),
               ...(s.request.title ? { title: asPeerText(s.request.title) } : {}),
+              ...(candidates ? { candidates } : {}),
             },
-      inReplyTo: null,
-      patch: { status: 'waiting', acceptId: null },
-    }),
+        inReplyTo: null,
+        patch: {
+          status: 'waiting',
+          acceptId: null,
+          askedAt: now,
+          ...(candidates ? { asked: addSlots(t.asked ?? [], candidates) } : {}),
+        },
+      };
+    },
   );
   // askId is the id of the message just composed for each thread.
   const threads = r.state.threads.map((t) => ({ ...t, askId: t.outbox!.message.messageId }));
-  return { state: { ...r.state, threads }, effects: r.effects };
+  return { state: { ...r.state, threads }, effects: [...r.effects, ...told] };
+}
+
+/** ASK1: the person consented to the request; the organizer converges on candidates (CNV). */
+const converge = (s: OrganizerState) => s.request.consented === true;
+
+/** CNV2: candidate times per round: few at first (each one tells the organizer's free time), then more. */
+export const candidatesPerRound = (round: number) => Math.min(6, 2 + round);
+
+function addSlots(list: readonly Interval[], more: readonly Interval[]): Interval[] {
+  return [
+    ...list,
+    ...more.filter((x) => !containsSlot(list, x)).map((x) => ({ start: x.start, end: x.end })),
+  ];
+}
+
+/** DIS4: the organizer's candidates tell the participant when the organizer is free: audited as such. */
+function disclosed(s: OrganizerState, to: string, slots: readonly Interval[], now: number): Effect {
+  return {
+    kind: 'audit',
+    entry: { at: now, negotiationId: s.negotiationId, action: 'disclosed', counterparts: [to], slots },
+  };
+}
+
+const CANDIDATE_GRID = 30 * MINUTE;
+
+/**
+ * CNV2: what to ask next. First the times some participants already offered and the organizer is free for,
+ * those offered by most first; then the organizer's free times nearest to times participants offered that
+ * it cannot take (moving towards them: other days, other parts of the day); then its own best times not yet
+ * asked, spread out (at least two hours apart). Never a time someone could not take.
+ */
+function candidatesFor(s: OrganizerState): Interval[] {
+  const CANDIDATES_PER_ROUND = candidatesPerRound(s.round);
+  const d = s.request.durationMin * MINUTE;
+  const ownFree = normalize(s.ownFree);
+  const fits = (x: Interval) =>
+    x.end - x.start === d &&
+    x.start >= s.request.window.start &&
+    x.end <= s.request.window.end &&
+    x.start % (LIMITS.wireGridMin * MINUTE) === 0 &&
+    covers(ownFree, x.start, x.end);
+  const excluded = (x: Interval) => s.threads.some((t) => containsSlot(t.declinedSlots ?? [], x));
+  const count = (x: Interval) => s.threads.filter((t) => containsSlot(t.offered, x)).length;
+  const offered = s.threads.flatMap((t) => t.offered);
+  const out: Interval[] = [];
+  const push = (x: Interval) => {
+    if (out.length < CANDIDATES_PER_ROUND && fits(x) && !excluded(x) && !containsSlot(out, x)) out.push(x);
+  };
+  const everyoneHas = (x: Interval) => count(x) === s.threads.length;
+  offered
+    .filter((x) => !everyoneHas(x))
+    .sort((a, b) => count(b) - count(a) || a.start - b.start)
+    .forEach(push);
+  const toward: { slot: Interval; distance: number }[] = [];
+  for (const x of offered) {
+    if (covers(ownFree, x.start, x.end)) continue;
+    for (const f of ownFree) {
+      const first = Math.ceil(f.start / CANDIDATE_GRID) * CANDIDATE_GRID;
+      const last = Math.floor((f.end - d) / CANDIDATE_GRID) * CANDIDATE_GRID;
+      if (first > last) continue;
+      const start = Math.min(last, Math.max(first, Math.round(x.start / CANDIDATE_GRID) * CANDIDATE_GRID));
+      toward.push({ slot: { start, end: start + d }, distance: Math.abs(start - x.start) });
+    }
+  }
+  toward.sort((a, b) => a.distance - b.distance || a.slot.start - b.slot.start);
+  const asked = s.threads.flatMap((t) => t.asked ?? []);
+  const own = s.ownRanked.filter((x) => !containsSlot(asked, x));
+  // Spread over parts of the day first (at least two hours apart on the clock), then over days.
+  const spread: Interval[] = [];
+  const apart = (a: number, b: number) => {
+    const d = Math.abs((((a - b) % DAY) + DAY) % DAY);
+    return Math.min(d, DAY - d) >= 2 * 3_600_000;
+  };
+  for (const x of own) if (spread.every((y) => apart(x.start, y.start))) spread.push(x);
+  for (const x of own) {
+    if (!containsSlot(spread, x) && spread.every((y) => Math.abs(y.start - x.start) >= 2 * 3_600_000))
+      spread.push(x);
+  }
+  // Half of what is left moves towards the participants, half tries the organizer's own best times.
+  const half = Math.ceil((CANDIDATES_PER_ROUND - out.length) / 2);
+  toward.slice(0, half * 4).forEach((x) => {
+    if (out.length < CANDIDATES_PER_ROUND - Math.min(half, spread.length)) push(x.slot);
+  });
+  [...spread, ...own].forEach(push);
+  return out;
 }
 
 function fail(
@@ -285,7 +402,9 @@ function decide(s: OrganizerState, now: number): StepResult<OrganizerState> {
     .filter((slot) => s.threads.every((t) => containsSlot(t.offered, slot)))
     .filter((slot) => covers(ownFree, slot.start, slot.end))
     .sort((a, b) => (rank.get(a.start) ?? 1e9) - (rank.get(b.start) ?? 1e9) || a.start - b.start);
-  const best = common[0];
+  const best = converge(s) ? fairest(s, common) : common[0];
+  if (best && s.proposalRound < s.timing.maxRounds && converge(s))
+    return propose({ ...s, proposal: best }, now);
   if (best && s.proposalRound < s.timing.maxRounds) {
     const request = createApprovalRequest(
       { kind: 'book', negotiationId: s.negotiationId, slot: best, participants: everyone(s) },
@@ -305,6 +424,81 @@ function decide(s: OrganizerState, now: number): StepResult<OrganizerState> {
       : 'no_overlap') as FailureReason,
   }));
   return fail(s, reasons, now, () => true);
+}
+
+/**
+ * CNV5: among the common times, the one whose least-pleased person is least displeased: each participant
+ * listed its times best first by its own ranking (its meeting hours, time zone and stated preferences), the
+ * organizer's are ranked by its own; a time's cost for a person is its place in their list (0 best, 1
+ * worst), and the time with the lowest worst cost wins, then the lowest total, then the earlier start.
+ */
+function fairest(s: OrganizerState, common: readonly Interval[]): Interval | undefined {
+  const place = (list: readonly Interval[], x: Interval) => {
+    const i = list.findIndex((y) => sameSlot(x, y));
+    return i < 0 ? 1 : list.length <= 1 ? 0 : i / (list.length - 1);
+  };
+  const own = s.ownRanked.filter((x) => common.some((y) => sameSlot(x, y)));
+  const costs = (x: Interval) => [
+    place(own, x),
+    ...s.threads.map((t) =>
+      place(
+        t.offered.filter((y) => containsSlot(common, y)),
+        x,
+      ),
+    ),
+  ];
+  let best: { slot: Interval; worst: number; sum: number } | undefined;
+  for (const slot of common) {
+    const c = costs(slot);
+    const worst = Math.max(...c);
+    const sum = c.reduce((a, b) => a + b, 0);
+    if (
+      !best ||
+      worst < best.worst - 1e-9 ||
+      (Math.abs(worst - best.worst) <= 1e-9 &&
+        (sum < best.sum - 1e-9 || (Math.abs(sum - best.sum) <= 1e-9 && slot.start < best.slot.start)))
+    ) {
+      best = { slot, worst, sum };
+    }
+  }
+  return best?.slot;
+}
+
+/** Sends the PROPOSAL for `s.proposal` to everyone (after the person's approval, or under their consent). */
+function propose(s: OrganizerState, now: number): StepResult<OrganizerState> {
+  const slot = s.proposal!;
+  const r = broadcast(
+    { ...s, phase: 'proposing', pendingApproval: null, proposalRound: s.proposalRound + 1 },
+    now,
+    () => true,
+    (t) => ({
+      body: {
+        type: 'PROPOSAL',
+        slot: { ...slot },
+        participants: everyone(s),
+        ...(s.request.title ? { title: asPeerText(s.request.title) } : {}),
+      },
+      inReplyTo: t.lastReplyId,
+      patch: { status: 'proposed', acceptId: null, askedAt: now },
+    }),
+  );
+  const threads = r.state.threads.map((t) => ({ ...t, askId: t.outbox!.message.messageId }));
+  return {
+    state: { ...r.state, threads },
+    effects: [
+      ...r.effects,
+      {
+        kind: 'audit',
+        entry: {
+          at: now,
+          negotiationId: s.negotiationId,
+          action: 'proposed',
+          counterparts: everyone(s),
+          slots: [slot],
+        },
+      },
+    ],
+  };
 }
 
 function replace(s: OrganizerState, t: PeerThread): OrganizerState {
@@ -337,39 +531,7 @@ export function organizerStep(
       if (!check.approved) {
         return fail(s, [{ participant: s.self, reason: 'organizer_declined' }], now, () => true);
       }
-      const slot = s.proposal!;
-      const r = broadcast(
-        { ...s, phase: 'proposing', pendingApproval: null, proposalRound: s.proposalRound + 1 },
-        now,
-        () => true,
-        (t) => ({
-          body: {
-            type: 'PROPOSAL',
-            slot: { ...slot },
-            participants: everyone(s),
-            ...(s.request.title ? { title: asPeerText(s.request.title) } : {}),
-          },
-          inReplyTo: t.lastReplyId,
-          patch: { status: 'proposed', acceptId: null },
-        }),
-      );
-      const threads = r.state.threads.map((t) => ({ ...t, askId: t.outbox!.message.messageId }));
-      return {
-        state: { ...r.state, threads },
-        effects: [
-          ...r.effects,
-          {
-            kind: 'audit',
-            entry: {
-              at: now,
-              negotiationId: s.negotiationId,
-              action: 'proposed',
-              counterparts: everyone(s),
-              slots: [slot],
-            },
-          },
-        ],
-      };
+      return propose(s, now);
     }
     case 'booked': {
       if (s.phase !== 'booking' || !s.booking || e.eventId !== s.booking.eventId)
@@ -463,6 +625,8 @@ function restart(
       askId: null,
       acceptId: null,
       outbox: null,
+      asked: [],
+      declinedSlots: [],
     })),
   };
   return {
@@ -533,9 +697,21 @@ function onTick(s: OrganizerState, now: number): StepResult<OrganizerState> {
   if (s.phase === 'cancelled' || s.phase === 'failed') return resendCancels(s, now);
   if (!OPEN.includes(s.phase)) return { state: s, effects: [] };
   const effects: Effect[] = [];
+  const followUpMs = s.timing.followUpMs ?? DEFAULT_FOLLOW_UP_MS;
   const threads = s.threads.map((t) => {
     const o = t.outbox;
     const waiting = t.status === 'waiting' || t.status === 'proposed';
+    // SIL1: one follow-up once they have been silent for followUpMs since we asked.
+    const followUp =
+      o &&
+      waiting &&
+      t.askedAt !== undefined &&
+      t.followedUpAt === undefined &&
+      now >= t.askedAt + followUpMs;
+    if (followUp) {
+      effects.push({ kind: 'send', to: t.agent, message: o.message });
+      return { ...t, followedUpAt: now, outbox: { ...o, retryAt: now + s.timing.retryMs } };
+    }
     if (!o || !waiting || now < o.retryAt || o.retries >= s.timing.maxRetries) return t;
     effects.push({ kind: 'send', to: t.agent, message: o.message });
     return { ...t, outbox: { ...o, retryAt: now + s.timing.retryMs, retries: o.retries + 1 } };
@@ -554,6 +730,22 @@ function resendCancels(s: OrganizerState, now: number): StepResult<OrganizerStat
   });
   return effects.length > 0 ? { state: { ...s, threads }, effects } : { state: s, effects: [] };
 }
+
+/**
+ * CNV4: the candidates of this round a participant could not take. An answer that names none of them
+ * (it offered nearby times instead) or fewer than a full round's budget says no to all the others; a full
+ * answer may have left some out only for the budget, so nothing is concluded from it.
+ */
+function couldNotTake(t: PeerThread, answer: readonly Interval[]): Partial<PeerThread> {
+  const round = t.outbox?.message.type === 'QUERY' ? (t.outbox.message.candidates ?? null) : null;
+  if (!round) return {};
+  const yes = round.filter((c) => containsSlot(answer, c));
+  if (yes.length > 0 && answer.length >= DEFAULT_POLICY_SLOTS) return {};
+  const no = round.filter((c) => !containsSlot(answer, c) && !containsSlot(t.offered, c));
+  return { declinedSlots: addSlots(t.declinedSlots ?? [], no) };
+}
+/** The default disclosure budget per round (DIS1): a participant's full answer holds this many. */
+const DEFAULT_POLICY_SLOTS = 3;
 
 /** NEG6 and NEG16: the asked duration, inside the asked window, on the grid the offer declares. */
 function validOffer(s: OrganizerState, slots: readonly Interval[], gridMin: number): boolean {
@@ -599,6 +791,7 @@ function onMessage(s: OrganizerState, from: string, raw: Message, now: number): 
   const seen = (patch: Partial<PeerThread>): PeerThread => ({
     ...t,
     ...patch,
+    lastHeardAt: now,
     inbox: remember(t.inbox, m, s.timing),
   });
 
@@ -618,6 +811,7 @@ function onMessage(s: OrganizerState, from: string, raw: Message, now: number): 
         offered: [...t.offered, ...fresh],
         lastReplyId: m.messageId,
         outbox: t.outbox ? { ...t.outbox, inReplyTo: null } : null,
+        ...couldNotTake(t, m.slots),
       });
       return decide(replace(s, next), now);
     }
@@ -641,6 +835,19 @@ function onMessage(s: OrganizerState, from: string, raw: Message, now: number): 
       };
     }
     case 'COUNTER_PROPOSAL': {
+      // ASK3: the participant's person answered the ask with their own times (and perhaps a note).
+      if (s.phase === 'querying' && t.status === 'waiting') {
+        if (m.inReplyTo !== t.askId) return reject(s, 'not_in_reply');
+        if (!validOffer(s, m.slots, LIMITS.wireGridMin)) return reject(s, 'invalid_slot');
+        const next = seen({
+          status: 'responded',
+          offered: addSlots(t.offered, m.slots),
+          lastReplyId: m.messageId,
+          outbox: t.outbox ? { ...t.outbox, inReplyTo: null } : null,
+          ...(m.note ? { note: m.note } : {}),
+        });
+        return decide(replace(s, next), now);
+      }
       if (s.phase !== 'proposing' || t.status !== 'proposed') return reject(s, 'unexpected_message');
       if (m.inReplyTo !== t.askId) return reject(s, 'not_in_reply');
       if (!validOffer(s, m.slots, LIMITS.wireGridMin)) return reject(s, 'invalid_slot');
@@ -655,6 +862,7 @@ function onMessage(s: OrganizerState, from: string, raw: Message, now: number): 
           offered,
           lastReplyId: m.messageId,
           outbox: t.outbox ? { ...t.outbox, inReplyTo: null } : null,
+          ...(m.note ? { note: m.note } : {}),
         }),
       );
       // Everyone's earlier acceptance was for the old slot: back to "answered", then decide again.
@@ -693,4 +901,42 @@ function onMessage(s: OrganizerState, from: string, raw: Message, now: number): 
     case 'PROPOSAL':
       return reject(s, 'unexpected_message');
   }
+}
+
+/** SIL2: a participant the organizer waits for, and since when it has been silent. */
+export interface Waiting {
+  readonly agent: string;
+  /** When our current ask (query or proposal) went out. */
+  readonly askedAt: number;
+  /** When we last heard anything from them in this negotiation; absent: never. */
+  readonly lastHeardAt?: number;
+  /** SIL1: when we followed up; absent: not yet. */
+  readonly followedUpAt?: number;
+  /** Silent since: the later of our ask and the last we heard from them. */
+  readonly silentSince: number;
+}
+
+/** SIL2: whom an open negotiation waits for (the UI words it: "waiting for Ben's agent (offline since …)"). */
+export function waitingFor(s: OrganizerState): Waiting[] {
+  if (s.phase !== 'querying' && s.phase !== 'proposing') return [];
+  return s.threads.flatMap((t) => {
+    if ((t.status !== 'waiting' && t.status !== 'proposed') || t.askedAt === undefined) return [];
+    return [
+      {
+        agent: t.agent,
+        askedAt: t.askedAt,
+        ...(t.lastHeardAt !== undefined ? { lastHeardAt: t.lastHeardAt } : {}),
+        ...(t.followedUpAt !== undefined ? { followedUpAt: t.followedUpAt } : {}),
+        silentSince: Math.max(t.askedAt, t.lastHeardAt ?? t.askedAt),
+      },
+    ];
+  });
+}
+
+/** SIL1: when the next follow-up is due, or null. */
+export function followUpAt(s: OrganizerState): number | null {
+  const due = waitingFor(s)
+    .filter((w) => w.followedUpAt === undefined)
+    .map((w) => w.askedAt + (s.timing.followUpMs ?? DEFAULT_FOLLOW_UP_MS));
+  return due.length > 0 ? Math.min(...due) : null;
 }

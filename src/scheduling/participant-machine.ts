@@ -25,9 +25,9 @@
  */
 import { type ApprovalAction, checkApproval, createApprovalRequest } from './approvals';
 import { planBooking } from './booking';
-import { addDistinct, planDisclosure } from './disclosure';
+import { DEFAULT_MAX_SLOTS_PER_WEEK, addDistinct, planAnswer, planDisclosure } from './disclosure';
 import { type Interval, MINUTE } from './interval';
-import { LIMITS, type Message, type MessageOf, type PeerText, onGrid } from './messages';
+import { LIMITS, type Message, type MessageOf, type PeerText, asPeerText, onGrid } from './messages';
 import {
   EMPTY_INBOX,
   type MessageBody,
@@ -52,6 +52,7 @@ import {
   type StepResult,
 } from './negotiation-types';
 import type { DisclosurePolicy } from './preferences';
+import { normalizePeerText } from '../text';
 
 export type ParticipantPhase =
   | 'checking'
@@ -77,8 +78,15 @@ export interface ParticipantState {
     readonly durationMin: number;
     readonly participants: readonly string[];
     readonly title?: PeerText;
+    /** CNV2: the organizer's candidate times in this round, if it sent any. */
+    readonly candidates?: readonly Interval[];
   };
   readonly policy: DisclosurePolicy;
+  /**
+   * ASK1: the person made their one decision for this meeting (chose the times to offer, or countered):
+   * later rounds answer within the rule, and a proposal of an offered time is accepted without asking.
+   */
+  readonly decided?: boolean;
   /** Every distinct slot told to the organizer in this negotiation, over its whole life (DIS5). */
   readonly disclosed: readonly Interval[];
   /**
@@ -151,6 +159,7 @@ export function joinNegotiation(input: {
       durationMin: q.durationMin,
       participants: q.participants,
       ...(q.title !== undefined ? { title: q.title } : {}),
+      ...(q.candidates !== undefined ? { candidates: q.candidates } : {}),
     },
     policy: input.policy,
     disclosed: [],
@@ -251,19 +260,27 @@ export function participantStep(
       return onMessage(s, e.from, e.message, now);
     case 'availability': {
       if (s.phase !== 'checking') return reject(s, 'unexpected_event');
-      const plan = planDisclosure({
-        ranked: e.ranked,
-        offered: offeredOf(s),
-        told: s.disclosed,
-        toldContact: e.told ?? [],
-        policy: s.policy,
-        durationMin: s.ask.durationMin,
-      });
+      const plan = converging(s)
+        ? planRound(s, e)
+        : planDisclosure({
+            ranked: e.ranked,
+            offered: offeredOf(s),
+            told: s.disclosed,
+            toldContact: e.told ?? [],
+            policy: s.policy,
+            durationMin: s.ask.durationMin,
+          });
       const ranked = e.ranked.map((x) => ({ start: x.start, end: x.end }));
       if (!plan.needsApproval) return respond({ ...s, ranked }, plan.slots, now);
       const request = approval(
         s,
-        { kind: 'disclose', negotiationId: s.negotiationId, to: s.organizer, slots: plan.slots },
+        {
+          kind: 'disclose',
+          negotiationId: s.negotiationId,
+          to: s.organizer,
+          slots: plan.slots,
+          ...(once(s) && !s.decided ? { andAccept: true as const } : {}),
+        },
         now,
       );
       return {
@@ -283,20 +300,18 @@ export function participantStep(
       const check = checkApproval(s.pendingApproval, e, now);
       if (!check.ok) return reject(s, check.code);
       if (s.phase === 'approving_disclosure') {
-        return check.approved ? respond(s, s.pendingDisclosure, now) : decline(s, s.ask.replyTo, now);
+        const decided = s.decided || (once(s) && s.pendingApproval?.action.kind === 'disclose');
+        return check.approved
+          ? respond({ ...s, ...(decided ? { decided: true } : {}) }, s.pendingDisclosure, now)
+          : decline(s, s.ask.replyTo, now);
       }
       const p = s.proposal!;
       if (!check.approved) return decline(s, p.messageId, now);
-      return send(
-        s,
-        { type: 'CONFIRMATION', inReplyTo: p.messageId, slot: { ...p.slot }, phase: 'accept' },
-        p.messageId,
-        now,
-        { phase: 'accepted', pendingApproval: null },
-        [audit(s, 'accepted', [p.slot], now)],
-      );
+      return acceptProposal({ ...s, decided: once(s) ? true : s.decided }, now);
     }
     case 'counter': {
+      // ASK3: the person's one decision may be a counter to the organizer's ask: their own times.
+      if (s.phase === 'approving_disclosure') return counterAsk(s, e.slots, e.note, now);
       // The person offers other times instead of the proposal: they chose them, so no approval.
       if (s.phase !== 'approving_accept' || !s.proposal) return reject(s, 'unexpected_event');
       const slots = e.slots.slice(0, 5).map((x) => ({ start: x.start, end: x.end }));
@@ -313,7 +328,12 @@ export function participantStep(
       }
       return send(
         s,
-        { type: 'COUNTER_PROPOSAL', inReplyTo: s.proposal.messageId, slots },
+        {
+          type: 'COUNTER_PROPOSAL',
+          inReplyTo: s.proposal.messageId,
+          slots,
+          ...(e.note ? { note: noteOf(e.note) } : {}),
+        },
         s.proposal.messageId,
         now,
         {
@@ -322,6 +342,7 @@ export function participantStep(
           offered: addDistinct(offeredOf(s), slots),
           pendingApproval: null,
           proposal: null,
+          ...(once(s) ? { decided: true } : {}),
         },
         [audit(s, 'disclosed', slots, now)],
       );
@@ -355,6 +376,95 @@ export function participantStep(
     case 'booking_failed':
       return reject(s, 'unexpected_event');
   }
+}
+
+/** The person's own note, made to pass the organizer's schema (NEG9, NEG18). */
+const noteOf = (note: string) =>
+  asPeerText(normalizePeerText(note, { maxChars: LIMITS.noteChars, multiline: true }));
+
+/** ASK1: the person is asked once per meeting. */
+const once = (s: ParticipantState) => s.policy.decision === 'once';
+/** CNV: the organizer sent candidates, or the person's rule answers rounds within a per-round budget. */
+const converging = (s: ParticipantState) => once(s) || s.ask.candidates !== undefined;
+
+/**
+ * CNV3: this round's answer (planAnswer) and whether the person must be asked: without an automatic rule,
+ * until they made their one decision (ASK1; every round when they chose `each`), and always beyond the
+ * contact's weekly budget (DIS6).
+ */
+function planRound(
+  s: ParticipantState,
+  e: Extract<NegotiationEvent, { type: 'availability' }>,
+): { slots: readonly Interval[]; needsApproval: boolean } {
+  const slots = planAnswer({
+    free: e.free,
+    ranked: e.ranked,
+    window: s.ask.window,
+    candidates: s.ask.candidates,
+    told: s.disclosed,
+    offered: offeredOf(s),
+    policy: s.policy,
+    durationMin: s.ask.durationMin,
+  });
+  const contact = addDistinct(addDistinct([], e.told ?? []), slots).length;
+  const overWeek = contact > (s.policy.maxSlotsPerWeek ?? DEFAULT_MAX_SLOTS_PER_WEEK);
+  const fresh = addDistinct(s.disclosed, slots).length > s.disclosed.length;
+  if (once(s)) {
+    // The person's one decision covers this negotiation's rounds; an automatic rule stays within DIS6.
+    const ask = s.policy.auto ? overWeek : !s.decided && fresh;
+    return { slots, needsApproval: slots.length > 0 && ask };
+  }
+  return { slots, needsApproval: slots.length > 0 && (overWeek || !s.policy.auto) };
+}
+
+function acceptProposal(s: ParticipantState, now: number): StepResult<ParticipantState> {
+  const p = s.proposal!;
+  return send(
+    s,
+    { type: 'CONFIRMATION', inReplyTo: p.messageId, slot: { ...p.slot }, phase: 'accept' },
+    p.messageId,
+    now,
+    { phase: 'accepted', pendingApproval: null },
+    [audit(s, 'accepted', [p.slot], now)],
+  );
+}
+
+/** ASK3: instead of the offered times, the person's own, in reply to the organizer's ask. */
+function counterAsk(
+  s: ParticipantState,
+  raw: readonly Interval[],
+  note: string | undefined,
+  now: number,
+): StepResult<ParticipantState> {
+  const slots = raw.slice(0, 5).map((x) => ({ start: x.start, end: x.end }));
+  const w = s.ask.window;
+  if (
+    slots.length === 0 ||
+    !onGrid(slots, LIMITS.wireGridMin) ||
+    slots.some((x) => x.end - x.start !== s.ask.durationMin * MINUTE || x.start < w.start || x.end > w.end)
+  ) {
+    return reject(s, 'invalid_slot');
+  }
+  return send(
+    s,
+    {
+      type: 'COUNTER_PROPOSAL',
+      inReplyTo: s.ask.replyTo,
+      slots,
+      ...(note ? { note: noteOf(note) } : {}),
+    },
+    s.ask.replyTo,
+    now,
+    {
+      phase: 'responded',
+      disclosed: addDistinct(s.disclosed, slots),
+      offered: addDistinct(offeredOf(s), slots),
+      pendingDisclosure: [],
+      pendingApproval: null,
+      decided: true,
+    },
+    [audit(s, 'disclosed', slots, now)],
+  );
 }
 
 function decline(s: ParticipantState, inReplyTo: string, now: number): StepResult<ParticipantState> {
@@ -448,7 +558,16 @@ function onMessage(
     case 'QUERY': {
       // Only a widening round of the current ask: flooding with fresh QUERYs changes nothing (NEG7).
       if (s.phase !== 'responded' || m.round !== s.ask.round + 1) return reject(s, 'unexpected_message');
-      const next = accepted({ phase: 'checking', ask: { ...s.ask, replyTo: m.messageId, round: m.round } });
+      const { candidates: _previous, ...ask } = s.ask;
+      const next = accepted({
+        phase: 'checking',
+        ask: {
+          ...ask,
+          replyTo: m.messageId,
+          round: m.round,
+          ...(m.candidates !== undefined ? { candidates: m.candidates } : {}),
+        },
+      });
       return { state: next, effects: [needAvailability(next)] };
     }
     case 'RESCHEDULE': {
@@ -473,6 +592,18 @@ function onMessage(
       if (!containsSlot(offeredOf(s), m.slot)) return reject(s, 'slot_not_offered');
       if (!m.participants.includes(s.self) || m.participants.some((p) => !s.ask.participants.includes(p))) {
         return reject(s, 'unknown_sender');
+      }
+      // ASK1/ASK2: the person already chose this time (their one decision), or their rule for this
+      // contact accepts an offered time without asking: accepted at once, audited like any acceptance.
+      if (s.decided || s.policy.autoAccept) {
+        return acceptProposal(
+          accepted({
+            proposal: { messageId: m.messageId, slot: { ...m.slot }, participants: m.participants },
+            pendingApproval: null,
+            acceptId: null,
+          }),
+          now,
+        );
       }
       const request = approval(
         s,

@@ -64,6 +64,18 @@ export const disclosurePolicySchema = z.strictObject({
    */
   maxSlotsPerWeek: z.number().int().min(1).max(100).optional(),
   granularityMin: z.union([z.literal(15), z.literal(30), z.literal(60)]).default(30),
+  /**
+   * ASK1: how often the person is asked per meeting. `once`: one decision — choosing the times to offer
+   * also accepts whichever of them the organizer picks, and later rounds answer within `maxSlots` per round
+   * without asking again. `each` (and absent, in states stored before it existed): every disclosure beyond
+   * the rule and every acceptance is asked.
+   */
+  decision: z.enum(['once', 'each']).optional(),
+  /**
+   * ASK2: accept a proposed time from this contact without asking when it is one the agent offered inside
+   * the person's meeting hours (only for contacts the person verified, which the product checks).
+   */
+  autoAccept: z.boolean().optional(),
 });
 export type DisclosurePolicy = z.infer<typeof disclosurePolicySchema>;
 

@@ -16,6 +16,7 @@ import {
 } from './interpreter';
 import { type Interval, MINUTE, intersect, normalize } from './interval';
 import { type NegotiationState, nextWakeAt } from './negotiation';
+import { followUpAt } from './organizer-machine';
 import type { AuditEntry, NegotiationEvent, Outcome } from './negotiation-types';
 import type { DisclosurePolicy } from './preferences';
 
@@ -26,9 +27,17 @@ export interface SimAgentConfig {
   /** How the simulated person answers approval requests. Default: approve. */
   readonly decide?: (
     request: ApprovalRequest,
-  ) => 'approve' | 'decline' | { readonly counter: readonly Interval[] };
+  ) => 'approve' | 'decline' | { readonly counter: readonly Interval[]; readonly note?: string };
   /** False: the organizer's calendar cannot invite this person (another provider). */
   readonly invitable?: boolean;
+  /**
+   * Free time and ranked slots as the product computes them (zones, hours, preferences); absent: `free`,
+   * ranked earliest first on a 30-minute grid.
+   */
+  readonly availability?: (request: { window: Interval; durationMin: number; counterpart: string }) => {
+    free: readonly Interval[];
+    ranked: readonly Interval[];
+  };
 }
 
 export interface NetworkFaults {
@@ -165,6 +174,8 @@ export function seededRandom(seed: number): () => number {
 export class Simulation {
   readonly agents = new Map<string, SimAgent>();
   private queue: Envelope[] = [];
+  /** Messages handed to the network (before faults), for measurements. */
+  sent = 0;
   private order = 0;
   private tickMs = 5 * MINUTE;
   /** When an agent whose worker died is next ticked (run's `jump` mode). */
@@ -206,10 +217,11 @@ export class Simulation {
       audit: a.store,
       network: { send: async (to, raw) => this.transmit(a.config.id, to, raw) },
       calendar: {
-        availability: async ({ window, durationMin }) => ({
-          free: a.config.free,
-          ranked: this.ranked(a.config.free, window, durationMin),
-        }),
+        availability: async (request) =>
+          a.config.availability?.(request) ?? {
+            free: a.config.free,
+            ranked: this.ranked(a.config.free, request.window, request.durationMin),
+          },
         book: async (plan, role) => {
           await applyBooking(a.calendar, plan, role);
           if (role === 'organizer') this.inviteAttendees(plan);
@@ -242,7 +254,11 @@ export class Simulation {
     const decision = a.config.decide?.(request) ?? 'approve';
     a.deferred.push(() =>
       typeof decision === 'object'
-        ? a.interpreter.feed(negotiationId, { type: 'counter', slots: decision.counter })
+        ? a.interpreter.feed(negotiationId, {
+            type: 'counter',
+            slots: decision.counter,
+            ...(decision.note !== undefined ? { note: decision.note } : {}),
+          })
         : a.interpreter.decide(negotiationId, request.actionHash, decision === 'approve'),
     );
   }
@@ -280,6 +296,8 @@ export class Simulation {
     durationMin: number;
     title: string;
     ttlMs: number;
+    /** ASK1: the organizer's person consented to the request (no approval to propose and book). */
+    consent?: boolean;
   }): Promise<void> {
     const a = this.agent(input.organizer);
     const { organizer: _organizer, ttlMs, ...rest } = input;
@@ -307,6 +325,7 @@ export class Simulation {
 
   /** Puts a message on the unreliable network (tests replace it to make sends throw). */
   transmit(from: string, to: string, raw: string): void {
+    this.sent++;
     const copies = this.random() < this.faults.drop ? 0 : this.random() < this.faults.duplicate ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       this.queue.push({
@@ -385,7 +404,10 @@ export class Simulation {
       ...(retick === undefined ? [] : [retick]),
       ...a.store.views().flatMap((r) => {
         const w = NegotiationInterpreter.wakeAt(r);
-        return w === null ? [] : [w, r.state.expiresAt];
+        if (w === null) return [];
+        // SIL1: a follow-up due after the resends ran out is also hidden behind an old time.
+        const followUp = r.state.role === 'organizer' ? followUpAt(r.state) : null;
+        return followUp === null ? [w, r.state.expiresAt] : [w, r.state.expiresAt, followUp];
       }),
     ];
   }

@@ -38,6 +38,15 @@ const PHASES: Record<string, string> = {
 
 /** Approve or decline exactly what the agent asks, from the popup or the side panel. */
 export /** Why a meeting did not happen (or a step keeps failing), in the person's words. */
+/** OUT1: what became of a meeting, in words; the people are the person's own contact names. */
+const RESULTS: Record<string, (people: string) => string> = {
+  declined: (p) => `Declined by ${p}.`,
+  no_common_time: (p) => (p ? `No time in common (${p} had none with you).` : 'No time suited everyone.'),
+  expired: (p) => (p ? `Expired waiting for ${p}.` : 'The request expired.'),
+  cancelled: (p) => `Cancelled by ${p}.`,
+  failed: () => 'The booking failed; the others were told.',
+};
+
 const REASONS: Record<string, string> = {
   declined: 'Someone declined.',
   no_overlap: 'Nobody had time in common in that window.',
@@ -205,12 +214,29 @@ export function MeetingsSection() {
               data-testid="negotiation"
               data-phase={n.phase}
               data-outcome={n.outcome ?? ''}
+              data-result={n.result?.kind ?? ''}
             >
               <strong dir="auto">{n.title}</strong> <span class="muted">with {n.with.join(', ')}</span>
               <div class="muted">
                 {PHASES[n.phase] ?? n.phase}
                 {n.slot && ` · ${when(n.slot)}`}
               </div>
+              {n.result && n.result.kind !== 'booked' && (
+                <div class="muted" data-testid="negotiation-result" data-result={n.result.kind}>
+                  {RESULTS[n.result.kind]?.((n.result.people ?? []).join(', ')) ?? n.result.kind}
+                </div>
+              )}
+              {n.waiting?.map((w) => (
+                <div class="muted" data-testid="negotiation-waiting" key={w.name}>
+                  Waiting for {w.name}’s agent (silent since {new Date(w.silentSince).toLocaleString()}
+                  {w.followedUpAt ? ', followed up' : ''})
+                </div>
+              ))}
+              {n.notes?.map((x) => (
+                <div class="muted" data-testid="negotiation-note" key={x.name}>
+                  {x.name}: “{x.note}”
+                </div>
+              ))}
               {n.reason && (
                 <div class="error" data-testid="negotiation-reason" data-reason={n.reason}>
                   {REASONS[n.reason] ?? 'Something went wrong with this meeting; see Settings → Diagnostics.'}

@@ -292,3 +292,107 @@ describe('negotiating a meeting', () => {
     }
   });
 });
+
+/** Sets one person's working hours on the options page (UTC, every weekday). */
+async function setHours(name: Name, dayStart: string, dayEnd: string) {
+  const options = await agents[name].open('options');
+  await options.waitForSelector('[data-testid=preferences]');
+  await setInput(options, 'input[name=timeZone]', 'UTC');
+  await setInput(options, 'input[name=dayStart]', dayStart);
+  await setInput(options, 'input[name=dayEnd]', dayEnd);
+  await options.click('[data-testid=preferences-save]');
+  await options.waitForSelector('[data-testid=preferences-saved]');
+  await options.close();
+}
+
+/**
+ * Answers every request about `title` in each panel with `answer` ('approve' or 'decline'), counting the
+ * decisions each person was asked for, until `done` holds.
+ */
+async function answerUntil(
+  who: Name[],
+  title: string,
+  answer: Partial<Record<Name, 'approve' | 'decline'>>,
+  done: () => Promise<boolean>,
+): Promise<Record<Name, number>> {
+  const decisions = { Ana: 0, Ben: 0, Cy: 0 } as Record<Name, number>;
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    for (const name of who) {
+      const clicked = await panels[name].evaluate(
+        (t, a) => {
+          const approval = [...document.querySelectorAll('[data-testid=approval]')].find((n) =>
+            n.textContent?.includes(t),
+          );
+          const button = approval?.querySelector<HTMLButtonElement>(`[data-testid=${a}]:not([disabled])`);
+          if (!button || button.dataset.clicked) return false;
+          button.dataset.clicked = '1';
+          button.click();
+          return true;
+        },
+        title,
+        answer[name] ?? 'approve',
+      );
+      if (clicked) decisions[name]++;
+    }
+    if (await done()) return decisions;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`"${title}" did not finish in time (decisions so far ${JSON.stringify(decisions)})`);
+}
+
+/** The organizer's (Ana's) item for `title`: its outcome, result kind and text. */
+async function anaSees(title: string) {
+  return panels.Ana.evaluate((t) => {
+    const item = [...document.querySelectorAll('[data-testid=negotiation]')].find((n) =>
+      n.textContent?.includes(t),
+    );
+    return {
+      outcome: item?.getAttribute('data-outcome') ?? '',
+      result: item?.getAttribute('data-result') ?? '',
+      text: item?.textContent ?? '',
+    };
+  }, title);
+}
+
+describe('issue 16: converging, asking once', () => {
+  it('[CNV1][ASK1][OUT1] three agents with asymmetric hours (Ben 13–15, Cy 09–17) book one meeting, each person deciding at most once; a decline shows as declined on the organizer’s side', async () => {
+    await setHours('Ana', '09:00', '17:00');
+    await setHours('Ben', '13:00', '15:00');
+    await setHours('Cy', '09:00', '17:00');
+    const title = 'Asymmetric sync';
+    const titles = { Ana: title, Ben: `${title} (with Ana)`, Cy: `${title} (with Ana)` };
+    await findTime(['Ben', 'Cy'], title);
+    const decisions = await answerUntil(['Ana', 'Ben', 'Cy'], title, {}, async () => {
+      const counts = await Promise.all(names.map((n) => eventsTitled(n, titles[n]).then((l) => l.length)));
+      return counts.every((c) => c === 1);
+    });
+    expect(decisions.Ana).toBe(0);
+    expect(decisions.Ben).toBeLessThanOrEqual(1);
+    expect(decisions.Cy).toBeLessThanOrEqual(1);
+    const events = await Promise.all(names.map((n) => eventsTitled(n, titles[n])));
+    for (const list of events) expect(list).toHaveLength(1);
+    const starts = new Set(events.map((list) => Date.parse(list[0]!.start.dateTime!)));
+    expect(starts.size).toBe(1);
+    const start = new Date([...starts][0]!);
+    expect(start.getUTCHours() * 60 + start.getUTCMinutes()).toBeGreaterThanOrEqual(13 * 60);
+    expect(start.getUTCHours() * 60 + start.getUTCMinutes() + 30).toBeLessThanOrEqual(15 * 60);
+    expect((await anaSees(title)).outcome).toBe('booked');
+
+    // Cy's person declines the next request: Ana's side says declined, by Cy. (Cy, not Ben: Ben's agent
+    // has taken more new negotiations from Ana in this run than its inbound gate admits per burst, NEG7.)
+    const declined = 'Declined sync';
+    await findTime(['Cy'], declined);
+    const asked = await answerUntil(
+      ['Cy'],
+      declined,
+      { Cy: 'decline' },
+      async () => (await anaSees(declined)).result === 'declined',
+    );
+    expect(asked.Cy).toBe(1);
+    const seen = await anaSees(declined);
+    expect(seen.result).toBe('declined');
+    expect(seen.text).toContain('Declined by Cy');
+    expect(await eventsTitled('Ana', declined)).toHaveLength(0);
+  });
+});

@@ -64,6 +64,44 @@ export const negotiationActions = {
     run: ({ negotiationId, actionHash, approved }, { negotiator }) =>
       negotiator.decide(negotiationId, actionHash, approved),
   }),
+  'negotiations.counter': action({
+    input: z
+      .object({
+        negotiationId: NegotiationIdInput,
+        slots: z
+          .array(
+            z
+              .object({ start: z.number().int().nonnegative(), end: z.number().int().positive() })
+              .strict()
+              .refine((x) => x.end > x.start, { message: 'a time ends after it starts' }),
+          )
+          .min(1)
+          .max(5),
+        note: z.string().max(1_000).optional(),
+      })
+      .strict(),
+    title: 'Answer with other times (and a note)',
+    effect: 'change',
+    run: ({ negotiationId, slots, note }, { negotiator }) => negotiator.counter(negotiationId, slots, note),
+  }),
+  'negotiations.setContactRule': action({
+    input: z
+      .object({
+        contactId: AgentIdInput,
+        shareWithoutAsking: z.boolean(),
+        acceptWithoutAsking: z.boolean(),
+      })
+      .strict(),
+    title: 'Choose what your agent may do for one contact without asking',
+    effect: 'change',
+    async run(input, { peers, negotiator }) {
+      const contacts = await peers.listContacts();
+      if (!contacts.some((c) => c.agentId === input.contactId)) {
+        throw new ParleyError('contact_unknown', 'Choose one of your contacts.');
+      }
+      return negotiator.setContactRule(input);
+    },
+  }),
   'negotiations.cancel': action({
     input: z.object({ negotiationId: NegotiationIdInput }).strict(),
     title: 'Cancel a meeting (every calendar loses it)',
