@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { NegotiationView } from '../rpc';
 import { ErrorNote, Section } from './components';
+import { narrate } from './narrate';
 import { agent, useAgentQuery } from './rpc';
 
 const when = (slot: { start: number; end: number }) =>
@@ -102,8 +103,45 @@ export function PendingApprovals() {
   return data ? <Approvals negotiations={data} /> : null;
 }
 
+/** [HOM1] The side panel's "Needs you": every approval the agent waits for, decided inline. */
+export function NeedsYou() {
+  const { data } = useAgentQuery('negotiations.list', {}, ['negotiations']);
+  const count = data?.filter((n) => n.approval).length ?? 0;
+  return (
+    <Section title={count ? `Needs you (${count})` : 'Needs you'}>
+      <div data-testid="needs-you" data-count={count}>
+        {data && count === 0 && <p class="muted">Nothing waits for you.</p>}
+        {data && <Approvals negotiations={data} />}
+      </div>
+    </Section>
+  );
+}
+
+/** [HOM2] A meeting's negotiation in words, and its precise outcome. */
+function Story({ negotiation }: { negotiation: NegotiationView }) {
+  const told = narrate(negotiation, {
+    now: Date.now(),
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+  });
+  return (
+    <>
+      {told.steps && (
+        <div data-testid="negotiation-story" dir="auto">
+          {told.steps}
+        </div>
+      )}
+      <div data-testid="negotiation-outcome" data-kind={told.kind} class={outcomeClass(told.kind)}>
+        {told.outcome}
+      </div>
+    </>
+  );
+}
+
+const outcomeClass = (kind: string) =>
+  ['booked'].includes(kind) ? 'notice' : ['waiting', 'open', 'needs_you'].includes(kind) ? 'muted' : 'error';
+
 /** "Find a time with…" and what each negotiation is doing, in plain words. */
-export function MeetingsSection() {
+export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
   const { data: negotiations } = useAgentQuery('negotiations.list', {}, ['negotiations']);
   const { data: contacts } = useAgentQuery('contacts.list', {}, ['contacts']);
   const { data: calendar } = useAgentQuery('calendar.overview', {}, ['calendar']);
@@ -134,7 +172,7 @@ export function MeetingsSection() {
   return (
     <Section title="Meetings">
       <div class="stack">
-        {negotiations && <Approvals negotiations={negotiations} />}
+        {approvals && negotiations && <Approvals negotiations={negotiations} />}
         {paired.length > 0 && (
           <form class="stack" onSubmit={start} data-testid="find-time">
             <span>Find a time with…</span>
@@ -207,6 +245,7 @@ export function MeetingsSection() {
                 {PHASES[n.phase] ?? n.phase}
                 {n.slot && ` · ${when(n.slot)}`}
               </div>
+              <Story negotiation={n} />
               {n.reason && (
                 <div class="error" data-testid="negotiation-reason" data-reason={n.reason}>
                   {REASONS[n.reason] ?? 'Something went wrong with this meeting; see Settings → Diagnostics.'}
