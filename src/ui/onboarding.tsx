@@ -20,7 +20,7 @@ export type Step = Exclude<(typeof STEPS)[number]['id'], 'passphrase'> | 'done';
 /** The browser's own defaults: its time zone and language (ONB3). */
 export function browserDefaults(): { timeZone: string; locale: string } {
   const options = Intl.DateTimeFormat().resolvedOptions();
-  return { timeZone: options.timeZone || 'UTC', locale: navigator.language || options.locale };
+  return { timeZone: options.timeZone || 'UTC', locale: options.locale || navigator.language };
 }
 
 /** Which step of how many, and the steps by name: the person sees how far the first run goes. */
@@ -38,7 +38,7 @@ export function StepHeader({ current }: { current: (typeof STEPS)[number]['id'] 
             aria-current={i === index ? 'step' : undefined}
             class={i < index ? 'done' : undefined}
           >
-            {s.label}
+            {i + 1}. {s.label}
           </li>
         ))}
       </ol>
