@@ -49,8 +49,8 @@ export function storyOf(
     story.durationMin = s.ask.durationMin;
     if (s.disclosed.length) story.shared = s.disclosed.map(slot);
     if (s.proposal) story.proposed = slot(s.proposal.slot);
-    if (s.acceptId !== null || s.phase === 'accepted' || s.phase === 'booked')
-      story.accepted = s.acceptId !== null;
+    // Booked implies accepted: the participant's acceptance id is not kept once the booking is done.
+    if (s.acceptId !== null || s.phase === 'accepted' || s.phase === 'booked') story.accepted = true;
     if (open && (s.phase === 'responded' || s.phase === 'accepted')) {
       story.waitingFor = [{ name: who(s.organizer) }];
     }

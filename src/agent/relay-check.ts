@@ -49,7 +49,10 @@ export async function checkRelay(
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const response = await fetchFn(health.href, { signal: controller.signal });
-    const body = (await response.json().catch(() => undefined)) as { status?: unknown } | undefined;
+    const body = (await response.json().catch(
+      // A body that is not JSON is not a relay's health answer: told as not_a_relay below.
+      () => undefined,
+    )) as { status?: unknown } | undefined;
     if (response.ok && body?.status === 'ok') return { ok: true, url: relayUrl.trim(), host };
     return {
       ok: false,

@@ -75,7 +75,7 @@ function Approvals({ negotiations }: { negotiations: NegotiationView[] }) {
   return (
     <div class="stack" data-testid="approvals">
       {pending.map((n) => (
-        <div class="bubble" key={n.id} data-testid="approval" data-negotiation={n.id}>
+        <div class="bubble" key={n.id} data-testid="approval" data-negotiation={n.id} data-title={n.title}>
           <strong>{n.title}</strong> <span class="muted">with {n.with.join(', ')}</span>
           <div>{n.approval!.description}</div>
           <ul class="muted">

@@ -3,6 +3,7 @@ import { ParleyError } from '../../errors';
 import { decodeInvite } from '../../peers';
 import { NoInput, actionsFor, type ActivityItem, type InviteStatusView } from '../../rpc';
 import { ONBOARDING_STEPS, auditStore, negotiationStore, onboardingStore } from '../../store';
+import { normalizePeerText } from '../../text';
 import { checkRelay, type FetchLike } from '../relay-check';
 import type { AgentSession } from '../session';
 import type { Vault } from '../../vault';
@@ -37,7 +38,10 @@ export const homeActions = {
       const titles = new Map(
         (await negotiationStore(vault).list()).map((r) => [
           r.id,
-          r.state.role === 'organizer' ? r.state.request.title : undefined,
+          r.state.role === 'organizer'
+            ? r.state.request.title
+            : // Peer text: normalised as the meetings list shows it (NEG18).
+              normalizePeerText(String(r.state.ask.title ?? ''), { maxChars: 200 }) || undefined,
         ]),
       );
       const audit = (await auditStore(vault).list()).map((entry, index): ActivityItem => ({
