@@ -35,6 +35,7 @@ const at = (time: number) =>
 const slotTime = (slot: { start: number; end: number }) =>
   new Date(slot.start).toLocaleString(undefined, {
     weekday: 'short',
+    month: 'short',
     day: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
@@ -50,7 +51,7 @@ export function describeActivity(item: ActivityItem): string {
     case 'model_request':
       return `Sent your words to ${item.model ?? 'the model'}`;
     default:
-      return `${VERB[item.kind] ?? 'Did'} ${item.slots.length ? slotTime(item.slots[0]!) : ''}${names ? ` with ${names}` : ''}`;
+      return `${VERB[item.kind] ?? 'Did'}${item.slots.length ? ` ${slotTime(item.slots[0]!)}` : ''}${names ? ` with ${names}` : ''}`;
   }
 }
 
