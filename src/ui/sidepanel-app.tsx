@@ -106,6 +106,8 @@ function Invites() {
 
   const create = async () => {
     setError(undefined);
+    // The previous invite goes first: what is shown next is the new code, never the used one.
+    setInvite(undefined);
     try {
       setInvite(await agent.call('invite.create', {}));
     } catch (e) {
