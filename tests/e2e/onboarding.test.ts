@@ -87,7 +87,8 @@ describe('the first run', () => {
     await page.screenshot({ path: '/tmp/ui-b-onboarding-name.png' });
     await setInput(page, 'input[name="onboarding.displayName"]', 'Dana Whitfield');
     await page.click('[data-testid=onboarding-next]');
-    expect(await step(page)).toBe('relay');
+    // Saving takes a moment: the next step appears once the name is stored.
+    await page.waitForSelector('[data-testid=onboarding][data-step=relay]', { timeout: 20_000 });
     expect((await rpc(page, 'settings.get', {})).output.displayName).toBe('Dana Whitfield');
     expect((await rpc(page, 'preferences.get', {})).output.timeZone).toBe('Europe/Berlin');
     await page.close();
@@ -133,7 +134,7 @@ describe('the first run', () => {
     await page.waitForSelector('[data-testid=onboarding] [data-testid=ics-file]');
     await page.waitForSelector('[data-testid=onboarding] [data-testid=ics-subscribe]');
     await page.click('[data-testid=onboarding-next-skip]');
-    await page.waitForSelector('[data-testid=onboarding][data-step=model]');
+    await page.waitForSelector('[data-testid=onboarding][data-step=model] input[name=provider]');
     const choices = await page.$$eval('[data-testid=onboarding] input[name=provider]', (els) =>
       els.map((e) => (e as HTMLInputElement).value),
     );
