@@ -21,6 +21,7 @@ import {
 } from '../scheduling';
 import type { PreferenceStore } from '../store';
 import { normalizePeerText } from '../text';
+import { storyOf } from './negotiation-story';
 
 /** How long a meeting title may be, in the views and on the calendar (the engine's LIMITS.titleChars). */
 const TITLE_CHARS = 200;
@@ -400,6 +401,7 @@ export class Negotiator {
           }
         : {}),
       updated: record.updated,
+      story: storyOf(record, nameOf, this.deps.me),
     };
   }
 }

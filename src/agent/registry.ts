@@ -3,6 +3,7 @@ import { ParleyError } from '../errors';
 import { createLogger, errorFields } from '../log';
 import type { ActionEffect, ActionGroup, ActionInput, ActionOutput, AnyAction } from '../rpc';
 import { toParleyError, type ErrorMapper } from './errors';
+import { describeIssue } from './field-words';
 
 const log = createLogger('agent').child('actions');
 
@@ -71,9 +72,9 @@ export class ActionRegistry<A extends ActionGroup = Record<never, never>> {
     }
     const parsed = entry.action.input.safeParse(input ?? {});
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? issue.path.join('.') : 'input';
-      throw new ParleyError('bad_request', `${where}: ${issue?.message ?? 'invalid'}`);
+      // [CLR1] In the person's words, naming the field as the form does; the path travels apart.
+      const { field, message } = describeIssue(parsed.error.issues[0]);
+      throw new ParleyError('bad_request', message, { field });
     }
     try {
       return await entry.action.run(parsed.data, await entry.context());

@@ -58,21 +58,25 @@ export interface ErrorShape {
   readonly retryAfterMs?: number;
   /** Set on `invite_other_relay`: the relay the invite names, which the UI offers to switch to (PAIR5). */
   readonly relayUrl?: string;
+  /** Set on `bad_request` from a schema: the refused field's path (`relayUrl`, `google.authUrl`), for forms. */
+  readonly field?: string;
 }
 
 export class ParleyError extends Error implements ErrorShape {
   readonly retryAfterMs: number | undefined;
   readonly relayUrl: string | undefined;
+  readonly field: string | undefined;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown; retryAfterMs?: number; relayUrl?: string },
+    options?: { cause?: unknown; retryAfterMs?: number; relayUrl?: string; field?: string },
   ) {
     super(message, options);
     this.name = 'ParleyError';
     this.retryAfterMs = options?.retryAfterMs;
     this.relayUrl = options?.relayUrl;
+    this.field = options?.field;
   }
 
   toJSON(): ErrorShape {
@@ -81,6 +85,7 @@ export class ParleyError extends Error implements ErrorShape {
       message: this.message,
       ...(this.retryAfterMs !== undefined && { retryAfterMs: this.retryAfterMs }),
       ...(this.relayUrl !== undefined && { relayUrl: this.relayUrl }),
+      ...(this.field !== undefined && { field: this.field }),
     };
   }
 }

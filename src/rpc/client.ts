@@ -41,6 +41,7 @@ export function createRpcClient(transport: RpcTransport, { timeoutMs = 15_000 } 
           ...(typeof (error as ErrorShape).relayUrl === 'string' && {
             relayUrl: (error as ErrorShape).relayUrl,
           }),
+          ...(typeof (error as ErrorShape).field === 'string' && { field: (error as ErrorShape).field }),
         });
       } finally {
         clearTimeout(timer);

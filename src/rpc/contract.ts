@@ -164,6 +164,70 @@ export interface NegotiationView {
     expiresAt: number;
   };
   updated: number;
+  /** [HOM2] What happened, read from the record: the UI tells it in words (src/ui/narrate.ts). */
+  story?: NegotiationStory;
+}
+
+type Slot = { start: number; end: number };
+
+/**
+ * The facts of one negotiation as its record holds them, with people already named by the person's own
+ * contact names ('you' is this agent). Every field is optional so older records and newer engines both fit.
+ */
+export interface NegotiationStory {
+  /** The organizer's name, for a meeting someone else asked for. */
+  organizer?: string;
+  durationMin?: number;
+  /** The organizer's side: each participant's agent, what it offered and where its thread stands. */
+  peers?: { name: string; status: string; offered: Slot[]; askedAt?: number }[];
+  /** The time proposed: by you as organizer, or to you by the organizer. */
+  proposed?: Slot;
+  /** A participant's side: the times you shared with the organizer. */
+  shared?: Slot[];
+  /** A participant accepted the proposed time. */
+  accepted?: boolean;
+  /** Why it did not happen, per person ('you' for this agent). */
+  failures?: { who: string; reason: string }[];
+  /** Who cancelled ('you' or a name). */
+  cancelledBy?: string;
+  /** Open and waiting on other agents: whose, and since when we asked (`offlineSince` when known). */
+  waitingFor?: { name: string; since?: number; offlineSince?: number }[];
+  expiresAt?: number;
+}
+
+/**
+ * [HOM3] One line of the activity log: what the agent disclosed, proposed, accepted, booked, declined or
+ * cancelled (the audit store), and what it sent a cloud model (AST10). Newest first.
+ */
+export interface ActivityItem {
+  id: string;
+  at: number;
+  kind:
+    | 'disclosed'
+    | 'proposed'
+    | 'accepted'
+    | 'booked'
+    | 'declined'
+    | 'cancelled'
+    | 'rescheduled'
+    | 'model_request';
+  /** The contacts it concerned, by the person's own names. */
+  contacts: { id: string; name: string }[];
+  /** Exactly which times were shared or chosen. */
+  slots: Slot[];
+  negotiationId?: string;
+  title?: string;
+  /** For a model request: which model, and the words it received (already redacted). */
+  model?: string;
+  text?: string;
+}
+
+/** Where an invite stands: for your own code, open / used / expired; for someone else's, whether you are paired. */
+export interface InviteStatusView {
+  mine: boolean;
+  state: 'open' | 'used' | 'expired' | 'already_contact' | 'new' | 'invalid';
+  /** Who used it (your own code), or the contact it already is (someone else's). */
+  name?: string;
 }
 
 /** The person's scheduling preferences, as the options page edits them (src/scheduling validates them). */

@@ -18,3 +18,10 @@ export {
   type PreferenceStore,
 } from './settings-store';
 export { chatStore, type ChatStore } from './chat-store';
+export {
+  onboardingStore,
+  ONBOARDING_STEPS,
+  type OnboardingStep,
+  type OnboardingProgress,
+  type OnboardingStore,
+} from './onboarding-store';

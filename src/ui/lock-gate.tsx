@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import { MIN_PASSPHRASE_CHARS, type AgentStatus } from '../rpc';
 import { ErrorNote } from './components';
+import { Onboarding, StepHeader, Welcome, type Step } from './onboarding';
 import { agent, useAgentQuery } from './rpc';
 import { statusGlance } from './status-glance';
 
@@ -22,8 +23,19 @@ export function LockGate({
   } = useAgentQuery('status.get', {}, ['status', 'contacts'], statusGlance());
   if (error) return <ErrorNote error={error} />;
   if (!status) return <p class="section muted">Starting your agent…</p>;
-  if (status.lock === 'unlocked' && status.agent) return <>{children({ ...status, agent: status.agent })}</>;
+  if (status.lock === 'unlocked' && status.agent)
+    return <FirstRun key={status.agent.agentId}>{children({ ...status, agent: status.agent })}</FirstRun>;
   return <PassphraseForm mode={status.lock === 'setup_required' ? 'setup' : 'unlock'} onDone={reload} />;
+}
+
+/** [ONB2] The rest of a first run that was not finished or skipped, before anything else. */
+function FirstRun({ children }: { children: ComponentChildren }) {
+  const { data } = useAgentQuery('onboarding.get', {}, []);
+  const [step, setStep] = useState<Step>();
+  const current = step ?? data?.step;
+  if (current === undefined) return <p class="section muted">Starting your agent…</p>;
+  if (current === 'done') return <>{children}</>;
+  return <Onboarding step={current} onStep={setStep} />;
 }
 
 function PassphraseForm({ mode, onDone }: { mode: 'setup' | 'unlock'; onDone: () => void }) {
@@ -57,10 +69,14 @@ function PassphraseForm({ mode, onDone }: { mode: 'setup' | 'unlock'; onDone: ()
   return (
     <form class="section stack" onSubmit={submit} data-testid={`${mode}-form`}>
       {mode === 'setup' ? (
-        <p>
-          Choose a passphrase. It encrypts everything Parley keeps on this device; without it, nobody — not
-          even us — can read your messages or calendar. There is no way to recover it.
-        </p>
+        <>
+          <StepHeader current="passphrase" />
+          <Welcome />
+          <p>
+            Choose a passphrase. It encrypts everything Parley keeps on this device; without it, nobody — not
+            even us — can read your messages or calendar. There is no way to recover it.
+          </p>
+        </>
       ) : (
         <p>Parley is locked. Enter your passphrase to unlock it.</p>
       )}

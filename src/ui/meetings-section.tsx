@@ -3,6 +3,7 @@ import type { ErrorShape } from '../errors';
 import type { NegotiationView } from '../rpc';
 import { ErrorNote, Section } from './components';
 import { formatRange } from './dates';
+import { narrate } from './narrate';
 import { agent, useAgentQuery } from './rpc';
 
 const when = (slot: { start: number; end: number }) => formatRange(slot.start, slot.end);
@@ -36,17 +37,7 @@ const PHASES: Record<string, string> = {
   expired: 'expired',
 };
 
-/** Approve or decline exactly what the agent asks, from the popup or the side panel. */
-export /** Why a meeting did not happen (or a step keeps failing), in the person's words. */
-/** OUT1: what became of a meeting, in words; the people are the person's own contact names. */
-const RESULTS: Record<string, (people: string) => string> = {
-  declined: (p) => `Declined by ${p}.`,
-  no_common_time: (p) => (p ? `No time in common (${p} had none with you).` : 'No time suited everyone.'),
-  expired: (p) => (p ? `Expired waiting for ${p}.` : 'The request expired.'),
-  cancelled: (p) => `Cancelled by ${p}.`,
-  failed: () => 'The booking failed; the others were told.',
-};
-
+/** Why a meeting did not happen (or a step keeps failing), in the person's words. */
 const REASONS: Record<string, string> = {
   declined: 'Someone declined.',
   no_overlap: 'Nobody had time in common in that window.',
@@ -64,6 +55,7 @@ const REASONS: Record<string, string> = {
   audit_failed: 'The activity log could not be written.',
 };
 
+/** Approve or decline exactly what the agent asks, from the popup or the side panel. */
 function Approvals({ negotiations }: { negotiations: NegotiationView[] }) {
   const [error, setError] = useState<ErrorShape>();
   const pending = negotiations.filter((n) => n.approval);
@@ -83,7 +75,7 @@ function Approvals({ negotiations }: { negotiations: NegotiationView[] }) {
   return (
     <div class="stack" data-testid="approvals">
       {pending.map((n) => (
-        <div class="bubble" key={n.id} data-testid="approval" data-negotiation={n.id}>
+        <div class="bubble" key={n.id} data-testid="approval" data-negotiation={n.id} data-title={n.title}>
           <strong dir="auto">{n.title}</strong> <span class="muted">with {n.with.join(', ')}</span>
           <div>{n.approval!.description}</div>
           <ul class="muted">
@@ -111,8 +103,45 @@ export function PendingApprovals() {
   return data ? <Approvals negotiations={data} /> : null;
 }
 
+/** [HOM1] The side panel's "Needs you": every approval the agent waits for, decided inline. */
+export function NeedsYou() {
+  const { data } = useAgentQuery('negotiations.list', {}, ['negotiations']);
+  const count = data?.filter((n) => n.approval).length ?? 0;
+  return (
+    <Section title={count ? `Needs you (${count})` : 'Needs you'}>
+      <div data-testid="needs-you" data-count={count}>
+        {data && count === 0 && <p class="muted">Nothing waits for you.</p>}
+        {data && <Approvals negotiations={data} />}
+      </div>
+    </Section>
+  );
+}
+
+/** [HOM2] A meeting's negotiation in words, and its precise outcome. */
+function Story({ negotiation }: { negotiation: NegotiationView }) {
+  const told = narrate(negotiation, {
+    now: Date.now(),
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+  });
+  return (
+    <>
+      {told.steps && (
+        <div data-testid="negotiation-story" dir="auto">
+          {told.steps}
+        </div>
+      )}
+      <div data-testid="negotiation-outcome" data-kind={told.kind} class={outcomeClass(told.kind)}>
+        {told.outcome}
+      </div>
+    </>
+  );
+}
+
+const outcomeClass = (kind: string) =>
+  ['booked'].includes(kind) ? 'notice' : ['waiting', 'open', 'needs_you'].includes(kind) ? 'muted' : 'error';
+
 /** "Find a time with…" and what each negotiation is doing, in plain words. */
-export function MeetingsSection() {
+export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
   const { data: negotiations } = useAgentQuery('negotiations.list', {}, ['negotiations']);
   const { data: contacts } = useAgentQuery('contacts.list', {}, ['contacts']);
   const { data: calendar } = useAgentQuery('calendar.overview', {}, ['calendar']);
@@ -143,7 +172,7 @@ export function MeetingsSection() {
   return (
     <Section title="Meetings">
       <div class="stack">
-        {negotiations && <Approvals negotiations={negotiations} />}
+        {approvals && negotiations && <Approvals negotiations={negotiations} />}
         {paired.length > 0 && (
           <form class="stack" onSubmit={start} data-testid="find-time">
             <span>Find a time with…</span>
@@ -221,19 +250,9 @@ export function MeetingsSection() {
                 {PHASES[n.phase] ?? n.phase}
                 {n.slot && ` · ${when(n.slot)}`}
               </div>
-              {n.result && n.result.kind !== 'booked' && (
-                <div class="muted" data-testid="negotiation-result" data-result={n.result.kind}>
-                  {RESULTS[n.result.kind]?.((n.result.people ?? []).join(', ')) ?? n.result.kind}
-                </div>
-              )}
-              {n.waiting?.map((w) => (
-                <div class="muted" data-testid="negotiation-waiting" key={w.name}>
-                  Waiting for {w.name}’s agent (silent since {new Date(w.silentSince).toLocaleString()}
-                  {w.followedUpAt ? ', followed up' : ''})
-                </div>
-              ))}
+              <Story negotiation={n} />
               {n.notes?.map((x) => (
-                <div class="muted" data-testid="negotiation-note" key={x.name}>
+                <div class="muted" data-testid="negotiation-note" key={x.name} dir="auto">
                   {x.name}: “{x.note}”
                 </div>
               ))}

@@ -38,33 +38,44 @@ export function PopupApp() {
                 backup in settings.
               </p>
             ) : null}
-            <RelayDot connected={status.relay.connected} lastError={status.relay.lastError} />
+            {/* [HOM4] The agent's state at a glance: unlocked, relay, calendar, model. */}
+            <ul class="status-grid" data-testid="status" aria-label="Your agent’s status">
+              <li data-testid="status-lock" data-state="unlocked">
+                <span>Unlocked</span>
+                <button
+                  class="secondary"
+                  data-testid="lock"
+                  onClick={() => void agent.call('vault.lock', {}).catch(setError)}
+                >
+                  Lock
+                </button>
+              </li>
+              <li data-testid="status-relay" data-state={status.relay.connected ? 'connected' : 'offline'}>
+                <RelayDot connected={status.relay.connected} lastError={status.relay.lastError} />
+                <span class="muted status-detail">{status.relay.url}</span>
+              </li>
+              <li data-testid="status-calendar">
+                <CalendarLine />
+              </li>
+              <li data-testid="status-model">
+                <AssistantLine />
+              </li>
+            </ul>
             <RelayAccountProblem lastError={status.relay.lastError} />
-            <div>
-              <div class="muted">Your agent’s fingerprint</div>
+            <PendingApprovals />
+            <CommandBox />
+            <details>
+              <summary class="muted">
+                <span data-testid="contact-count">{status.contacts}</span>{' '}
+                {status.contacts === 1 ? 'contact' : 'contacts'} · your fingerprint
+              </summary>
               <div class="mono" data-testid="fingerprint">
                 {status.fingerprint}
               </div>
-            </div>
-            <div>
-              <span data-testid="contact-count">{status.contacts}</span>{' '}
-              {status.contacts === 1 ? 'contact' : 'contacts'}
-            </div>
-            <CommandBox />
-            <AssistantLine />
-            <CalendarLine />
-            <PendingApprovals />
-            <div class="muted">Relay: {status.relay.url}</div>
+            </details>
             <div class="row">
               <button onClick={() => void openSidePanel().catch(couldNotOpen('side panel', setError))}>
                 Open side panel
-              </button>
-              <button
-                class="secondary"
-                data-testid="lock"
-                onClick={() => void agent.call('vault.lock', {}).catch(setError)}
-              >
-                Lock
               </button>
             </div>
             <ErrorNote error={error} />

@@ -1,12 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
-import type { ContactView, MessageSearchHit, RpcOutput } from '../rpc';
+import { MAX_MESSAGE_CHARS, type ContactView, type MessageSearchHit, type RpcOutput } from '../rpc';
+import { ActivityLog } from './activity-log';
 import { ChatPanel } from './command-box';
 import { askedFor } from './launch';
 import { ContactControls } from './contact-controls';
 import { ErrorNote, RelayDot, Section, formatTime, relayAccountProblem } from './components';
+import { InviteCard, inviteFromHash } from './invite-card';
 import { LockGate } from './lock-gate';
-import { MeetingsSection } from './meetings-section';
+import { MeetingsSection, NeedsYou } from './meetings-section';
+import { RelayProblem } from './relay-problem';
 import { agent, useAgentQuery } from './rpc';
 
 export function SidePanelApp() {
@@ -19,16 +22,37 @@ export function SidePanelApp() {
               <h1>Parley</h1>
               <RelayDot connected={status.agent.relay.connected} lastError={status.agent.relay.lastError} />
             </header>
-            {relayAccountProblem(status.agent.relay.lastError) && (
+            {relayAccountProblem(status.agent.relay.lastError) ? (
               <p class="section error" data-testid="relay-account-problem">
                 {relayAccountProblem(status.agent.relay.lastError)}
               </p>
+            ) : (
+              <RelayProblem relay={status.agent.relay} />
             )}
-            <Conversations />
+            <Home />
           </>
         )}
       </LockGate>
     </main>
+  );
+}
+
+/**
+ * [HOM1] The agent's home: the chat with the agent on top, then what needs the person, the meetings told in
+ * words, contacts and conversations, and the activity log.
+ */
+function Home() {
+  return (
+    <>
+      <Section title="Your agent">
+        <ChatPanel initial={askedFor()} />
+      </Section>
+      <NeedsYou />
+      <MeetingsSection approvals={false} />
+      <Invites />
+      <Conversations />
+      <ActivityLog />
+    </>
   );
 }
 
@@ -39,11 +63,6 @@ function Conversations() {
 
   return (
     <>
-      <Section title="Your agent">
-        <ChatPanel initial={askedFor()} />
-      </Section>
-      <Invites />
-      <MeetingsSection />
       <Search onOpen={setSelected} />
       <Section title="Conversations">
         {conversations?.length === 0 && <p class="muted">No contacts yet. Invite someone above.</p>}
@@ -82,7 +101,8 @@ function Conversations() {
  */
 function Invites() {
   const [invite, setInvite] = useState<RpcOutput<'invite.create'>>();
-  const [pasted, setPasted] = useState('');
+  // [INV1] Opened from an invite link: the code is in the fragment, ready to add.
+  const [pasted, setPasted] = useState(() => inviteFromHash(location.hash) ?? '');
   const [result, setResult] = useState<string>();
   const [error, setError] = useState<ErrorShape>();
   /** The code refused for naming another relay, and that relay: what "Switch and accept" uses. */
@@ -91,6 +111,8 @@ function Invites() {
 
   const create = async () => {
     setError(undefined);
+    // The previous invite goes first: what is shown next is the new code, never the used one.
+    setInvite(undefined);
     try {
       setInvite(await agent.call('invite.create', {}));
     } catch (e) {
@@ -104,6 +126,13 @@ function Invites() {
     setResult(undefined);
     setOtherRelay(undefined);
     try {
+      // [INV2] An invite this agent already accepted says so, instead of pairing again.
+      const known = await agent.call('invite.status', { code: invite });
+      if (known.state === 'already_contact') {
+        setResult(`You already used this invite: ${known.name ?? 'its sender'} is your contact.`);
+        setPasted('');
+        return;
+      }
       // The agent moves its link to the new relay; the pairing request leaves once it is logged in there.
       if (switchTo) await agent.call('settings.set', { relayUrl: switchTo });
       const { contact } = await agent.call('invite.accept', { code: invite });
@@ -135,32 +164,11 @@ function Invites() {
         <button class="secondary" onClick={create} data-testid="create-invite">
           Invite someone
         </button>
-        {invite && (
-          <>
-            <span class="muted">
-              Send this one-time code to your contact. It works for 24 hours and names your relay,{' '}
-              <span data-testid="invite-relay">{invite.relayUrl}</span>.
-            </span>
-            {invite.relayOnThisComputer && (
-              <span class="error" data-testid="invite-relay-local">
-                That relay is on this computer: someone elsewhere cannot reach it. Set a public relay in
-                Parley’s options (for example wss://relay.example.org) and invite them again.
-              </span>
-            )}
-            <textarea
-              readOnly
-              rows={3}
-              aria-label="Invite code"
-              data-testid="invite-code"
-              value={invite.code}
-              onFocus={(e) => e.currentTarget.select()}
-            />
-          </>
-        )}
+        {invite && <InviteCard key={invite.code} invite={invite} />}
         <form class="row" onSubmit={accept}>
           <input
             placeholder="Paste an invite code"
-            aria-label="Paste an invite code"
+            aria-label="Invite code from a contact"
             data-testid="invite-input"
             value={pasted}
             onInput={(e) => setPasted(e.currentTarget.value)}
@@ -198,10 +206,12 @@ function Thread({ contact }: { contact: ContactView }) {
 
   useEffect(() => end.current?.scrollIntoView?.({ block: 'end' }), [messages?.length]);
 
+  // [CLR3] Over the limit is said before sending, with how much to cut.
+  const over = text.trim().length - MAX_MESSAGE_CHARS;
   const send = async (event: Event) => {
     event.preventDefault();
     const body = text.trim();
-    if (!body) return;
+    if (!body || over > 0) return;
     try {
       await agent.call('messages.send', { contactId: contact.agentId, text: body });
       setText('');
@@ -238,17 +248,24 @@ function Thread({ contact }: { contact: ContactView }) {
       <form class="row" onSubmit={send}>
         <input
           placeholder={`Message ${contact.name}`}
-          aria-label={`Message ${contact.name}`}
+          aria-label={`Message to ${contact.name}`}
           dir="auto"
           data-testid="composer"
           value={text}
-          maxLength={4000}
+          aria-invalid={over > 0}
+          aria-describedby={over > 0 ? 'composer-too-long' : undefined}
           onInput={(e) => setText(e.currentTarget.value)}
         />
-        <button type="submit" data-testid="send" disabled={contact.status !== 'paired'}>
+        <button type="submit" data-testid="send" disabled={contact.status !== 'paired' || over > 0}>
           Send
         </button>
       </form>
+      {over > 0 && (
+        <p class="error" id="composer-too-long" role="alert" data-testid="composer-too-long">
+          This message is {text.trim().length.toLocaleString()} characters; one message holds at most{' '}
+          {MAX_MESSAGE_CHARS.toLocaleString()}. Shorten it by {over.toLocaleString()} or send it in two parts.
+        </p>
+      )}
       <ErrorNote error={error} />
     </Section>
   );

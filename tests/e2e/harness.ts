@@ -45,7 +45,11 @@ export interface AgentBrowser {
 /** A real Chromium with the built extension, its worker started and the agent ready. */
 export const PASSPHRASE = 'correct horse battery staple';
 
-/** Answers the popup's first-run or unlock form, then waits for the agent's status. */
+/**
+ * Answers the popup's first-run or unlock form, then waits for the agent's status. A first run's guided
+ * steps after the passphrase (onboarding.test.ts walks them) are skipped: suites configure through
+ * `configure`.
+ */
 export async function unlock(popup: Page, passphrase = PASSPHRASE): Promise<void> {
   const first = await popup.waitForSelector(
     '[data-testid=fingerprint], [data-testid=setup-form], [data-testid=unlock-form]',
@@ -60,7 +64,13 @@ export async function unlock(popup: Page, passphrase = PASSPHRASE): Promise<void
     await popup.type('input[name=passphrase]', passphrase);
     await popup.click('[data-testid=passphrase-submit]');
   }
-  await popup.waitForSelector('[data-testid=fingerprint]', { timeout: 30_000 });
+  const next = await popup.waitForSelector('[data-testid=fingerprint], [data-testid=onboarding-skip]', {
+    timeout: 30_000,
+  });
+  if ((await next!.evaluate((el) => el.getAttribute('data-testid'))) === 'onboarding-skip') {
+    await next!.click();
+    await popup.waitForSelector('[data-testid=fingerprint]', { timeout: 30_000 });
+  }
 }
 
 export interface LaunchOptions {

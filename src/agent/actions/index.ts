@@ -10,6 +10,7 @@ import { lifecycleActions } from './lifecycle.actions';
 import { negotiationActions } from './negotiations.actions';
 import { assistantActions } from './assistant.actions';
 import { settingsActions } from './settings.actions';
+import { homeActions, onboardingActions, relayCheckActions } from './home.actions';
 
 export type { RuntimeContext } from './context';
 
@@ -35,6 +36,14 @@ export function createAgentActions(runtime: RuntimeContext) {
       modelKey: modelKeyStore(runtime.vault),
       dispatch: runtime.dispatch,
       now: runtime.now,
+    }))
+    .register({ ...homeActions, ...onboardingActions }, async () => ({
+      session: await runtime.session(),
+      vault: runtime.vault,
+      now: runtime.now,
+    }))
+    .register(relayCheckActions, () => ({
+      fetch: (url: string, init: RequestInit) => globalThis.fetch(url, init),
     }));
 }
 

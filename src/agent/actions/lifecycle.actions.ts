@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MIN_PASSPHRASE_CHARS, NoInput, actionsFor } from '../../rpc';
+import { onboardingStore } from '../../store';
 import type { RuntimeContext } from './context';
 
 const action = actionsFor<RuntimeContext>();
@@ -24,8 +25,10 @@ export const lifecycleActions = {
       .strict(),
     title: 'Choose your passphrase',
     effect: 'change',
-    async run({ passphrase }, { vault, startSession, status }) {
+    async run({ passphrase }, { vault, startSession, status, now }) {
       await vault.setUp(passphrase);
+      // [ONB2] The guided first run resumes here until the person finishes or skips it.
+      await onboardingStore(vault).save({ step: 'name', at: now() });
       await startSession();
       return status();
     },

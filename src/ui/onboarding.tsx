@@ -1,0 +1,280 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { ErrorShape } from '../errors';
+import type { RpcOutput } from '../rpc';
+import { AssistantSection } from './assistant-section';
+import { CalendarSettings } from './calendar-section';
+import { ErrorNote } from './components';
+import { agent, useAgentQuery } from './rpc';
+
+/** The steps of the first run, the passphrase first (docs/protocol/interface-home.md ONB1). */
+export const STEPS = [
+  { id: 'passphrase', label: 'Passphrase' },
+  { id: 'name', label: 'Your name' },
+  { id: 'relay', label: 'Relay' },
+  { id: 'calendar', label: 'Calendar' },
+  { id: 'model', label: 'Model' },
+] as const;
+export type Step = Exclude<(typeof STEPS)[number]['id'], 'passphrase'> | 'done';
+
+/** The browser's own defaults: its time zone and language (ONB3). */
+export function browserDefaults(): { timeZone: string; locale: string } {
+  const options = Intl.DateTimeFormat().resolvedOptions();
+  return { timeZone: options.timeZone || 'UTC', locale: options.locale || navigator.language };
+}
+
+/** Which step of how many, and the steps by name: the person sees how far the first run goes. */
+export function StepHeader({ current }: { current: (typeof STEPS)[number]['id'] }) {
+  const index = STEPS.findIndex((s) => s.id === current);
+  return (
+    <nav aria-label="First-run steps" class="onboarding-steps" data-testid="onboarding-steps">
+      <p class="muted">
+        Step {index + 1} of {STEPS.length}
+      </p>
+      <ol>
+        {STEPS.map((s, i) => (
+          <li
+            key={s.id}
+            aria-current={i === index ? 'step' : undefined}
+            class={i < index ? 'done' : undefined}
+          >
+            {i + 1}. {s.label}
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+/** What Parley is, said once, above the passphrase of the first run. */
+export function Welcome() {
+  return (
+    <div class="stack" data-testid="onboarding-welcome">
+      <h2>Welcome to Parley</h2>
+      <p>
+        Parley is your own agent in this browser. It finds meeting times with other people’s agents — asking
+        before it shares any of your free times — and books what you approve. Messages between agents are
+        end-to-end encrypted; the relay that carries them sees no names, no titles and no times.
+      </p>
+    </div>
+  );
+}
+
+/**
+ * [ONB1][ONB2] The guided first run after the passphrase: your name, the relay (checked), the calendar and
+ * the model. Every step can be skipped, and the whole run too; the step reached is kept in the vault, so a
+ * closed popup resumes where it was.
+ */
+export function Onboarding({ step, onStep }: { step: Exclude<Step, 'done'>; onStep: (next: Step) => void }) {
+  const [error, setError] = useState<ErrorShape>();
+  const order: Step[] = ['name', 'relay', 'calendar', 'model', 'done'];
+  const go = async (next: Step) => {
+    setError(undefined);
+    try {
+      await agent.call('onboarding.set', { step: next });
+      onStep(next);
+    } catch (e) {
+      setError(e as ErrorShape);
+    }
+  };
+  const next = () => go(order[order.indexOf(step) + 1] ?? 'done');
+
+  return (
+    <div class="section stack onboarding" data-testid="onboarding" data-step={step}>
+      <StepHeader current={step} />
+      {step === 'name' && <NameStep onNext={next} />}
+      {step === 'relay' && <RelayStep onNext={next} />}
+      {step === 'calendar' && (
+        <StepBody
+          title="Your calendar"
+          onNext={next}
+          nextLabel="Next"
+          intro="Parley reads when you are busy (never what) to find times. Connect Google Calendar, import an .ics file, or give a calendar’s secret iCal address — or skip this and add one later in settings."
+        >
+          <CalendarStep />
+        </StepBody>
+      )}
+      {step === 'model' && (
+        <StepBody
+          title="Understanding what you type"
+          onNext={next}
+          nextLabel="Finish"
+          intro="Without a model, Parley’s built-in parser understands requests such as “find 30 minutes with Ben next week”. A cloud model (your own key) or Chrome’s on-device model understands freer wording."
+        >
+          <AssistantSection />
+        </StepBody>
+      )}
+      <div class="row">
+        {step !== 'model' && (
+          <button
+            type="button"
+            class="secondary"
+            data-testid="onboarding-next-skip"
+            onClick={() => void next()}
+          >
+            Skip this step
+          </button>
+        )}
+        <button type="button" class="secondary" data-testid="onboarding-skip" onClick={() => void go('done')}>
+          Skip setup
+        </button>
+      </div>
+      <ErrorNote error={error} />
+    </div>
+  );
+}
+
+function StepBody({
+  title,
+  intro,
+  onNext,
+  nextLabel,
+  children,
+}: {
+  title: string;
+  intro: string;
+  onNext: () => void;
+  nextLabel: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="stack">
+      <h2>{title}</h2>
+      <p class="muted">{intro}</p>
+      {children}
+      <button type="button" data-testid="onboarding-next" onClick={onNext}>
+        {nextLabel}
+      </button>
+    </div>
+  );
+}
+
+function CalendarStep() {
+  const { data: settings } = useAgentQuery('settings.get', {}, ['status']);
+  return settings ? <CalendarSettings google={settings.google} /> : null;
+}
+
+/** Your name as contacts see it, and the time zone and language taken from the browser (ONB3). */
+function NameStep({ onNext }: { onNext: () => void }) {
+  const { data: settings } = useAgentQuery('settings.get', {}, ['status']);
+  const defaults = browserDefaults();
+  const [name, setName] = useState<string>();
+  const [timeZone, setTimeZone] = useState(defaults.timeZone);
+  const [error, setError] = useState<ErrorShape>();
+  useEffect(() => {
+    if (settings && name === undefined) setName(settings.displayName);
+  }, [settings, name]);
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setError(undefined);
+    try {
+      await agent.call('settings.set', { displayName: name ?? '' });
+      const preferences = await agent.call('preferences.get', {});
+      if (preferences.timeZone !== timeZone)
+        await agent.call('preferences.set', { ...preferences, timeZone });
+      onNext();
+    } catch (e) {
+      setError(e as ErrorShape);
+    }
+  };
+  const sample = new Intl.DateTimeFormat(defaults.locale, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+  }).format(Date.now());
+
+  return (
+    <form class="stack" onSubmit={save} data-testid="onboarding-name">
+      <h2>Your name</h2>
+      <label class="stack">
+        <span>The name your contacts will see when you invite them</span>
+        <input
+          name="onboarding.displayName"
+          autocomplete="name"
+          maxLength={60}
+          value={name ?? ''}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+      </label>
+      <label class="stack">
+        <span>Your time zone (from your browser)</span>
+        <input
+          name="onboarding.timeZone"
+          data-testid="onboarding-timezone"
+          value={timeZone}
+          onInput={(e) => setTimeZone(e.currentTarget.value)}
+        />
+      </label>
+      <p class="muted" data-testid="onboarding-locale" data-locale={defaults.locale}>
+        Dates and times appear in your browser’s language ({defaults.locale}), for example: {sample}.
+      </p>
+      <button type="submit" data-testid="onboarding-next" disabled={!name?.trim()}>
+        Next
+      </button>
+      <ErrorNote error={error} />
+    </form>
+  );
+}
+
+/** [CLR2] The relay, checked before it is saved: an address that does not answer says why. */
+function RelayStep({ onNext }: { onNext: () => void }) {
+  const { data: settings } = useAgentQuery('settings.get', {}, ['status']);
+  const [url, setUrl] = useState<string>();
+  const [check, setCheck] = useState<RpcOutput<'relay.check'>>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorShape>();
+  useEffect(() => {
+    if (settings && url === undefined) setUrl(settings.relayUrl);
+  }, [settings, url]);
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setCheck(undefined);
+    try {
+      const result = await agent.call('relay.check', { url: url ?? '' });
+      setCheck(result);
+      if (result.ok) {
+        await agent.call('settings.set', { relayUrl: result.url });
+        onNext();
+      }
+    } catch (e) {
+      setError(e as ErrorShape);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="stack" onSubmit={save} data-testid="onboarding-relay">
+      <h2>Your relay</h2>
+      <p class="muted">
+        The relay carries encrypted messages between agents. Use the address your organisation or a friend
+        runs (for example wss://relay.example.org); both of you need the same relay.
+      </p>
+      <label class="stack">
+        <span>Relay address</span>
+        <input
+          name="onboarding.relayUrl"
+          inputMode="url"
+          value={url ?? ''}
+          onInput={(e) => setUrl(e.currentTarget.value)}
+        />
+      </label>
+      <button type="submit" data-testid="onboarding-next" disabled={busy || !url?.trim()}>
+        {busy ? 'Checking…' : 'Check and continue'}
+      </button>
+      {check && !check.ok && (
+        <p class="error" role="alert" data-testid="relay-check-problem" data-problem={check.problem}>
+          {check.message}
+        </p>
+      )}
+      <ErrorNote error={error} />
+    </form>
+  );
+}
