@@ -15,13 +15,21 @@ const record = (state: object, outcome?: object) =>
   }) as unknown as NegotiationRecord;
 
 describe('the story of a negotiation record', () => {
-  it('[HOM2] the organizer’s side: each agent’s offers and thread, the proposal, whom it waits for and since when', () => {
+  it('[HOM2][SIL1] the organizer’s side: each agent’s offers and thread, the proposal, whom it waits for and since when, offline after its follow-up', () => {
     const open = storyOf(
       record({
         role: 'organizer',
         phase: 'querying',
         request: { durationMin: 30 },
-        threads: [{ agent: 'ben', status: 'waiting', offered: [], outbox: { message: { sentAt: 500 } } }],
+        threads: [
+          {
+            agent: 'ben',
+            status: 'waiting',
+            offered: [],
+            askedAt: 500,
+            outbox: { message: { sentAt: 500 } },
+          },
+        ],
         proposal: null,
       }),
       nameOf,
@@ -32,6 +40,22 @@ describe('the story of a negotiation record', () => {
       peers: [{ name: 'Ben', status: 'waiting', offered: [], askedAt: 500 }],
       waitingFor: [{ name: 'Ben', since: 500 }],
     });
+    expect(open.waitingFor![0]!.offlineSince).toBeUndefined();
+    // Still silent after the follow-up (SIL1): told as offline since Ben's agent was last heard from.
+    const silent = storyOf(
+      record({
+        role: 'organizer',
+        phase: 'querying',
+        request: { durationMin: 30 },
+        threads: [
+          { agent: 'ben', status: 'waiting', offered: [], askedAt: 500, lastHeardAt: 700, followedUpAt: 900 },
+        ],
+        proposal: null,
+      }),
+      nameOf,
+      'me',
+    );
+    expect(silent.waitingFor).toEqual([{ name: 'Ben', since: 500, offlineSince: 700 }]);
     const failed = storyOf(
       record(
         { role: 'organizer', phase: 'failed', request: { durationMin: 30 }, threads: [], proposal: slot },

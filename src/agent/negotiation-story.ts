@@ -1,5 +1,5 @@
 import type { NegotiationStory } from '../rpc';
-import type { NegotiationRecord } from '../scheduling';
+import { waitingFor, type NegotiationRecord } from '../scheduling';
 
 /**
  * [HOM2] The facts of one negotiation as its record holds them, named with the person's own contact
@@ -30,17 +30,14 @@ export function storyOf(
     }));
     if (s.proposal) story.proposed = slot(s.proposal);
     if (open) {
-      const waiting = s.threads.filter(
-        (t) =>
-          (t.status === 'waiting' && s.phase === 'querying') ||
-          (t.status === 'proposed' && s.phase === 'proposing'),
-      );
+      // [SIL1] The engine says whom it waits for and since when; an agent still silent after its
+      // follow-up is told as offline since it was last heard from (or asked).
+      const waiting = waitingFor(s);
       if (waiting.length) {
-        story.waitingFor = waiting.map((t) => ({
-          name: who(t.agent),
-          ...(t.outbox?.message && typeof t.outbox.message.sentAt === 'number'
-            ? { since: t.outbox.message.sentAt }
-            : {}),
+        story.waitingFor = waiting.map((w) => ({
+          name: who(w.agent),
+          since: w.askedAt,
+          ...(w.followedUpAt !== undefined ? { offlineSince: w.silentSince } : {}),
         }));
       }
     }
