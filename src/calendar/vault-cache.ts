@@ -33,7 +33,14 @@ interface Directory {
 
 /** A page or directory that does not add up: the calendar is dropped for a full resync (DPG7). */
 class PageDamage extends Error {
-  constructor(readonly reason: string) {
+  /**
+   * `definite`: a record failed its integrity check (the vault quarantined it) or broke the format;
+   * otherwise a directory and pages that disagree, which a write committing meanwhile can also cause.
+   */
+  constructor(
+    readonly reason: string,
+    readonly definite = false,
+  ) {
     super(`calendar cache page damaged: ${reason}`);
     this.name = 'PageDamage';
   }
@@ -50,7 +57,7 @@ const emptyDirectory = (): Directory => ({ pages: new Map(), index: new Map() })
 
 function parseDirectory(record: unknown): Directory {
   const parsed = DirectoryRecord.safeParse(record);
-  if (!parsed.success) throw new PageDamage('directory_invalid');
+  if (!parsed.success) throw new PageDamage('directory_invalid', true);
   const pages = new Map(parsed.data.pages.map(([day, count, lastEnd]) => [day, { count, lastEnd }]));
   const index = new Map(parsed.data.index);
   const counts = new Map<number, number>();
@@ -60,7 +67,7 @@ function parseDirectory(record: unknown): Directory {
     pages.size === parsed.data.pages.length &&
     counts.size === pages.size &&
     [...pages].every(([day, info]) => counts.get(day) === info.count);
-  if (!consistent) throw new PageDamage('directory_inconsistent');
+  if (!consistent) throw new PageDamage('directory_inconsistent', true);
   return { pages, index };
 }
 
@@ -138,7 +145,7 @@ export function vaultCalendarCache(
     try {
       record = await vault.get('syncState', directoryId(calKey));
     } catch (e) {
-      if (isVaultError(e, 'corrupt_record')) throw new PageDamage('directory_corrupt');
+      if (isVaultError(e, 'corrupt_record')) throw new PageDamage('directory_corrupt', true);
       throw e;
     }
     let dir: Directory;
@@ -167,10 +174,10 @@ export function vaultCalendarCache(
         if (existing) return parseDirectory(existing);
         const rows = await tx.query('events', legacyRows(calKey));
         // A row that failed its check was quarantined and left out: its event would read as free time.
-        if (rows.length !== rowKeys.length) throw new PageDamage('legacy_row_corrupt');
+        if (rows.length !== rowKeys.length) throw new PageDamage('legacy_row_corrupt', true);
         const events = rows.map((r) => r.event);
         if (!events.every((e) => isEvent(e) && e.calendarId === calendarId)) {
-          throw new PageDamage('legacy_row_invalid');
+          throw new PageDamage('legacy_row_invalid', true);
         }
         const next = emptyDirectory();
         writePages(tx, calKey, next, new Map(), events as CachedEvent[]);
@@ -233,20 +240,17 @@ export function vaultCalendarCache(
   function pageEvents(calendarId: string, calKey: string, dir: Directory, record: unknown): CachedEvent[] {
     const r = record as { id?: unknown; calendarId?: unknown; day?: unknown; events?: unknown };
     const day = typeof r.day === 'number' ? r.day : NaN;
+    if (r.calendarId !== calKey || r.id !== pageId(calKey, day)) throw new PageDamage('page_misplaced', true);
     const info = dir.pages.get(day);
-    if (!info || r.calendarId !== calKey || r.id !== pageId(calKey, day))
-      throw new PageDamage('page_misplaced');
     const events = r.events;
-    if (!Array.isArray(events) || events.length !== info.count) throw new PageDamage('page_count');
+    if (!Array.isArray(events)) throw new PageDamage('page_invalid', true);
+    // Against the directory: a write committing between the two reads can cause these too.
+    if (!info || events.length !== info.count) throw new PageDamage('page_count');
     for (const e of events as unknown[]) {
-      if (
-        !isEvent(e) ||
-        e.calendarId !== calendarId ||
-        utcDay(e.startMs) !== day ||
-        dir.index.get(e.id) !== day
-      ) {
-        throw new PageDamage('event_misplaced');
+      if (!isEvent(e) || e.calendarId !== calendarId || utcDay(e.startMs) !== day) {
+        throw new PageDamage('event_misplaced', true);
       }
+      if (dir.index.get(e.id) !== day) throw new PageDamage('index_mismatch');
     }
     return events as CachedEvent[];
   }
@@ -277,7 +281,7 @@ export function vaultCalendarCache(
     try {
       record = await vault.get('eventPages', pageId(calKey, day));
     } catch (e) {
-      if (isVaultError(e, 'corrupt_record')) throw new PageDamage('page_corrupt');
+      if (isVaultError(e, 'corrupt_record')) throw new PageDamage('page_corrupt', true);
       throw e;
     }
     if (record === undefined) throw new PageDamage('page_missing');
@@ -338,6 +342,7 @@ export function vaultCalendarCache(
     } catch (first) {
       if (!(first instanceof PageDamage)) throw first;
       return shared.writes.run(async () => {
+        if (first.definite) throw await dropLocked(calendarId, calKey, first.reason);
         shared.directories.delete(calendarId);
         shared.epoch++;
         try {
@@ -427,6 +432,7 @@ export function vaultCalendarCache(
           shared.directories.delete(calendarId);
           shared.epoch++;
           if (!(e instanceof PageDamage)) throw e;
+          if (e.definite) throw await dropLocked(calendarId, calKey, e.reason);
           // Looked at again from disk before the calendar is given up (as `read` does).
           try {
             await attempt();
