@@ -25,6 +25,7 @@ try {
     raw_week_query_ms,
     record_week_query_ms,
     week_open_ms,
+    week_pages_read_ms,
     week_events,
     sqlite_persist_ms,
     unlock_ms,
@@ -38,8 +39,10 @@ try {
     // same read raw, in the same run, sides taking turns.
     week_query_ms,
     raw_week_query_ms,
-    // Decrypting and decoding the week's day pages alone, without reading them.
+    // Decrypting and decoding the week's day pages alone, without reading them; and reading
+    // them alone, without decrypting them.
     week_open_ms,
+    week_pages_read_ms,
     // The same week through the vault's per-event rows (one AES-GCM unit per event): the old path.
     record_week_query_ms,
     week_events,

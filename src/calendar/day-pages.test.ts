@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { exportBackup, importBackup, isVaultError, openVault, type Vault } from '../vault';
 import { MemoryCalendarCache, type CachedEvent, type CalendarCache } from './cache';
 import { isCalendarError } from './errors';
-import { vaultCalendarCache } from './vault-cache';
+import { pageId, vaultCalendarCache } from './vault-cache';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -102,6 +102,13 @@ async function rawAll(name: string, store: string): Promise<Record<string, unkno
   return out;
 }
 
+/** The keys of a calendar's pages on disk, in key order. */
+async function pagesOf(name: string, key: string): Promise<string[]> {
+  return (await rawAll(name, 'eventPages'))
+    .map((p) => p.id as string)
+    .filter((id) => id.startsWith(`${key}:`));
+}
+
 const ids = (events: CachedEvent[]) => events.map((e) => e.id);
 
 describe('calendar cache day pages', () => {
@@ -124,17 +131,17 @@ describe('calendar cache day pages', () => {
     const pages = await rawAll(name, 'eventPages');
     const key = await calKeyOf(CAL);
     const day = Math.floor(T0 / DAY);
-    expect(
-      pages
-        .map((p) => [p.calendarId === key ? 'cal' : 'other', p.day, p.id])
-        .sort((a, b) => (a < b ? -1 : 1)),
-    ).toEqual([
-      ['cal', day, `${key}:${day}`],
-      ['cal', day + 1, `${key}:${day + 1}`],
-      ['other', day, `${await calKeyOf(OTHER)}:${day}`],
+    expect(pages.map((p) => p.id).sort()).toEqual(
+      [pageId(key, day), pageId(key, day + 1), pageId(await calKeyOf(OTHER), day)].sort(),
+    );
+    // Keys sort by day, before 1970 too: a range of days is a range of keys.
+    expect([pageId(key, 3), pageId(key, -1), pageId(key, 20000), pageId(key, 0)].sort()).toEqual([
+      pageId(key, -1),
+      pageId(key, 0),
+      pageId(key, 3),
+      pageId(key, 20000),
     ]);
-    for (const p of pages)
-      expect(Object.keys(p).sort()).toEqual(['calendarId', 'ciphertext', 'day', 'id', 'iv', 'v']);
+    for (const p of pages) expect(Object.keys(p).sort()).toEqual(['ciphertext', 'id', 'iv', 'v']);
     const text = JSON.stringify([pages, await rawAll(name, 'syncState')], (_k, v: unknown) =>
       v instanceof ArrayBuffer || ArrayBuffer.isView(v) ? '<bytes>' : v,
     );
@@ -145,14 +152,9 @@ describe('calendar cache day pages', () => {
     // Removing the last event of a day removes its page; moving an event moves it between pages.
     await cache.applyChanges(CAL, [event(CAL, 'a', T0 + DAY + 12 * HOUR, HOUR)], ['c']);
     expect(ids(await cache.listEvents(CAL))).toEqual(['b', 'a']);
-    expect((await rawAll(name, 'eventPages')).filter((p) => p.calendarId === key).map((p) => p.day)).toEqual([
-      day,
-      day + 1,
-    ]);
+    expect(await pagesOf(name, key)).toEqual([pageId(key, day), pageId(key, day + 1)]);
     await cache.applyChanges(CAL, [], ['b']);
-    expect((await rawAll(name, 'eventPages')).filter((p) => p.calendarId === key).map((p) => p.day)).toEqual([
-      day + 1,
-    ]);
+    expect(await pagesOf(name, key)).toEqual([pageId(key, day + 1)]);
   });
 
   it('[DPG3] answers ranges across page boundaries and with events spanning days like the reference', async () => {
@@ -259,9 +261,9 @@ describe('calendar cache day pages', () => {
     expect(await cache.listEvents(CAL)).toEqual(old);
     expect(await vault.count('events')).toBe(0);
     expect(await vault.get('syncState', `span:${key}`)).toBeUndefined();
-    expect((await rawAll(name, 'eventPages')).map((p) => p.day)).toEqual([
-      Math.floor(T0 / DAY),
-      Math.floor(T0 / DAY) + 3,
+    expect(await pagesOf(name, key)).toEqual([
+      pageId(key, Math.floor(T0 / DAY)),
+      pageId(key, Math.floor(T0 / DAY) + 3),
     ]);
     // A second cache on the same vault (a restarted worker) reads the pages, not the rows.
     expect(await vaultCalendarCache(vault).listEvents(CAL)).toEqual(old);
@@ -345,10 +347,10 @@ describe('a damaged page', () => {
     const { name, cache, key, day } = await synced();
     await rawDb(name, ['eventPages'], (tx) => {
       const store = tx.objectStore('eventPages');
-      const req = store.get(`${key}:${day + 1}`);
+      const req = store.get(pageId(key, day + 1));
       req.onsuccess = () => {
-        store.delete(`${key}:${day + 1}`);
-        store.put({ ...(req.result as object), id: `${key}:${day + 5}`, day: day + 5 });
+        store.delete(pageId(key, day + 1));
+        store.put({ ...(req.result as object), id: pageId(key, day + 5) });
       };
     });
     await expectDropped(cache, () => cache.listEvents(CAL, { fromMs: T0, toMs: T0 + 7 * DAY }));
@@ -359,7 +361,7 @@ describe('a damaged page', () => {
       const { vault, cache, key, day } = await synced();
       // Written through the vault, so it opens: only the check of each event against its page can catch it.
       await vault.put('eventPages', {
-        id: `${key}:${day + 1}`,
+        id: pageId(key, day + 1),
         calendarId: key,
         day: day + 1,
         events: [{ ...event(CAL, 'tue', T0 + DAY + 9 * HOUR, HOUR), ...wrong }],
@@ -373,16 +375,10 @@ describe('a damaged page', () => {
     // The other calendar's page for day+2 is replaced by this calendar's page for day, relabelled.
     await rawDb(name, ['eventPages'], (tx) => {
       const store = tx.objectStore('eventPages');
-      const req = store.get(`${otherKey}:${day + 2}`);
+      const req = store.get(pageId(otherKey, day + 2));
       req.onsuccess = () => {
-        const mine = store.get(`${key}:${day}`);
-        mine.onsuccess = () =>
-          store.put({
-            ...(mine.result as object),
-            id: `${otherKey}:${day + 2}`,
-            calendarId: otherKey,
-            day: day + 2,
-          });
+        const mine = store.get(pageId(key, day));
+        mine.onsuccess = () => store.put({ ...(mine.result as object), id: pageId(otherKey, day + 2) });
       };
     });
     await expect(cache.listEvents(OTHER)).rejects.toSatisfy((e) => isCalendarError(e, 'cache_damaged'));
@@ -392,13 +388,13 @@ describe('a damaged page', () => {
 
   it('[DPG7] a page gone from disk, or one whose bytes changed, drops the calendar on read and on write', async () => {
     const a = await synced();
-    await rawDb(a.name, ['eventPages'], (tx) => tx.objectStore('eventPages').delete(`${a.key}:${a.day}`));
+    await rawDb(a.name, ['eventPages'], (tx) => tx.objectStore('eventPages').delete(pageId(a.key, a.day)));
     await expectDropped(a.cache, () => a.cache.listEvents(CAL, { fromMs: T0, toMs: T0 + DAY }));
 
     const b = await synced();
     await rawDb(b.name, ['eventPages'], (tx) => {
       const store = tx.objectStore('eventPages');
-      const req = store.get(`${b.key}:${b.day + 1}`);
+      const req = store.get(pageId(b.key, b.day + 1));
       req.onsuccess = () => {
         const r = req.result as { ciphertext: ArrayBuffer };
         new Uint8Array(r.ciphertext)[3]! ^= 0x40;

@@ -41,6 +41,8 @@ export interface VaultBenchResult {
    * already read into memory: the week query minus its IndexedDB read, in the same run.
    */
   readonly week_open_ms: number;
+  /** Reading the week's 7 sealed pages from IndexedDB alone (no decryption), in the same run. */
+  readonly week_pages_read_ms: number;
   readonly sqlite_persist_ms: number;
   readonly sqlite_bytes: number;
   readonly unlock_ms: number;
@@ -162,7 +164,11 @@ export async function runVaultBench(options: VaultBenchOptions): Promise<VaultBe
   const weekEnd = weekStart + 7 * 24 * HOUR;
   const calendarId = 'bench@example.com';
   const cache = vaultCalendarCache(vault);
-  await cache.applyChanges(calendarId, events.map((e) => cachedEvent(calendarId, e)), []);
+  await cache.applyChanges(
+    calendarId,
+    events.map((e) => cachedEvent(calendarId, e)),
+    [],
+  );
   let weekEvents = 0;
   let recordWeekEvents = 0;
   const cacheWeek = async (): Promise<number> => {
@@ -187,12 +193,15 @@ export async function runVaultBench(options: VaultBenchOptions): Promise<VaultBe
   };
   // The week's sealed pages as the cache reads them, to time opening them alone.
   const parts = vaultParts(vault);
-  const pageKeys = await parts.ctx.database().getAllKeys('eventPages');
   const sealedWeek: unknown[] = [];
-  for (const key of pageKeys) {
-    const page = (await parts.ctx.database().get('eventPages', key)) as { day: number };
-    if (page.day >= Math.floor(weekStart / DAY) && page.day < Math.floor(weekEnd / DAY)) sealedWeek.push(page);
+  for (const key of await parts.ctx.database().getAllKeys('eventPages')) {
+    // Page keys end in the day, offset by 10^8 (src/calendar/vault-cache.ts pageId).
+    const day = Number(String(key).slice(-9)) - 100_000_000;
+    if (day >= Math.floor(weekStart / DAY) && day < Math.floor(weekEnd / DAY)) {
+      sealedWeek.push(await parts.ctx.database().get('eventPages', key));
+    }
   }
+  if (sealedWeek.length !== 7) throw new Error('bench: the week should span 7 day pages');
   const weekKey = (await parts.lock.require()).get(VAULT_SCHEMA.stores.eventPages!.category)!;
   const openWeek = async (): Promise<number> => {
     const t = now();
@@ -200,6 +209,15 @@ export async function runVaultBench(options: VaultBenchOptions): Promise<VaultBe
     if (!opened.every((o) => o.ok)) throw new Error('bench: a week page did not open');
     return now() - t;
   };
+  // The same 7 pages read raw from the vault's database (no decryption): the IndexedDB part of the query.
+  const firstKey = (sealedWeek[0] as { id: string }).id;
+  const lastKey = (sealedWeek[sealedWeek.length - 1] as { id: string }).id;
+  const pagesRead = async (): Promise<number> => {
+    const t = now();
+    await parts.ctx.database().getAll('eventPages', options.IDBKeyRange.bound(firstKey, lastKey));
+    return now() - t;
+  };
+  await pagesRead();
   await cacheWeek();
   await recordWeek();
   await rawWeek();
@@ -208,7 +226,9 @@ export async function runVaultBench(options: VaultBenchOptions): Promise<VaultBe
   const recordWeekTimes: number[] = [];
   const rawWeekTimes: number[] = [];
   const openTimes: number[] = [];
+  const pagesReadTimes: number[] = [];
   const sides = [
+    async () => pagesReadTimes.push(await pagesRead()),
     async () => weekTimes.push(await cacheWeek()),
     async () => rawWeekTimes.push(await rawWeek()),
     async () => recordWeekTimes.push(await recordWeek()),
@@ -275,6 +295,7 @@ export async function runVaultBench(options: VaultBenchOptions): Promise<VaultBe
     record_week_query_ms: round(median(recordWeekTimes)),
     raw_week_query_ms: round(median(rawWeekTimes)),
     week_open_ms: round(median(openTimes)),
+    week_pages_read_ms: round(median(pagesReadTimes)),
     sqlite_persist_ms: round(sqlitePersist),
     sqlite_bytes: sqliteBytes,
     unlock_ms: round(unlock),

@@ -85,9 +85,10 @@ export const VAULT_SCHEMA: VaultSchema = {
       end: { keyPath: 'end' },
       updated: { keyPath: 'updated' },
     }),
-    // [DPG1] The calendar cache's events, one sealed page per (calendar key, UTC start day); the
-    // per-event rows above are the format before it, moved into pages per calendar on first use.
-    eventPages: byId('calendar', { calendarDay: { keyPath: ['calendarId', 'day'] } }),
+    // [DPG1] The calendar cache's events, one sealed page per (calendar key, UTC start day), keyed by
+    // both (the key sorts by day, so a range of days is a key range: no index); the per-event rows
+    // above are the format before it, moved into pages per calendar on first use.
+    eventPages: byId('calendar'),
     syncState: byId('sync'),
     approvals: byId('approvals', { status: { keyPath: 'status' }, createdAt: { keyPath: 'createdAt' } }),
     outbox: byId('outbox', { createdAt: { keyPath: 'createdAt' } }),
@@ -118,7 +119,7 @@ export type VaultRecordMap = {
   conversations: { id: string; updated: number } & Fields;
   messages: { id: string; conversationId: string; at: number } & Fields;
   events: { id: string; calendarId: string; start: number; end: number; updated: number } & Fields;
-  eventPages: { id: string; calendarId: string; day: number } & Fields;
+  eventPages: { id: string } & Fields;
   syncState: { id: string } & Fields;
   approvals: { id: string; status: string; createdAt: number } & Fields;
   outbox: { id: string; createdAt: number } & Fields;
