@@ -26,6 +26,7 @@ const CODES = [
   'ics_address_gone',
   'ics_refused',
   'google_not_configured',
+  'cache_damaged',
   'aborted',
 ] as const satisfies readonly CalendarErrorCode[];
 type Missing = Exclude<CalendarErrorCode, (typeof CODES)[number]>;

@@ -40,6 +40,8 @@ export type CalendarErrorCode =
   | 'ics_refused'
   /** [ICS10] Google sign-in has no OAuth client id in this build or in the settings. */
   | 'google_not_configured'
+  /** [DPG7] A page of the local calendar cache failed its check: the calendar was dropped for a full resync. */
+  | 'cache_damaged'
   | 'aborted';
 
 /**
@@ -145,6 +147,11 @@ const TO_RPC: Record<CalendarErrorCode, ErrorShape> = {
       'Parley could not read this calendar because of an unexpected problem, so it treats it as busy. Choose “Sync now”; if it repeats, export Diagnostics from Settings and report it.',
   },
   aborted: { code: 'calendar_failed', message: 'The calendar request was cancelled. Try again.' },
+  cache_damaged: {
+    code: 'calendar_failed',
+    message:
+      'Part of this calendar’s encrypted copy on this device failed its integrity check, so Parley removed the copy and treats the calendar as busy until it is read again. Choose “Sync now” (for an imported file, import it again).',
+  },
   ics_too_large: {
     code: 'calendar_file_rejected',
     message:

@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { base64urlnopad } from '@scure/base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addGoogleOnlyZone,
@@ -21,8 +22,9 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 async function service(onChange: () => void, clock?: Clock) {
+  const vaultName = `svc-${crypto.randomUUID()}`;
   const vault = await openVault({
-    name: `svc-${crypto.randomUUID()}`,
+    name: vaultName,
     kdf: { iterations: 1000, allowWeakIterationsForTests: true },
   });
   await vault.setUp('test passphrase');
@@ -52,7 +54,7 @@ async function service(onChange: () => void, clock?: Clock) {
     onChange,
     ...(clock && { clock }),
   });
-  return { svc, cache, choose: (c: CalendarChoice[]) => (choices = c) };
+  return { svc, cache, vaultName, choose: (c: CalendarChoice[]) => (choices = c) };
 }
 
 const HOUR = 3_600_000;
@@ -342,5 +344,67 @@ describe('calendar service: failures the person sees, and what scheduling may of
     clock.advance(1);
     expect((await svc.busy(window)).calendars[0]!.known).toEqual([]);
     expect(await offered(svc, window, clock.now())).toEqual({ free: [], ranked: [] });
+  });
+
+  it('[DPG8] a calendar whose cached page was damaged counts as unknown, never free, until a full resync', async () => {
+    const damaged = calendar('damaged', true);
+    const intact = calendar('intact');
+    const start = nextHour();
+    for (const id of [damaged, intact]) {
+      fake.store.seedEvent(id, {
+        summary: 'Busy',
+        start: { dateTime: new Date(start).toISOString() },
+        end: { dateTime: new Date(start + HOUR).toISOString() },
+      });
+    }
+    const { svc, choose, vaultName } = await service(() => undefined);
+    choose([choice(damaged, true), choice(intact)]);
+    await svc.sync();
+    const window = { start: start - 3 * HOUR, end: start + 3 * HOUR };
+    const before = await svc.busy(window);
+    expect(before.calendars.map((c) => c.known.length)).toEqual([1, 1]);
+    expect(before.events.map((e) => e.calendarId).sort()).toEqual([damaged, intact].sort());
+
+    // On disk: one bit of the damaged calendar's page flips.
+    const input = new TextEncoder().encode(`parley/calendar/cal\u0000${damaged}`);
+    const key = base64urlnopad.encode(
+      new Uint8Array(await crypto.subtle.digest('SHA-256', input)).subarray(0, 16),
+    );
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open(vaultName);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction('eventPages', 'readwrite');
+      const req = tx.objectStore('eventPages').getAll();
+      req.onsuccess = () => {
+        for (const page of req.result as { id: string; ciphertext: ArrayBuffer }[]) {
+          if (!page.id.startsWith(`${key}:`)) continue;
+          new Uint8Array(page.ciphertext)[0]! ^= 1;
+          tx.objectStore('eventPages').put(page);
+        }
+      };
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+
+    const after = await svc.busy(window);
+    expect(after.calendars).toEqual([
+      { calendarId: damaged, known: [] },
+      { calendarId: intact, known: [expect.any(Object)] },
+    ]);
+    expect(after.events.map((e) => e.calendarId)).toEqual([intact]);
+    expect((await svc.overview()).calendars.find((c) => c.id === damaged)).toMatchObject({
+      state: 'degraded',
+      reason: 'cache_damaged',
+    });
+
+    // The next sync is a full one and brings the calendar back.
+    await svc.sync();
+    const resynced = await svc.busy(window);
+    expect(resynced.calendars.map((c) => c.known.length)).toEqual([1, 1]);
+    expect(resynced.events.map((e) => e.calendarId).sort()).toEqual([damaged, intact].sort());
   });
 });

@@ -1,5 +1,5 @@
 import { CalendarClient } from './client';
-import type { CalendarCache } from './cache';
+import type { CachedEvent, CalendarCache } from './cache';
 import { systemClock, type Clock } from './clock';
 import { CalendarError, calendarErrorMessage, isCalendarError } from './errors';
 import type { GoogleOAuth } from './oauth';
@@ -264,8 +264,18 @@ export class CalendarService {
         now - state.lastSyncedAt <= maxAge
           ? [{ start: Date.parse(state.window.timeMin), end: Date.parse(state.window.timeMax) }]
           : [];
+      let events: CachedEvent[];
+      try {
+        events = await this.deps.cache.listEvents(choice.id, { fromMs: range.start, toMs: range.end });
+      } catch (error) {
+        if (!isCalendarError(error, 'cache_damaged')) throw error;
+        // [DPG8] The cache dropped this calendar for a full resync (and logged it): known nowhere until
+        // then, never free; the other calendars still count.
+        snapshot.calendars.push({ calendarId: choice.id, known: [] });
+        continue;
+      }
       snapshot.calendars.push({ calendarId: choice.id, known });
-      for (const e of await this.deps.cache.listEvents(choice.id, { fromMs: range.start, toMs: range.end })) {
+      for (const e of events) {
         const status = e.transparent ? 'free' : e.status === 'tentative' ? 'tentative' : 'busy';
         const base = { id: e.id, calendarId: choice.id, status, declined: e.declined } as const;
         if (e.allDay && e.start.date && e.end.date) {

@@ -151,9 +151,9 @@ describe('vault calendar cache', () => {
       open.onerror = () => reject(open.error);
       open.onsuccess = () => {
         const db = open.result;
-        const tx = db.transaction(['events', 'syncState'], 'readonly');
+        const tx = db.transaction(['events', 'eventPages', 'syncState'], 'readonly');
         const all: unknown[] = [];
-        for (const name of ['events', 'syncState']) {
+        for (const name of ['events', 'eventPages', 'syncState']) {
           const req = tx.objectStore(name).getAll();
           req.onsuccess = () => all.push(...req.result);
         }

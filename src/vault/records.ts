@@ -82,6 +82,21 @@ export class Records {
     return query.index === undefined ? db.count(store, range) : db.countFromIndex(store, query.index, range);
   }
 
+  /** Primary keys in a range (clear on disk anyway): nothing is decrypted. */
+  async keys(store: string, query: Omit<Query, 'limit' | 'direction'> = {}): Promise<IDBValidKey[]> {
+    const { ctx } = this;
+    const spec = ctx.spec(store);
+    await this.lock.require();
+    if (query.index !== undefined && !(query.index in spec.indexes)) {
+      throw new VaultError('unknown_store', `Store ${store} has no index "${query.index}".`);
+    }
+    const range = ctx.range(query.range);
+    const db = ctx.database();
+    return query.index === undefined
+      ? db.getAllKeys(store, range)
+      : db.getAllKeysFromIndex(store, query.index, range);
+  }
+
   /** Large opaque bytes (the SQLite history file), sealed whole under the history key. */
   async putBlob(id: string, data: Uint8Array<ArrayBuffer>): Promise<void> {
     const { ctx } = this;

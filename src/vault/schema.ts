@@ -65,7 +65,7 @@ const byId = (category: Category, indexes: Record<string, IndexSpec> = {}, prune
     : { keyPath: 'id', category, indexes, pruneBy };
 
 export const VAULT_SCHEMA: VaultSchema = {
-  version: 2,
+  version: 3,
   stores: {
     profile: byId('profile'),
     preferences: byId('profile'),
@@ -85,6 +85,10 @@ export const VAULT_SCHEMA: VaultSchema = {
       end: { keyPath: 'end' },
       updated: { keyPath: 'updated' },
     }),
+    // [DPG1] The calendar cache's events, one sealed page per (calendar key, UTC start day), keyed by
+    // both (the key sorts by day, so a range of days is a key range: no index); the per-event rows
+    // above are the format before it, moved into pages per calendar on first use.
+    eventPages: byId('calendar'),
     syncState: byId('sync'),
     approvals: byId('approvals', { status: { keyPath: 'status' }, createdAt: { keyPath: 'createdAt' } }),
     outbox: byId('outbox', { createdAt: { keyPath: 'createdAt' } }),
@@ -98,7 +102,9 @@ export const VAULT_SCHEMA: VaultSchema = {
     // The conversation with the agent (docs/protocol/chat.md): one record per turn.
     chat: byId('history', { at: { keyPath: 'at' } }, 'at'),
   },
-  migrations: [],
+  // Version 3 adds `eventPages` (created by the upgrade); moving `events` rows into pages needs the
+  // calendar ids inside them, so src/calendar/vault-cache.ts does it per calendar on first use (DPG6).
+  migrations: [{ version: 3, resplit: [] }],
 };
 
 type Fields = { readonly [field: string]: unknown };
@@ -113,6 +119,7 @@ export type VaultRecordMap = {
   conversations: { id: string; updated: number } & Fields;
   messages: { id: string; conversationId: string; at: number } & Fields;
   events: { id: string; calendarId: string; start: number; end: number; updated: number } & Fields;
+  eventPages: { id: string } & Fields;
   syncState: { id: string } & Fields;
   approvals: { id: string; status: string; createdAt: number } & Fields;
   outbox: { id: string; createdAt: number } & Fields;

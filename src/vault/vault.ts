@@ -128,6 +128,14 @@ export class Vault<M extends RecordMap = VaultRecordMap> {
     return this.#records.count(store, query);
   }
 
+  /** Primary keys of the records in a range (on the primary key or an index), without decrypting any. */
+  keys<S extends keyof M & string>(
+    store: S,
+    query: Omit<Query, 'limit' | 'direction'> = {},
+  ): Promise<IDBValidKey[]> {
+    return this.#records.keys(store, query);
+  }
+
   /**
    * Atomic across stores: `fn` stages writes through `tx`, and they are encrypted and
    * committed in one IndexedDB transaction after it returns. Transactions and writes
