@@ -148,6 +148,10 @@ describe('accessibility', () => {
     await setInput(popup, 'input[name=passphrase]', PASSPHRASE);
     await setInput(popup, 'input[name=confirm]', PASSPHRASE);
     await popup.click('[data-testid=passphrase-submit]');
+    // The guided first run (ONB1) follows the passphrase: checked too, then skipped.
+    await popup.waitForSelector('[data-testid=onboarding-skip]', { timeout: 30_000 });
+    await checkPage(popup, 'popup, guided first run');
+    await popup.click('[data-testid=onboarding-skip]');
     await popup.waitForSelector('[data-testid=fingerprint]', { timeout: 30_000 });
     await checkPage(popup, 'popup, unlocked');
 

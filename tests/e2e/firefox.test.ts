@@ -83,6 +83,9 @@ describe('Firefox', () => {
     await setInput(page, 'input[name=passphrase]', PASSPHRASE);
     await setInput(page, 'input[name=confirm]', PASSPHRASE);
     await page.click('[data-testid=passphrase-submit]');
+    // The guided first run follows the passphrase (ONB1); skipping it shows the agent's home.
+    await page.waitForSelector('[data-testid=onboarding-skip]', { timeout: 60_000 });
+    await page.click('[data-testid=onboarding-skip]');
     await page.waitForSelector('[data-testid=relay-status]', { timeout: 60_000 });
     await page.waitForSelector('[data-testid=command-input]');
 
