@@ -78,7 +78,14 @@ describe('Firefox', () => {
     // Never settles for an extension page (see above); a failure shows as the missing form below.
     page.goto(sidebar).catch(() => undefined);
     // The first-run form appears only once the background has answered the page's `status.get`.
-    await page.waitForSelector('[data-testid=setup-form]', { timeout: 60_000 });
+    // A wait that started on about:blank is cut ("Waiting failed") when the page moves to the sidebar's
+    // document: wait again, once, on the new document. A real timeout still fails.
+    try {
+      await page.waitForSelector('[data-testid=setup-form]', { timeout: 60_000 });
+    } catch (error) {
+      if ((error as Error).name === 'TimeoutError') throw error;
+      await page.waitForSelector('[data-testid=setup-form]', { timeout: 60_000 });
+    }
     expect(await page.evaluate(() => location.href)).toBe(sidebar);
     await setInput(page, 'input[name=passphrase]', PASSPHRASE);
     await setInput(page, 'input[name=confirm]', PASSPHRASE);
