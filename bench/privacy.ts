@@ -68,7 +68,7 @@ function population(rand: () => number, index: number) {
   const people: Person[] = [];
   for (let p = 0; p < n; p++) {
     const offset = base + Math.floor(rand() * (spread + 1));
-    const startMin = (6 + Math.floor(rand() * 13)) * 30; // 06:00–12:00
+    const startMin = (12 + Math.floor(rand() * 13)) * 30; // 06:00–12:00
     const lengthMin = (6 + Math.floor(rand() * 15)) * 30; // 3–10 hours
     const endMin = Math.min(startMin + lengthMin, 22 * 60);
     const day = [{ start: hhmm(startMin), end: hhmm(endMin) }];
@@ -203,6 +203,7 @@ async function main(): Promise<void> {
       availability: () => ({
         free: p.availability.free,
         ranked: findSlots([p.availability], { durationMin, granularityMin: 30, limit: 100 }),
+        hours: p.availability.hours,
       }),
     }));
     const sim = new Simulation(configs, NOW);

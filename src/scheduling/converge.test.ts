@@ -65,6 +65,7 @@ function person(
     availability: ({ durationMin }) => ({
       free: av.free,
       ranked: findSlots([av], { durationMin, granularityMin: 30, limit: 100 }),
+      hours: av.hours,
     }),
   };
 }
@@ -143,8 +144,12 @@ describe('convergence (CNV)', () => {
     const queries = sent
       .map((raw) => parseMessage(raw, T0))
       .flatMap((p) => (p.ok && p.message.type === 'QUERY' ? [p.message] : []));
-    expect(queries.length).toBeGreaterThan(0);
-    for (const q of queries) {
+    expect(queries.length).toBeGreaterThan(1);
+    // [CNV6] the first round asks only for hours; every later one carries candidates.
+    expect(queries[0]!.round).toBe(1);
+    expect(queries[0]!.candidates).toBeUndefined();
+    expect(queries[0]!.hours?.length).toBeGreaterThan(0);
+    for (const q of queries.slice(1)) {
       expect(q.candidates?.length).toBeGreaterThan(0);
       for (const c of q.candidates!) {
         expect(c.end - c.start).toBe(30 * MINUTE);
