@@ -188,7 +188,7 @@ describe('convergence (CNV)', () => {
     expect(hourZ).toBeLessThanOrEqual(12);
   });
 
-  it('[CNV3][CNV4] property: when a common slot exists inside everyone’s rules it is found, and nobody tells more than its budget in any round', async () => {
+  it('[CNV3][CNV4][CNV8] property: when a common slot exists inside everyone’s rules it is found (else no common time), participants tell only fitting candidates, nobody more than its budget in any round', async () => {
     const hours = fc.record({ from: fc.integer({ min: 14, max: 24 }), len: fc.integer({ min: 4, max: 18 }) });
     const arb = fc.record({
       people: fc.array(
@@ -234,6 +234,17 @@ describe('convergence (CNV)', () => {
         const r = await run(sim, ids, true, duration);
         expect(RESULT_KINDS).toContain(r.result?.kind);
         expect(r.result?.kind === 'booked').toBe(exists);
+        // [CNV8] without a common slot it ends with that reason, never by running out the clock.
+        if (!exists) expect(r.result?.kind).toBe('no_common_time');
+        // [CNV3] participants only ever tell which of the organizer's candidates fit.
+        const asked = sim
+          .agent(ids[0]!)
+          .audit.filter((e) => e.action === 'disclosed')
+          .flatMap((e) => e.slots.map((x) => x.start));
+        for (const id of ids.slice(1)) {
+          for (const e of sim.agent(id).audit.filter((x) => x.action === 'disclosed'))
+            for (const x of e.slots) expect(asked).toContain(x.start);
+        }
         if (r.result?.kind === 'booked') {
           for (const c of configs)
             expect(covers(normalize(c.free), r.result.slot.start, r.result.slot.end)).toBe(true);
@@ -343,11 +354,11 @@ describe('stopping early and telling little (CNV6–CNV8)', () => {
     );
     const r = await run(sim, ['ana', 'ben'], true);
     expect(r.result).toEqual({ kind: 'no_common_time', noOverlap: [] });
-    // 40 free slots of Ana's, asked 3, 6, 12, 20 per round from round 2: over after round 5.
-    expect(
-      candidatesPerRound(2) + candidatesPerRound(3) + candidatesPerRound(4) + candidatesPerRound(5),
-    ).toBe(41);
-    expect(round(r)).toBe(5);
+    // 40 free slots of Ana's, asked 2, 4, 8, 16, 20 per round from round 2: over after round 6.
+    const asked = (last: number) =>
+      Array.from({ length: last - 1 }, (_, i) => candidatesPerRound(i + 2)).reduce((a, b) => a + b, 0);
+    expect([asked(5), asked(6)]).toEqual([30, 50]);
+    expect(round(r)).toBe(6);
     expect(round(r)).toBeLessThan(CONVERGE_ROUNDS);
     // Ben told no free time: none of Ana's candidates fit him.
     expect(told(sim, ['ben']).slots).toEqual([]);

@@ -286,11 +286,12 @@ const converge = (s: OrganizerState) => s.request.consented === true;
 const hoursOf = (s: OrganizerState): Interval[] => normalize(s.ownHours ?? [s.request.window]);
 
 /**
- * CNV8: candidate times per round (rounds 2 on; round 1 asks for hours): three at first — a participant's
- * default budget answers them all — then more, so the search space is covered in the rounds there are.
+ * CNV8: candidate times per round (rounds 2 on; round 1 asks for hours): two at first — each one tells the
+ * organizer's free time, and one common time is enough — then twice as many each round, at most 20, so the
+ * search space is covered in the rounds there are.
  */
 export const candidatesPerRound = (round: number) =>
-  Math.min(LIMITS.maxCandidates, 3 * 2 ** Math.max(0, round - 2));
+  Math.min(LIMITS.maxCandidates, 2 * 2 ** Math.max(0, round - 2));
 
 function addSlots(list: readonly Interval[], more: readonly Interval[]): Interval[] {
   return [
