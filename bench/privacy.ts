@@ -182,6 +182,7 @@ async function main(): Promise<void> {
   const disclosedInvitees: number[] = [];
   const infeasibleDisclosed: number[] = [];
   const hoursTold: number[] = [];
+  const distinct: number[] = [];
   const rounds: number[] = [];
   const messages: number[] = [];
   const regret: number[] = [];
@@ -219,6 +220,13 @@ async function main(): Promise<void> {
       }),
     }));
     const sim = new Simulation(configs, NOW);
+    // Distinct messages (resends and NEG21's CANCEL resends carry the same id): what the protocol said.
+    const ids = new Set<string>();
+    const transmit = sim.transmit.bind(sim);
+    sim.transmit = (from, to, raw) => {
+      ids.add(`${to}/${(JSON.parse(raw) as { messageId: string }).messageId}`);
+      transmit(from, to, raw);
+    };
     const negotiationId = `bench-privacy-${i}`;
     await sim.start({
       organizer: people[0]!.id,
@@ -246,6 +254,7 @@ async function main(): Promise<void> {
     }
     rounds.push(state.round);
     messages.push(sim.sent);
+    distinct.push(ids.size);
     const shares: number[] = [];
     const hourShares: number[] = [];
     people.forEach((p, k) => {
@@ -303,7 +312,7 @@ async function main(): Promise<void> {
     `where none existed (${infeasibleDisclosed.length}): disclosed median ${round(median(infeasibleDisclosed))} ` +
       `p90 ${round(p90(infeasibleDisclosed))}; hours told (share of a person's meeting hours, not free time, ` +
       `CNV6): median ${round(median(hoursTold))} p90 ${round(p90(hoursTold))}; messages include the CANCELs ` +
-      `resent after an end (NEG21)`,
+      `resent after an end (NEG21); distinct messages median ${median(distinct)}`,
   );
   const targets = {
     success: success >= 0.99 * oracle,
