@@ -78,7 +78,8 @@ export class Negotiator {
             // CNV2: the organizer draws its candidates from these, over several rounds.
             limit: 100,
           }).map(({ start, end }) => ({ start, end }));
-          return { free: availability.free, ranked };
+          // CNV6: meeting hours, so the organizer can ask "when could you meet at all?" first.
+          return { free: availability.free, ranked, hours: availability.hours };
         },
         // The Google event id comes from the negotiation id (calendar rule WRT1), on every
         // participant's calendar alike, so a retry or an invitation already there is recognised.

@@ -215,6 +215,8 @@ export interface ActivityItem {
   contacts: { id: string; name: string }[];
   /** Exactly which times were shared or chosen. */
   slots: Slot[];
+  /** CNV6: meeting hours shared (not free times), when the line is about them. */
+  hours?: Slot[];
   negotiationId?: string;
   title?: string;
   /** For a model request: which model, and the words it received (already redacted). */

@@ -4,8 +4,8 @@ import { computeAvailability } from './availability';
 import { prepareScheduling } from './hash';
 import { DAY, HOUR, type Interval, MINUTE, covers, normalize } from './interval';
 import { parseMessage } from './messages';
-import { RESULT_KINDS, type NegotiationResult, resultOf } from './negotiation-types';
-import { type OrganizerState, waitingFor } from './organizer-machine';
+import { CONVERGE_ROUNDS, RESULT_KINDS, type NegotiationResult, resultOf } from './negotiation-types';
+import { type OrganizerState, candidatesPerRound, waitingFor } from './organizer-machine';
 import { type DisclosurePolicy, parsePreferences } from './preferences';
 import { type SimAgentConfig, Simulation } from './simulation';
 import { findSlots } from './slots';
@@ -65,6 +65,7 @@ function person(
     availability: ({ durationMin }) => ({
       free: av.free,
       ranked: findSlots([av], { durationMin, granularityMin: 30, limit: 100 }),
+      hours: av.hours,
     }),
   };
 }
@@ -128,7 +129,7 @@ describe('convergence (CNV)', () => {
     for (const id of ['ben', 'cy']) expect(sim.agent(id).approvals.length).toBeLessThanOrEqual(1);
   });
 
-  it('[CNV2] the organizer asks with candidates inside the window, of the asked duration, audited as disclosed', async () => {
+  it('[CNV2][CNV6] the organizer asks for hours first, then with candidates inside the window, of the asked duration, audited as disclosed', async () => {
     const sim = new Simulation(
       [person('ana', { start: '09:00', end: '17:00' }), person('ben', { start: '13:00', end: '15:00' })],
       T0,
@@ -143,8 +144,12 @@ describe('convergence (CNV)', () => {
     const queries = sent
       .map((raw) => parseMessage(raw, T0))
       .flatMap((p) => (p.ok && p.message.type === 'QUERY' ? [p.message] : []));
-    expect(queries.length).toBeGreaterThan(0);
-    for (const q of queries) {
+    expect(queries.length).toBeGreaterThan(1);
+    // [CNV6] the first round asks only for hours; every later one carries candidates.
+    expect(queries[0]!.round).toBe(1);
+    expect(queries[0]!.candidates).toBeUndefined();
+    expect(queries[0]!.hours?.length).toBeGreaterThan(0);
+    for (const q of queries.slice(1)) {
       expect(q.candidates?.length).toBeGreaterThan(0);
       for (const c of q.candidates!) {
         expect(c.end - c.start).toBe(30 * MINUTE);
@@ -183,7 +188,7 @@ describe('convergence (CNV)', () => {
     expect(hourZ).toBeLessThanOrEqual(12);
   });
 
-  it('[CNV3][CNV4] property: when a common slot exists inside everyone’s rules it is found, and nobody tells more than its budget in any round', async () => {
+  it('[CNV3][CNV4][CNV8] property: when a common slot exists inside everyone’s rules it is found (else no common time), participants tell only fitting candidates, nobody more than its budget in any round', async () => {
     const hours = fc.record({ from: fc.integer({ min: 14, max: 24 }), len: fc.integer({ min: 4, max: 18 }) });
     const arb = fc.record({
       people: fc.array(
@@ -229,6 +234,17 @@ describe('convergence (CNV)', () => {
         const r = await run(sim, ids, true, duration);
         expect(RESULT_KINDS).toContain(r.result?.kind);
         expect(r.result?.kind === 'booked').toBe(exists);
+        // [CNV8] without a common slot it ends with that reason, never by running out the clock.
+        if (!exists) expect(r.result?.kind).toBe('no_common_time');
+        // [CNV3] participants only ever tell which of the organizer's candidates fit.
+        const asked = sim
+          .agent(ids[0]!)
+          .audit.filter((e) => e.action === 'disclosed')
+          .flatMap((e) => e.slots.map((x) => x.start));
+        for (const id of ids.slice(1)) {
+          for (const e of sim.agent(id).audit.filter((x) => x.action === 'disclosed'))
+            for (const x of e.slots) expect(asked).toContain(x.start);
+        }
         if (r.result?.kind === 'booked') {
           for (const c of configs)
             expect(covers(normalize(c.free), r.result.slot.start, r.result.slot.end)).toBe(true);
@@ -248,6 +264,131 @@ describe('convergence (CNV)', () => {
       { numRuns: 40, seed: 16 },
     );
   }, 120_000);
+});
+
+describe('stopping early and telling little (CNV6–CNV8)', () => {
+  /** Every free time anyone told anyone (slots in `disclosed` audit entries), and every range of hours. */
+  const told = (sim: Simulation, ids: readonly string[]) => {
+    const entries = ids.flatMap((id) => sim.agent(id).audit.filter((e) => e.action === 'disclosed'));
+    return { slots: entries.flatMap((e) => e.slots), hours: entries.flatMap((e) => e.hours ?? []) };
+  };
+  const round = (r: { state: unknown }) => (r.state as OrganizerState).round;
+  const weekdays = (f: (day: number) => Interval[]) => [0, 1, 2, 3, 4].flatMap((d) => f(T0 + d * DAY));
+
+  it('[CNV6] hours that never meet end the negotiation in round 1 with no common time, and no free time is told', async () => {
+    // Ana 09–17Z; Ben 09–12Z and Cy 13–17Z: each shares hours with Ana, never with each other.
+    const sim = new Simulation(
+      [
+        person('ana', { start: '09:00', end: '17:00' }),
+        person('ben', { start: '09:00', end: '12:00' }),
+        person('cy', { start: '13:00', end: '17:00' }),
+      ],
+      T0,
+    );
+    const ids = ['ana', 'ben', 'cy'];
+    const r = await run(sim, ids, true);
+    expect(r.result).toEqual({ kind: 'no_common_time', noOverlap: [] });
+    expect(round(r)).toBe(1);
+    const t = told(sim, ids);
+    expect(t.slots).toEqual([]);
+    // Ana told her hours (to each of the two); each told only the part of theirs inside Ana's.
+    expect(t.hours.length).toBeGreaterThan(0);
+    for (const h of sim.agent('ben').audit.flatMap((e) => e.hours ?? [])) {
+      expect(((h.start - T0) % DAY) / HOUR).toBeGreaterThanOrEqual(9);
+      expect(((h.end - T0) % DAY) / HOUR).toBeLessThanOrEqual(12);
+    }
+    for (const id of ids) expect(sim.agent(id).approvals).toHaveLength(0);
+  });
+
+  it('[CNV7] a participant busy through all of the organizer’s hours answers exhausted: no common time at once, naming them', async () => {
+    // Ben's hours run 09–20Z but he is busy 09–17Z every weekday: his free time lies outside Ana's hours.
+    const sim = new Simulation(
+      [
+        person('ana', { start: '09:00', end: '17:00' }),
+        person(
+          'ben',
+          { start: '09:00', end: '20:00' },
+          { busy: weekdays((d) => [{ start: d + 9 * HOUR, end: d + 17 * HOUR }]) },
+        ),
+        person('cy', { start: '09:00', end: '17:00' }),
+      ],
+      T0,
+    );
+    const sent: string[] = [];
+    const transmit = sim.transmit.bind(sim);
+    sim.transmit = (from, to, raw) => {
+      sent.push(raw);
+      transmit(from, to, raw);
+    };
+    const ids = ['ana', 'ben', 'cy'];
+    const r = await run(sim, ids, true);
+    expect(r.result).toEqual({ kind: 'no_common_time', noOverlap: ['ben'] });
+    expect(round(r)).toBe(1);
+    const answers = sent
+      .map((raw) => parseMessage(raw, T0))
+      .flatMap((p) =>
+        p.ok && p.message.type === 'RESPONSE' && p.message.sender === 'ben' ? [p.message] : [],
+      );
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toMatchObject({ exhausted: true, slots: [] });
+    expect(answers[0]!.hours).toBeUndefined();
+    expect(told(sim, ids).slots).toEqual([]);
+    // Everyone's negotiation ended: nothing is left open until the expiry.
+    for (const id of ['ben', 'cy']) expect(sim.agent(id).store.read(ID)!.outcome).toBeDefined();
+  });
+
+  it('[CNV8] when the search space is empty the negotiation ends at once, before its rounds are used up', async () => {
+    // Same hours; Ana is busy on every odd half-hour, Ben on every even one: no common 30 minutes.
+    const halves = (odd: boolean) =>
+      weekdays((d) =>
+        Array.from({ length: 16 }, (_, i) => i)
+          .filter((i) => i % 2 === (odd ? 1 : 0))
+          .map((i) => ({ start: d + 9 * HOUR + i * 30 * MINUTE, end: d + 9 * HOUR + (i + 1) * 30 * MINUTE })),
+      );
+    const sim = new Simulation(
+      [
+        person('ana', { start: '09:00', end: '17:00' }, { busy: halves(true) }),
+        person('ben', { start: '09:00', end: '17:00' }, { busy: halves(false) }),
+      ],
+      T0,
+    );
+    const r = await run(sim, ['ana', 'ben'], true);
+    expect(r.result).toEqual({ kind: 'no_common_time', noOverlap: [] });
+    // 40 free slots of Ana's, asked 2, 4, 8, 16, 20 per round from round 2: over after round 6.
+    const asked = (last: number) =>
+      Array.from({ length: last - 1 }, (_, i) => candidatesPerRound(i + 2)).reduce((a, b) => a + b, 0);
+    expect([asked(5), asked(6)]).toEqual([30, 50]);
+    expect(round(r)).toBe(6);
+    expect(round(r)).toBeLessThan(CONVERGE_ROUNDS);
+    // Ben told no free time: none of Ana's candidates fit him.
+    expect(told(sim, ['ben']).slots).toEqual([]);
+  });
+
+  it('[CNV8] a participant that leaves out fitting candidates for its budget says more, and they are not taken as a no', async () => {
+    const sim = new Simulation(
+      [
+        person('ana', { start: '09:00', end: '17:00' }),
+        person('ben', { start: '09:00', end: '17:00' }, { policy: { ...ONCE, maxSlots: 1 } }),
+      ],
+      T0,
+    );
+    const sent: string[] = [];
+    const transmit = sim.transmit.bind(sim);
+    sim.transmit = (from, to, raw) => {
+      sent.push(raw);
+      transmit(from, to, raw);
+    };
+    const r = await run(sim, ['ana', 'ben'], true);
+    expect(r.result?.kind).toBe('booked');
+    const answer = sent
+      .map((raw) => parseMessage(raw, T0))
+      .flatMap((p) =>
+        p.ok && p.message.type === 'RESPONSE' && p.message.round === 2 ? [p.message] : [],
+      )[0]!;
+    expect(answer.slots).toHaveLength(1);
+    expect(answer.more).toBe(true);
+    expect((r.state as OrganizerState).threads[0]!.declinedSlots ?? []).toEqual([]);
+  });
 });
 
 describe('asking once (ASK)', () => {

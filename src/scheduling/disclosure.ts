@@ -1,4 +1,4 @@
-import { type Interval, DAY, clip, covers, normalize } from './interval';
+import { type Interval, DAY, HOUR, clip, covers, intersect, normalize } from './interval';
 import type { DisclosurePolicy } from './preferences';
 
 /**
@@ -120,11 +120,74 @@ export function recordDisclosure(
 }
 
 /**
- * CNV2–CNV4: a participant's answer to one QUERY round. With the organizer's candidates, the ones it is
- * free for (best first by its own ranking); when none fits, the free times nearest to them ("not then, but
- * an hour later"), so the next round moves towards a common time. Without candidates, its own best times.
- * At most `policy.maxSlots` slots the organizer has not been told yet go out per round (CNV3); slots it was
- * told already cost nothing and are repeated when they answer a candidate.
+ * CNV6: meeting hours as they go on the wire: rounded outward to whole hours, clipped to the window, merged,
+ * and at most `max` ranges (the closest ones merged first). Always a superset of the exact hours, so a check
+ * against them never rules out a time that would have fitted.
+ */
+export function coarseHours(hours: readonly Interval[], window: Interval, max = 200): Interval[] {
+  let list = clip(
+    normalize(
+      hours.map((h) => ({
+        start: Math.floor(h.start / HOUR) * HOUR,
+        end: Math.ceil(h.end / HOUR) * HOUR,
+      })),
+    ),
+    window,
+  );
+  while (list.length > Math.max(1, max)) {
+    let at = 0;
+    for (let i = 1; i + 1 < list.length; i++) {
+      if (list[i + 1]!.start - list[i]!.end < list[at + 1]!.start - list[at]!.end) at = i;
+    }
+    list = [...list.slice(0, at), { start: list[at]!.start, end: list[at + 1]!.end }, ...list.slice(at + 2)];
+  }
+  return list;
+}
+
+/** Slots of `durationMin` starting on the `gridMin` grid inside `free`, in time order (at most `limit`). */
+export function slotsIn(
+  free: readonly Interval[],
+  durationMin: number,
+  gridMin: number,
+  limit = Infinity,
+): Interval[] {
+  const g = gridMin * 60_000;
+  const d = durationMin * 60_000;
+  const out: Interval[] = [];
+  for (const f of normalize(free)) {
+    for (let start = Math.ceil(f.start / g) * g; start + d <= f.end && out.length < limit; start += g) {
+      out.push({ start, end: start + d });
+    }
+  }
+  return out;
+}
+
+/**
+ * CNV6/CNV7: a participant's answer to the organizer's hours: the part of its own meeting hours inside them
+ * (coarse), or `exhausted` when none of its free time inside them holds a slot of the asked duration on its
+ * grid. Neither tells a free time.
+ */
+export function answerHours(input: {
+  readonly free: readonly Interval[];
+  readonly hours: readonly Interval[];
+  readonly asked: readonly Interval[];
+  readonly window: Interval;
+  readonly policy: DisclosurePolicy;
+  readonly durationMin: number;
+}): { readonly exhausted: true } | { readonly exhausted: false; readonly hours: Interval[] } {
+  const asked = normalize(input.asked);
+  const free = intersect(clip(normalize(input.free), input.window), asked);
+  if (slotsIn(free, input.durationMin, input.policy.granularityMin, 1).length === 0)
+    return { exhausted: true };
+  return { exhausted: false, hours: coarseHours(intersect(normalize(input.hours), asked), input.window) };
+}
+
+/**
+ * CNV3/CNV8: a participant's answer to one QUERY round. With the organizer's candidates, only the ones it is
+ * free for, best first by its own ranking: it tells nothing the organizer did not ask about, and a candidate
+ * left out is one it cannot take — unless `more` says some that fit were left out for the budget. Without
+ * candidates, its own best times. At most `policy.maxSlots` slots the organizer has not been told yet go out
+ * per round; slots it was told already cost nothing.
  */
 export function planAnswer(input: {
   readonly free: readonly Interval[];
@@ -135,7 +198,7 @@ export function planAnswer(input: {
   readonly offered: readonly Interval[];
   readonly policy: DisclosurePolicy;
   readonly durationMin: number;
-}): Interval[] {
+}): { readonly slots: Interval[]; readonly more: boolean } {
   const { policy } = input;
   const g = policy.granularityMin * 60_000;
   const d = input.durationMin * 60_000;
@@ -145,39 +208,32 @@ export function planAnswer(input: {
   const rank = new Map(input.ranked.map((s, i) => [s.start, i]));
   const byRank = (a: Interval, b: Interval) =>
     (rank.get(a.start) ?? 1e9) - (rank.get(b.start) ?? 1e9) || a.start - b.start;
-  const take = (list: readonly Interval[]): Interval[] => {
+  const take = (list: readonly Interval[]): { slots: Interval[]; more: boolean } => {
     const out: Interval[] = [];
     let fresh = 0;
+    let more = false;
     for (const s of list) {
       if (out.some((x) => x.start === s.start)) continue;
       if (!told.has(key(s))) {
-        if (fresh >= policy.maxSlots) continue;
+        if (fresh >= policy.maxSlots) {
+          more = true;
+          continue;
+        }
         fresh++;
       }
       out.push({ start: s.start, end: s.end });
     }
-    return out;
+    return { slots: out, more };
   };
   if (!input.candidates) {
-    return take(
+    const own = take(
       coarsen(input.ranked, policy.granularityMin, input.durationMin).filter((s) => !offered.has(key(s))),
     );
+    return { slots: own.slots, more: false };
   }
-  const fits = input.candidates
-    .filter((c) => c.start % g === 0 && c.end - c.start === d && covers(free, c.start, c.end))
-    .sort(byRank);
-  if (fits.length > 0) return take(fits);
-  // None fits: the nearest free times on our grid, before or after each candidate.
-  const near: { slot: Interval; distance: number }[] = [];
-  for (const c of input.candidates) {
-    for (const f of free) {
-      const first = Math.ceil(f.start / g) * g;
-      const last = Math.floor((f.end - d) / g) * g;
-      if (first > last) continue;
-      const s = Math.min(last, Math.max(first, Math.round(c.start / g) * g));
-      near.push({ slot: { start: s, end: s + d }, distance: Math.abs(s - c.start) });
-    }
-  }
-  near.sort((a, b) => a.distance - b.distance || a.slot.start - b.slot.start);
-  return take(near.map((n) => n.slot).filter((s) => !offered.has(key(s))));
+  return take(
+    input.candidates
+      .filter((c) => c.start % g === 0 && c.end - c.start === d && covers(free, c.start, c.end))
+      .sort(byRank),
+  );
 }

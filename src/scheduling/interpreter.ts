@@ -97,7 +97,12 @@ export interface CalendarPort {
     window: Interval;
     durationMin: number;
     counterpart: string;
-  }): Promise<{ free: readonly Interval[]; ranked: readonly Interval[] }>;
+  }): Promise<{
+    free: readonly Interval[];
+    ranked: readonly Interval[];
+    /** CNV6: the person's meeting hours in the window (Availability.hours); absent: the whole window. */
+    hours?: readonly Interval[];
+  }>;
   /** Creates (organizer) or finds/imports (invitee) the event with the plan's id; CAN fail (INT3). */
   book(plan: BookingPlan, role: 'organizer' | 'invitee', state: NegotiationState): Promise<void>;
   cancel(event: { eventId: string; iCalUID: string }, state: NegotiationState): Promise<void>;
@@ -384,7 +389,7 @@ export class NegotiationInterpreter {
       case 'send':
         return attempt('send_failed', () => p.network.send(effect.to, JSON.stringify(effect.message)));
       case 'need_availability': {
-        let found: { free: readonly Interval[]; ranked: readonly Interval[] };
+        let found: { free: readonly Interval[]; ranked: readonly Interval[]; hours?: readonly Interval[] };
         try {
           found = await p.calendar.availability(effect);
         } catch (error) {
@@ -396,7 +401,15 @@ export class NegotiationInterpreter {
           record.state.role === 'participant'
             ? toldRecently(await p.store.ledger(), effect.counterpart, p.clock())
             : [];
-        return { event: { type: 'availability', free: found.free, ranked: found.ranked, told } };
+        return {
+          event: {
+            type: 'availability',
+            free: found.free,
+            ranked: found.ranked,
+            ...(found.hours ? { hours: found.hours } : {}),
+            told,
+          },
+        };
       }
       case 'request_approval':
         p.approvals.requested(record.id, effect.request);

@@ -15,6 +15,8 @@ export const LIMITS = {
   maxSlots: 20,
   /** CNV2: candidate times one QUERY may carry. */
   maxCandidates: 20,
+  /** CNV6: ranges of meeting hours one QUERY, RESCHEDULE or RESPONSE may carry. */
+  maxHours: 200,
   maxParticipants: 20,
   titleChars: 200,
   noteChars: 1_000,
@@ -71,6 +73,15 @@ const windowSchema = z
     'window is at most 120 days',
   );
 
+/**
+ * CNV6: a stretch of meeting hours (coarse: whole hours), inside the window. Longer than a slot may be (a
+ * day's hours can run past midnight), at most a window long.
+ */
+const hoursRange = z
+  .strictObject({ start: epochMs, end: epochMs })
+  .refine((h) => h.end > h.start && h.end - h.start <= LIMITS.maxWindowDays * DAY_MS, 'a range of hours');
+const hoursList = z.array(hoursRange).max(LIMITS.maxHours);
+
 const base = {
   v: z.literal(PROTOCOL_VERSION),
   messageId: id,
@@ -110,6 +121,11 @@ const query = z.strictObject({
    * and inside the window (the machines check both). Absent: the participant offers its own best times.
    */
   candidates: z.array(gridSlot).max(LIMITS.maxCandidates).optional(),
+  /**
+   * CNV6: the organizer's meeting hours in the window, coarse (whole hours): "when could you meet at all?".
+   * The participant answers with the part of its own hours inside them, or that it has no free time there.
+   */
+  hours: hoursList.optional(),
 });
 
 const response = z
@@ -120,6 +136,15 @@ const response = z
     round: z.number().int().min(1).max(10),
     granularityMin: z.union([z.literal(15), z.literal(30), z.literal(60)]),
     slots: z.array(slotSchema).max(LIMITS.maxSlots),
+    /** CNV6: the participant's meeting hours inside the organizer's (coarse), in answer to `hours`. */
+    hours: hoursList.optional(),
+    /**
+     * CNV7: nothing to offer inside the participant's rules: none of its free time lies inside the asked
+     * hours. Discloses no free time; the organizer ends with "no common time".
+     */
+    exhausted: z.literal(true).optional(),
+    /** CNV8: some of the round's candidates fit but were left out for the budget: ask them again. */
+    more: z.literal(true).optional(),
   })
   .refine((r) => onGrid(r.slots, r.granularityMin), {
     message: 'every slot starts on the declared granularity',
@@ -186,6 +211,8 @@ const reschedule = z.strictObject({
   window: windowSchema,
   durationMin: z.number().int().min(5).max(1_440),
   note: peerText(LIMITS.noteChars, true).optional(),
+  /** CNV6: as a QUERY's `hours`, when the organizer re-runs a booked meeting. */
+  hours: hoursList.optional(),
 });
 
 const heartbeat = z.strictObject({ ...base, type: z.literal('HEARTBEAT') });

@@ -30,7 +30,7 @@ export const DEFAULT_TIMING: NegotiationTiming = {
   followUpMs: DEFAULT_FOLLOW_UP_MS,
 };
 /** CNV1: query rounds when the organizer converges on candidates (its person consented to the request). */
-export const CONVERGE_ROUNDS = 6;
+export const CONVERGE_ROUNDS = 10;
 
 export interface AuditEntry {
   readonly at: number;
@@ -41,6 +41,8 @@ export interface AuditEntry {
   readonly counterparts: readonly string[];
   /** Exactly what was shared: slot times, nothing else. */
   readonly slots: readonly Interval[];
+  /** CNV6: meeting hours shared (coarse ranges, not free times), when a disclosure told them. */
+  readonly hours?: readonly Interval[];
 }
 
 export type FailureReason =
@@ -127,6 +129,8 @@ export type NegotiationEvent =
       readonly type: 'availability';
       readonly free: readonly Interval[];
       readonly ranked: readonly Interval[];
+      /** CNV6: the person's meeting hours in the window (Availability.hours). Absent: the whole window. */
+      readonly hours?: readonly Interval[];
       /**
        * DIS6: distinct slots told to this counterpart in the last 7 days, across all negotiations (the
        * interpreter's ledger). Absent: none known.

@@ -23,7 +23,8 @@
  */
 import { type ApprovalRequest, checkApproval, createApprovalRequest } from './approvals';
 import { type BookingPlan, planBooking } from './booking';
-import { DAY, type Interval, MINUTE, covers, normalize } from './interval';
+import { DAY, type Interval, MINUTE, covers, intersect, intersectAll, normalize } from './interval';
+import { coarseHours, slotsIn } from './disclosure';
 import { LIMITS, type Message, type PeerText, asPeerText, onGrid } from './messages';
 import { SchedulingError } from './errors';
 import {
@@ -77,6 +78,8 @@ export interface PeerThread {
   readonly declinedSlots?: readonly Interval[];
   /** ASK3: the note their person sent with a counter-proposal (peer text, shown as text only). */
   readonly note?: PeerText;
+  /** CNV6: their meeting hours inside ours, as they answered the first round (coarse). */
+  readonly hours?: readonly Interval[];
 }
 
 export interface OrganizerState {
@@ -106,6 +109,8 @@ export interface OrganizerState {
   readonly proposalRound: number;
   readonly ownFree: readonly Interval[];
   readonly ownRanked: readonly Interval[];
+  /** CNV6: the organizer's own meeting hours in the window; absent: the whole window. */
+  readonly ownHours?: readonly Interval[];
   readonly proposal: Interval | null;
   readonly pendingApproval: ApprovalRequest | null;
   readonly booking: BookingPlan | null;
@@ -228,7 +233,9 @@ function broadcast(
 
 function sendAsk(s: OrganizerState, now: number): StepResult<OrganizerState> {
   const reschedule = s.generation > 1 && s.round === 1;
-  const pool = converge(s) && !reschedule ? candidatesFor(s) : null;
+  // CNV6: a converging negotiation first asks only when everyone could meet at all (hours, no free time).
+  const hours = converge(s) && s.round === 1 ? coarseHours(hoursOf(s), s.request.window) : null;
+  const pool = converge(s) && !hours ? candidatesFor(s) : null;
   const told: Effect[] = [];
   const r = broadcast(
     { ...s, phase: 'querying' },
@@ -238,9 +245,15 @@ function sendAsk(s: OrganizerState, now: number): StepResult<OrganizerState> {
       const declined = t.declinedSlots ?? [];
       const candidates = pool?.filter((c) => !containsSlot(declined, c));
       if (candidates && candidates.length > 0) told.push(disclosed(s, t.agent, candidates, now));
+      if (hours && hours.length > 0) told.push(disclosed(s, t.agent, [], now, hours));
       return {
         body: reschedule
-          ? { type: 'RESCHEDULE', window: s.request.window, durationMin: s.request.durationMin }
+          ? {
+              type: 'RESCHEDULE',
+              window: s.request.window,
+              durationMin: s.request.durationMin,
+              ...(hours ? { hours } : {}),
+            }
           : {
               type: 'QUERY',
               round: s.round,
@@ -249,6 +262,7 @@ function sendAsk(s: OrganizerState, now: number): StepResult<OrganizerState> {
               participants: everyone(s),
               ...(s.request.title ? { title: asPeerText(s.request.title) } : {}),
               ...(candidates ? { candidates } : {}),
+              ...(hours ? { hours } : {}),
             },
         inReplyTo: null,
         patch: {
@@ -268,8 +282,16 @@ function sendAsk(s: OrganizerState, now: number): StepResult<OrganizerState> {
 /** ASK1: the person consented to the request; the organizer converges on candidates (CNV). */
 const converge = (s: OrganizerState) => s.request.consented === true;
 
-/** CNV2: candidate times per round: few at first (each one tells the organizer's free time), then more. */
-export const candidatesPerRound = (round: number) => Math.min(6, 2 + round);
+/** CNV6: the organizer's meeting hours, or the whole window when the calendar port does not tell them. */
+const hoursOf = (s: OrganizerState): Interval[] => normalize(s.ownHours ?? [s.request.window]);
+
+/**
+ * CNV8: candidate times per round (rounds 2 on; round 1 asks for hours): two at first — each one tells the
+ * organizer's free time, and one common time is enough — then twice as many each round, at most 20, so the
+ * search space is covered in the rounds there are.
+ */
+export const candidatesPerRound = (round: number) =>
+  Math.min(LIMITS.maxCandidates, 2 * 2 ** Math.max(0, round - 2));
 
 function addSlots(list: readonly Interval[], more: readonly Interval[]): Interval[] {
   return [
@@ -278,76 +300,115 @@ function addSlots(list: readonly Interval[], more: readonly Interval[]): Interva
   ];
 }
 
-/** DIS4: the organizer's candidates tell the participant when the organizer is free: audited as such. */
-function disclosed(s: OrganizerState, to: string, slots: readonly Interval[], now: number): Effect {
+/**
+ * DIS4: the organizer's candidates tell the participant when the organizer is free, its hours when it could
+ * meet: audited as such.
+ */
+function disclosed(
+  s: OrganizerState,
+  to: string,
+  slots: readonly Interval[],
+  now: number,
+  hours?: readonly Interval[],
+): Effect {
   return {
     kind: 'audit',
-    entry: { at: now, negotiationId: s.negotiationId, action: 'disclosed', counterparts: [to], slots },
+    entry: {
+      at: now,
+      negotiationId: s.negotiationId,
+      action: 'disclosed',
+      counterparts: [to],
+      slots,
+      ...(hours ? { hours } : {}),
+    },
   };
 }
 
-const CANDIDATE_GRID = 30 * MINUTE;
+const CANDIDATE_GRID_MIN = 30;
 
 /**
- * CNV2: what to ask next. First the times some participants already offered and the organizer is free for,
- * those offered by most first; then the organizer's free times nearest to times participants offered that
- * it cannot take (moving towards them: other days, other parts of the day); then its own best times not yet
- * asked, spread out (at least two hours apart). Never a time someone could not take.
+ * CNV8: what is left to ask: the organizer's free slots (30-minute grid) inside everyone's hours (CNV6), less
+ * every time a participant could not take and every time all of them already offered.
+ */
+function searchSpace(s: OrganizerState): Interval[] {
+  const w = s.request.window;
+  const common = intersectAll([hoursOf(s), ...s.threads.map((t) => normalize(t.hours ?? [w])), [w]]);
+  const space = intersect(normalize(s.ownFree), common);
+  return slotsIn(space, s.request.durationMin, CANDIDATE_GRID_MIN).filter(
+    (x) =>
+      x.start % (LIMITS.wireGridMin * MINUTE) === 0 &&
+      !s.threads.some((t) => containsSlot(t.declinedSlots ?? [], x)) &&
+      !s.threads.every((t) => containsSlot(t.offered, x)),
+  );
+}
+
+/**
+ * CNV5/CNV8: how far a time sits from the middle of someone's stretch of hours that holds it, 0 (the middle)
+ * to 1 (an edge): the organizer's own hours, and the hours each participant answered (CNV6).
+ */
+function offCentre(hours: readonly Interval[], x: Interval): number {
+  const mid = (x.start + x.end) / 2;
+  const h = hours.find((r) => r.start <= x.start && x.end <= r.end);
+  if (!h) return 1;
+  const half = (h.end - h.start) / 2;
+  return half > 0 ? Math.min(1, Math.abs(mid - (h.start + h.end) / 2) / half) : 0;
+}
+
+/**
+ * CNV8: the round's candidates, from the search space: fairest first (CNV5: the time whose worst-placed
+ * person, by where it sits in their hours, is best placed; then the organizer's own ranking), one per day
+ * before a second on any day, so a busy day does not take the whole round.
  */
 function candidatesFor(s: OrganizerState): Interval[] {
-  const CANDIDATES_PER_ROUND = candidatesPerRound(s.round);
-  const d = s.request.durationMin * MINUTE;
-  const ownFree = normalize(s.ownFree);
-  const fits = (x: Interval) =>
-    x.end - x.start === d &&
-    x.start >= s.request.window.start &&
-    x.end <= s.request.window.end &&
-    x.start % (LIMITS.wireGridMin * MINUTE) === 0 &&
-    covers(ownFree, x.start, x.end);
-  const excluded = (x: Interval) => s.threads.some((t) => containsSlot(t.declinedSlots ?? [], x));
-  const count = (x: Interval) => s.threads.filter((t) => containsSlot(t.offered, x)).length;
-  const offered = s.threads.flatMap((t) => t.offered);
+  const k = candidatesPerRound(s.round);
+  const rank = new Map(s.ownRanked.map((x, i) => [x.start, i]));
+  const w = s.request.window;
+  const lists = [hoursOf(s), ...s.threads.map((t) => normalize(t.hours ?? [w]))];
+  const worst = new Map<number, number>();
+  const space = searchSpace(s);
+  for (const x of space) worst.set(x.start, Math.max(...lists.map((l) => offCentre(l, x))));
+  space.sort(
+    (a, b) =>
+      worst.get(a.start)! - worst.get(b.start)! ||
+      (rank.get(a.start) ?? 1e9) - (rank.get(b.start) ?? 1e9) ||
+      a.start - b.start,
+  );
   const out: Interval[] = [];
-  const push = (x: Interval) => {
-    if (out.length < CANDIDATES_PER_ROUND && fits(x) && !excluded(x) && !containsSlot(out, x)) out.push(x);
-  };
-  const everyoneHas = (x: Interval) => count(x) === s.threads.length;
-  offered
-    .filter((x) => !everyoneHas(x))
-    .sort((a, b) => count(b) - count(a) || a.start - b.start)
-    .forEach(push);
-  const toward: { slot: Interval; distance: number }[] = [];
-  for (const x of offered) {
-    if (covers(ownFree, x.start, x.end)) continue;
-    for (const f of ownFree) {
-      const first = Math.ceil(f.start / CANDIDATE_GRID) * CANDIDATE_GRID;
-      const last = Math.floor((f.end - d) / CANDIDATE_GRID) * CANDIDATE_GRID;
-      if (first > last) continue;
-      const start = Math.min(last, Math.max(first, Math.round(x.start / CANDIDATE_GRID) * CANDIDATE_GRID));
-      toward.push({ slot: { start, end: start + d }, distance: Math.abs(start - x.start) });
-    }
+  const days = new Set<number>();
+  for (const x of space) {
+    if (out.length >= k) break;
+    const day = Math.floor(x.start / DAY);
+    if (days.has(day)) continue;
+    days.add(day);
+    out.push(x);
   }
-  toward.sort((a, b) => a.distance - b.distance || a.slot.start - b.slot.start);
-  const asked = s.threads.flatMap((t) => t.asked ?? []);
-  const own = s.ownRanked.filter((x) => !containsSlot(asked, x));
-  // Spread over parts of the day first (at least two hours apart on the clock), then over days.
-  const spread: Interval[] = [];
-  const apart = (a: number, b: number) => {
-    const d = Math.abs((((a - b) % DAY) + DAY) % DAY);
-    return Math.min(d, DAY - d) >= 2 * 3_600_000;
-  };
-  for (const x of own) if (spread.every((y) => apart(x.start, y.start))) spread.push(x);
-  for (const x of own) {
-    if (!containsSlot(spread, x) && spread.every((y) => Math.abs(y.start - x.start) >= 2 * 3_600_000))
-      spread.push(x);
+  for (const x of space) {
+    if (out.length >= k) break;
+    if (!containsSlot(out, x)) out.push(x);
   }
-  // Half of what is left moves towards the participants, half tries the organizer's own best times.
-  const half = Math.ceil((CANDIDATES_PER_ROUND - out.length) / 2);
-  toward.slice(0, half * 4).forEach((x) => {
-    if (out.length < CANDIDATES_PER_ROUND - Math.min(half, spread.length)) push(x.slot);
-  });
-  [...spread, ...own].forEach(push);
   return out;
+}
+
+/**
+ * CNV7/CNV8: no common time — said at once, with who shares no free time with the organizer inside everyone's
+ * hours (`no_overlap`) and who does but not with the others (`no_common_slot`).
+ */
+function noCommonTime(
+  s: OrganizerState,
+  now: number,
+  exhausted: string | null = null,
+): StepResult<OrganizerState> {
+  const ownFree = normalize(s.ownFree);
+  const w = s.request.window;
+  const reasons = s.threads.map((t) => ({
+    participant: t.agent,
+    reason: (t.agent === exhausted ||
+    slotsIn(intersect(ownFree, normalize(t.hours ?? [w])), s.request.durationMin, CANDIDATE_GRID_MIN, 1)
+      .length === 0
+      ? 'no_overlap'
+      : 'no_common_slot') as FailureReason,
+  }));
+  return fail(s, reasons, now, () => true);
 }
 
 function fail(
@@ -386,6 +447,7 @@ function fail(
  */
 function decide(s: OrganizerState, now: number): StepResult<OrganizerState> {
   if (s.threads.some((t) => t.status === 'waiting')) return { state: s, effects: [] };
+  if (converge(s)) return decideConverging(s, now);
   const empty = s.threads.filter((t) => t.status === 'no_overlap');
   if (empty.length > 0) {
     return fail(
@@ -424,6 +486,23 @@ function decide(s: OrganizerState, now: number): StepResult<OrganizerState> {
       : 'no_overlap') as FailureReason,
   }));
   return fail(s, reasons, now, () => true);
+}
+
+/**
+ * CNV6–CNV8: everyone answered. A time all of them offered (and the organizer is free for): the fairest is
+ * proposed (CNV5). Otherwise the next round asks the next candidates from the search space; when that space
+ * is empty (or the rounds are used up) the negotiation ends at once with "no common time".
+ */
+function decideConverging(s: OrganizerState, now: number): StepResult<OrganizerState> {
+  const ownFree = normalize(s.ownFree);
+  const common = (s.threads[0]?.offered ?? [])
+    .filter((slot) => s.threads.every((t) => containsSlot(t.offered, slot)))
+    .filter((slot) => covers(ownFree, slot.start, slot.end));
+  const best = fairest(s, common);
+  if (best && s.proposalRound < s.timing.maxRounds) return propose({ ...s, proposal: best }, now);
+  if (!best && s.round < s.timing.maxRounds && searchSpace(s).length > 0)
+    return sendAsk({ ...s, round: s.round + 1 }, now);
+  return noCommonTime(s, now);
 }
 
 /**
@@ -520,6 +599,7 @@ export function organizerStep(
           ...s,
           ownFree: e.free.map((x) => ({ start: x.start, end: x.end })),
           ownRanked: e.ranked.map((x) => ({ start: x.start, end: x.end })),
+          ...(e.hours ? { ownHours: e.hours.map((x) => ({ start: x.start, end: x.end })) } : {}),
         },
         now,
       );
@@ -732,20 +812,16 @@ function resendCancels(s: OrganizerState, now: number): StepResult<OrganizerStat
 }
 
 /**
- * CNV4: the candidates of this round a participant could not take. An answer that names none of them
- * (it offered nearby times instead) or fewer than a full round's budget says no to all the others; a full
- * answer may have left some out only for the budget, so nothing is concluded from it.
+ * CNV4/CNV8: the candidates of this round a participant could not take: every one its answer leaves out,
+ * unless it said `more` (some that fit were left out for its budget: nothing is concluded, they are asked
+ * again).
  */
-function couldNotTake(t: PeerThread, answer: readonly Interval[]): Partial<PeerThread> {
+function couldNotTake(t: PeerThread, answer: readonly Interval[], more: boolean): Partial<PeerThread> {
   const round = t.outbox?.message.type === 'QUERY' ? (t.outbox.message.candidates ?? null) : null;
-  if (!round) return {};
-  const yes = round.filter((c) => containsSlot(answer, c));
-  if (yes.length > 0 && answer.length >= DEFAULT_POLICY_SLOTS) return {};
+  if (!round || more) return {};
   const no = round.filter((c) => !containsSlot(answer, c) && !containsSlot(t.offered, c));
   return { declinedSlots: addSlots(t.declinedSlots ?? [], no) };
 }
-/** The default disclosure budget per round (DIS1): a participant's full answer holds this many. */
-const DEFAULT_POLICY_SLOTS = 3;
 
 /** NEG6 and NEG16: the asked duration, inside the asked window, on the grid the offer declares. */
 function validOffer(s: OrganizerState, slots: readonly Interval[], gridMin: number): boolean {
@@ -806,13 +882,21 @@ function onMessage(s: OrganizerState, from: string, raw: Message, now: number): 
       const fresh = m.slots
         .filter((x) => !containsSlot(t.offered, x))
         .map((x) => ({ start: x.start, end: x.end }));
+      const o = t.outbox?.message;
+      const askedHours = (o?.type === 'QUERY' || o?.type === 'RESCHEDULE') && o.hours !== undefined;
       const next = seen({
-        status: m.slots.length === 0 && t.offered.length === 0 ? 'no_overlap' : 'responded',
+        status:
+          m.exhausted || (!converge(s) && m.slots.length === 0 && t.offered.length === 0)
+            ? 'no_overlap'
+            : 'responded',
         offered: [...t.offered, ...fresh],
         lastReplyId: m.messageId,
         outbox: t.outbox ? { ...t.outbox, inReplyTo: null } : null,
-        ...couldNotTake(t, m.slots),
+        ...(askedHours && m.hours ? { hours: m.hours.map((x) => ({ start: x.start, end: x.end })) } : {}),
+        ...couldNotTake(t, m.slots, m.more === true),
       });
+      // CNV7: a participant with nothing to offer inside its rules ends the negotiation at once.
+      if (m.exhausted && converge(s)) return noCommonTime(replace(s, next), now, t.agent);
       return decide(replace(s, next), now);
     }
     case 'CONFIRMATION': {

@@ -25,7 +25,13 @@
  */
 import { type ApprovalAction, checkApproval, createApprovalRequest } from './approvals';
 import { planBooking } from './booking';
-import { DEFAULT_MAX_SLOTS_PER_WEEK, addDistinct, planAnswer, planDisclosure } from './disclosure';
+import {
+  DEFAULT_MAX_SLOTS_PER_WEEK,
+  addDistinct,
+  answerHours,
+  planAnswer,
+  planDisclosure,
+} from './disclosure';
 import { type Interval, MINUTE } from './interval';
 import { LIMITS, type Message, type MessageOf, type PeerText, asPeerText, onGrid } from './messages';
 import {
@@ -80,6 +86,8 @@ export interface ParticipantState {
     readonly title?: PeerText;
     /** CNV2: the organizer's candidate times in this round, if it sent any. */
     readonly candidates?: readonly Interval[];
+    /** CNV6: the organizer's meeting hours (coarse), when this round asks when we could meet at all. */
+    readonly hours?: readonly Interval[];
   };
   readonly policy: DisclosurePolicy;
   /**
@@ -96,6 +104,8 @@ export interface ParticipantState {
   readonly offered?: readonly Interval[];
   readonly ranked: readonly Interval[];
   readonly pendingDisclosure: readonly Interval[];
+  /** CNV8: the pending answer left out candidates that fit, for the budget. */
+  readonly pendingMore?: boolean;
   readonly proposal: {
     readonly messageId: string;
     readonly slot: Interval;
@@ -160,6 +170,7 @@ export function joinNegotiation(input: {
       participants: q.participants,
       ...(q.title !== undefined ? { title: q.title } : {}),
       ...(q.candidates !== undefined ? { candidates: q.candidates } : {}),
+      ...(q.hours !== undefined ? { hours: q.hours } : {}),
     },
     policy: input.policy,
     disclosed: [],
@@ -218,7 +229,29 @@ function audit(
   };
 }
 
-function respond(s: ParticipantState, slots: readonly Interval[], now: number): StepResult<ParticipantState> {
+function respond(
+  s: ParticipantState,
+  slots: readonly Interval[],
+  now: number,
+  extra: { hours?: readonly Interval[]; exhausted?: boolean; more?: boolean } = {},
+): StepResult<ParticipantState> {
+  const hours = extra.hours?.map((x) => ({ start: x.start, end: x.end }));
+  const told: Effect[] = [];
+  if (slots.length > 0) told.push(audit(s, 'disclosed', slots, now));
+  // DIS4: the hours are a disclosure too (not of free time): audited with the ranges told.
+  if (hours && hours.length > 0) {
+    told.push({
+      kind: 'audit',
+      entry: {
+        at: now,
+        negotiationId: s.negotiationId,
+        action: 'disclosed',
+        counterparts: [s.organizer],
+        slots: [],
+        hours,
+      },
+    });
+  }
   return send(
     s,
     {
@@ -227,6 +260,9 @@ function respond(s: ParticipantState, slots: readonly Interval[], now: number): 
       round: s.ask.round,
       granularityMin: s.policy.granularityMin,
       slots: slots.map((x) => ({ start: x.start, end: x.end })),
+      ...(hours ? { hours } : {}),
+      ...(extra.exhausted ? { exhausted: true as const } : {}),
+      ...(extra.more ? { more: true as const } : {}),
     },
     s.ask.replyTo,
     now,
@@ -236,8 +272,9 @@ function respond(s: ParticipantState, slots: readonly Interval[], now: number): 
       offered: addDistinct(offeredOf(s), slots),
       pendingDisclosure: [],
       pendingApproval: null,
+      pendingMore: false,
     },
-    slots.length > 0 ? [audit(s, 'disclosed', slots, now)] : [],
+    told,
   );
 }
 
@@ -260,6 +297,24 @@ export function participantStep(
       return onMessage(s, e.from, e.message, now);
     case 'availability': {
       if (s.phase !== 'checking') return reject(s, 'unexpected_event');
+      const ranked0 = e.ranked.map((x) => ({ start: x.start, end: x.end }));
+      if (s.ask.hours !== undefined && s.ask.candidates === undefined) {
+        // CNV6/CNV7: "when could you meet at all?" — hours or "exhausted", never a free time: no approval.
+        const a = answerHours({
+          free: e.free,
+          hours: e.hours ?? [s.ask.window],
+          asked: s.ask.hours,
+          window: s.ask.window,
+          policy: s.policy,
+          durationMin: s.ask.durationMin,
+        });
+        return respond(
+          { ...s, ranked: ranked0 },
+          [],
+          now,
+          a.exhausted ? { exhausted: true } : { hours: a.hours },
+        );
+      }
       const plan = converging(s)
         ? planRound(s, e)
         : planDisclosure({
@@ -270,8 +325,9 @@ export function participantStep(
             policy: s.policy,
             durationMin: s.ask.durationMin,
           });
-      const ranked = e.ranked.map((x) => ({ start: x.start, end: x.end }));
-      if (!plan.needsApproval) return respond({ ...s, ranked }, plan.slots, now);
+      const ranked = ranked0;
+      const more = 'more' in plan && plan.more === true;
+      if (!plan.needsApproval) return respond({ ...s, ranked }, plan.slots, now, { more });
       const request = approval(
         s,
         {
@@ -289,6 +345,7 @@ export function participantStep(
           ranked,
           phase: 'approving_disclosure',
           pendingDisclosure: plan.slots,
+          pendingMore: more,
           pendingApproval: request,
         },
         effects: [{ kind: 'request_approval', request }],
@@ -302,7 +359,9 @@ export function participantStep(
       if (s.phase === 'approving_disclosure') {
         const decided = s.decided || (once(s) && s.pendingApproval?.action.kind === 'disclose');
         return check.approved
-          ? respond({ ...s, ...(decided ? { decided: true } : {}) }, s.pendingDisclosure, now)
+          ? respond({ ...s, ...(decided ? { decided: true } : {}) }, s.pendingDisclosure, now, {
+              more: s.pendingMore === true,
+            })
           : decline(s, s.ask.replyTo, now);
       }
       const p = s.proposal!;
@@ -385,7 +444,8 @@ const noteOf = (note: string) =>
 /** ASK1: the person is asked once per meeting. */
 const once = (s: ParticipantState) => s.policy.decision === 'once';
 /** CNV: the organizer sent candidates, or the person's rule answers rounds within a per-round budget. */
-const converging = (s: ParticipantState) => once(s) || s.ask.candidates !== undefined;
+const converging = (s: ParticipantState) =>
+  once(s) || s.ask.candidates !== undefined || s.ask.hours !== undefined;
 
 /**
  * CNV3: this round's answer (planAnswer) and whether the person must be asked: without an automatic rule,
@@ -395,8 +455,8 @@ const converging = (s: ParticipantState) => once(s) || s.ask.candidates !== unde
 function planRound(
   s: ParticipantState,
   e: Extract<NegotiationEvent, { type: 'availability' }>,
-): { slots: readonly Interval[]; needsApproval: boolean } {
-  const slots = planAnswer({
+): { slots: readonly Interval[]; needsApproval: boolean; more: boolean } {
+  const { slots, more } = planAnswer({
     free: e.free,
     ranked: e.ranked,
     window: s.ask.window,
@@ -412,9 +472,9 @@ function planRound(
   if (once(s)) {
     // The person's one decision covers this negotiation's rounds; an automatic rule stays within DIS6.
     const ask = s.policy.auto ? overWeek : !s.decided && fresh;
-    return { slots, needsApproval: slots.length > 0 && ask };
+    return { slots, more, needsApproval: slots.length > 0 && ask };
   }
-  return { slots, needsApproval: slots.length > 0 && (overWeek || !s.policy.auto) };
+  return { slots, more, needsApproval: slots.length > 0 && (overWeek || !s.policy.auto) };
 }
 
 function acceptProposal(s: ParticipantState, now: number): StepResult<ParticipantState> {
@@ -558,7 +618,7 @@ function onMessage(
     case 'QUERY': {
       // Only a widening round of the current ask: flooding with fresh QUERYs changes nothing (NEG7).
       if (s.phase !== 'responded' || m.round !== s.ask.round + 1) return reject(s, 'unexpected_message');
-      const { candidates: _previous, ...ask } = s.ask;
+      const { candidates: _previous, hours: _hours, ...ask } = s.ask;
       const next = accepted({
         phase: 'checking',
         ask: {
@@ -566,6 +626,7 @@ function onMessage(
           replyTo: m.messageId,
           round: m.round,
           ...(m.candidates !== undefined ? { candidates: m.candidates } : {}),
+          ...(m.hours !== undefined ? { hours: m.hours } : {}),
         },
       });
       return { state: next, effects: [needAvailability(next)] };
@@ -574,9 +635,17 @@ function onMessage(
       // NEG17: only a booked meeting can be moved. DIS5: what was told stays told (the budget is not
       // reset); only what a PROPOSAL may pick starts again.
       if (s.phase !== 'booked') return reject(s, 'unexpected_message');
+      const { candidates: _c, hours: _h, ...before } = s.ask;
       const next = accepted({
         phase: 'checking',
-        ask: { ...s.ask, replyTo: m.messageId, round: 1, window: m.window, durationMin: m.durationMin },
+        ask: {
+          ...before,
+          replyTo: m.messageId,
+          round: 1,
+          window: m.window,
+          durationMin: m.durationMin,
+          ...(m.hours !== undefined ? { hours: m.hours } : {}),
+        },
         offered: [],
         proposal: null,
         acceptId: null,

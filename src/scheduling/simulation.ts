@@ -37,6 +37,8 @@ export interface SimAgentConfig {
   readonly availability?: (request: { window: Interval; durationMin: number; counterpart: string }) => {
     free: readonly Interval[];
     ranked: readonly Interval[];
+    /** CNV6: meeting hours in the window; absent: the whole window. */
+    hours?: readonly Interval[];
   };
 }
 

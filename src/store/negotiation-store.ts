@@ -52,6 +52,8 @@ const auditSchema = z.object({
   action: z.enum(['disclosed', 'proposed', 'accepted', 'booked', 'declined', 'cancelled', 'rescheduled']),
   counterparts: z.array(z.string()),
   slots: z.array(interval),
+  /** CNV6: meeting hours told (absent in entries written before them). */
+  hours: z.array(interval).optional(),
 });
 
 const GATE_ID = 'negotiation-gate';

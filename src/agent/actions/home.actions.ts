@@ -52,6 +52,7 @@ export const homeActions = {
           .filter((id) => id !== session.identity.agentId)
           .map((id) => ({ id, name: names.get(id) ?? 'someone you don’t know' })),
         slots: entry.slots.map(({ start, end }) => ({ start, end })),
+        ...(entry.hours?.length ? { hours: entry.hours.map(({ start, end }) => ({ start, end })) } : {}),
         negotiationId: entry.negotiationId,
         ...(titles.get(entry.negotiationId) ? { title: titles.get(entry.negotiationId) } : {}),
       }));
