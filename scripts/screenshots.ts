@@ -72,8 +72,9 @@ const written: string[] = [];
 async function save(shot: Shot, target: Page | ElementHandle): Promise<void> {
   const file = path.join(OUT, `${shot}.png`);
   // Nothing focused: a focus ring in a picture only looks like a glitch.
-  const page = 'bringToFront' in target ? target : undefined;
-  await (page ?? target).evaluate(() => (document.activeElement as HTMLElement | null)?.blur?.());
+  const blur = () => (document.activeElement as HTMLElement | null)?.blur?.();
+  if ('bringToFront' in target) await target.evaluate(blur);
+  else await target.evaluate(blur);
   writeFileSync(file, await target.screenshot({ type: 'png' }));
   written.push(path.relative(ROOT, file));
   console.log(`wrote ${path.relative(ROOT, file)}`);
