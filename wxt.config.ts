@@ -27,6 +27,15 @@ export default defineConfig({
   ...(LAB ? {} : { filterEntrypoints: PRODUCT_ENTRYPOINTS }),
   vite: () => ({
     plugins: [preact()],
+    // [PERF1] Each page loads only its own code: the UI and the RPC contract are declared free of side effects
+    // at import (they declare components, schemas and constants; tests/unit/perf-build.test.ts keeps them so),
+    // which lets the bundler give each page its own chunk instead of one shared chunk of every page's code
+    // (and zod's schemas, which no page evaluates). Without it the palette loaded 202 KB; now ≈ 48 KB.
+    build: {
+      rollupOptions: {
+        treeshake: { moduleSideEffects: (id: string) => !/[\\/]src[\\/](ui|rpc)[\\/]/.test(id) },
+      },
+    },
     // A published build signs in to Google without settings: its OAuth client id is set at build time
     // (calendar rule ICS10). Only this one variable is written into the bundle.
     define: {

@@ -79,9 +79,3 @@ export const FindTimeMessage = z
   .object({ kind: z.literal(CALENDAR_LAYER_MESSAGE), type: z.literal('findTime') })
   .strict();
 export const FIND_TIME_TEXT = 'Find a time with ';
-
-/**
- * [UIS1] Where the background keeps the agent's last status (`storage.session`: memory only, Parley's
- * pages only) for the popup to draw at once; the popup's live `status.get` answer replaces it.
- */
-export const STATUS_GLANCE_KEY = 'parley.status.glance';

@@ -338,6 +338,12 @@ export type RpcContract = { [M in RpcMethod]: { input: RpcInput<M>; output: RpcO
 /** What the background broadcasts when something the UI shows has changed. */
 export type RpcTopic = 'status' | 'contacts' | 'messages' | 'calendar' | 'negotiations' | 'account' | 'chat';
 
+/**
+ * [UIS1] Where the background keeps the agent's last status (`storage.session`: memory only, Parley's
+ * pages only) for the popup to draw at once; the popup's live `status.get` answer replaces it.
+ */
+export const STATUS_GLANCE_KEY = 'parley.status.glance';
+
 export const RPC_REQUEST = 'parley/rpc' as const;
 export const RPC_EVENT = 'parley/event' as const;
 

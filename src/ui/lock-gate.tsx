@@ -1,11 +1,11 @@
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import { MIN_PASSPHRASE_CHARS, type AgentStatus } from '../rpc';
 import { ErrorNote } from './components';
 import { Onboarding, StepHeader, Welcome, type Step } from './onboarding';
 import { agent, useAgentQuery } from './rpc';
-import { statusGlance } from './status-glance';
+import { onboardedGlance, rememberOnboarded, statusGlance } from './status-glance';
 
 /**
  * Shows its children only while the vault is unlocked; otherwise asks for a new
@@ -24,15 +24,28 @@ export function LockGate({
   if (error) return <ErrorNote error={error} />;
   if (!status) return <p class="section muted">Starting your agent…</p>;
   if (status.lock === 'unlocked' && status.agent)
-    return <FirstRun key={status.agent.agentId}>{children({ ...status, agent: status.agent })}</FirstRun>;
+    return (
+      <FirstRun key={status.agent.agentId} agentId={status.agent.agentId}>
+        {children({ ...status, agent: status.agent })}
+      </FirstRun>
+    );
   return <PassphraseForm mode={status.lock === 'setup_required' ? 'setup' : 'unlock'} onDone={reload} />;
 }
 
 /** [ONB2] The rest of a first run that was not finished or skipped, before anything else. */
-function FirstRun({ children }: { children: ComponentChildren }) {
-  const { data } = useAgentQuery('onboarding.get', {}, []);
+function FirstRun({ agentId, children }: { agentId: string; children: ComponentChildren }) {
+  // [PERF3] A first run seen done in this browser session is not asked about again before drawing.
+  const { data } = useAgentQuery(
+    'onboarding.get',
+    {},
+    [],
+    onboardedGlance(agentId) ? { step: 'done' } : undefined,
+  );
   const [step, setStep] = useState<Step>();
   const current = step ?? data?.step;
+  useEffect(() => {
+    if (current === 'done') rememberOnboarded(agentId);
+  }, [current, agentId]);
   if (current === undefined) return <p class="section muted">Starting your agent…</p>;
   if (current === 'done') return <>{children}</>;
   return <Onboarding step={current} onStep={setStep} />;

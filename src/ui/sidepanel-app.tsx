@@ -8,6 +8,7 @@ import { ContactControls } from './contact-controls';
 import { ErrorNote, RelayDot, Section, formatTime, relayAccountProblem } from './components';
 import { InviteCard, inviteFromHash } from './invite-card';
 import { LockGate } from './lock-gate';
+import { useMeetingAnchor } from './meeting-anchor';
 import { MeetingsSection, NeedsYou } from './meetings-section';
 import { RelayProblem } from './relay-problem';
 import { agent, useAgentQuery } from './rpc';
@@ -42,6 +43,7 @@ export function SidePanelApp() {
  * words, contacts and conversations, and the activity log.
  */
 function Home() {
+  useMeetingAnchor();
   return (
     <>
       <Section title="Your agent">

@@ -265,4 +265,38 @@ describe('the side panel home, by keyboard', () => {
     );
     expect(await ana.$eval('[data-testid=send]', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
   });
+
+  it('[HOM5][PAL1][PAL3][PAL4] with no mouse: the shortcut’s command handler opens the palette, Ana asks it for a time with Ben, both approve with Tab and Enter', async () => {
+    // The shortcut (Alt+Shift+P) cannot be pressed headless: its `commands.onCommand` event is dispatched in
+    // the service worker, which runs every listener the extension registered, as the keys would.
+    const target = await agents.Ana.browser.waitForTarget(
+      (t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'),
+    );
+    await (await target.worker())!.evaluate(() =>
+      (globalThis as any).chrome.commands.onCommand.dispatch('open-palette'),
+    );
+    const palette = (await (
+      await agents.Ana.browser.waitForTarget((t) => t.url().endsWith('/palette.html'))
+    ).page())!;
+    // The focus is in its input at once: the keys go there.
+    await palette.waitForFunction(
+      () => document.activeElement?.getAttribute('data-testid') === 'palette-input',
+    );
+    await palette.keyboard.type('find 30 minutes with Ben next week');
+    await palette.keyboard.press('ArrowUp'); // the last row: Ask your agent
+    await palette.keyboard.press('Enter');
+    await palette.waitForSelector('[data-testid=palette-reply] [data-testid=palette-proposal]', {
+      timeout: 30_000,
+    });
+    await palette.waitForFunction(
+      () => document.activeElement?.getAttribute('data-testid') === 'palette-confirm',
+    );
+    await palette.keyboard.press('Enter');
+    await palette.waitForSelector('[data-testid=palette-done]', { timeout: 30_000 });
+    await palette.keyboard.press('Escape').catch((error: Error) => {
+      if (!/Target closed|Session closed/.test(error.message)) throw error;
+    });
+    await approveWithKeyboardUntil('Meeting with Ben', (o) => o.every((x) => x === 'booked'));
+    expect((await meeting(panels.Ana, 'Meeting with Ben')).kind).toBe('booked');
+  });
 });
