@@ -9,6 +9,7 @@ import { ErrorNote, RelayDot, Section, formatTime, relayAccountProblem } from '.
 import { InviteCard, inviteFromHash } from './invite-card';
 import { LockGate } from './lock-gate';
 import { MeetingsSection, NeedsYou } from './meetings-section';
+import { OfferTimesSection } from './offer-times';
 import { RelayProblem } from './relay-problem';
 import { agent, useAgentQuery } from './rpc';
 
@@ -49,6 +50,7 @@ function Home() {
       </Section>
       <NeedsYou />
       <MeetingsSection approvals={false} />
+      <OfferTimesSection />
       <Invites />
       <Conversations />
       <ActivityLog />
