@@ -66,7 +66,7 @@ export function CounterForm({ negotiation }: { negotiation: NegotiationView }) {
   };
   return (
     <form class="stack" data-testid="counter-form" onSubmit={submit}>
-      <div class="row">
+      <div class="row wrap">
         <input
           type="date"
           aria-label={T.day}

@@ -43,12 +43,19 @@ function download(filename: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+/** The e-mail draft, asked of the agent only while the offer waits for an answer. */
+function MailLink({ id }: { id: string }) {
+  const { data } = useAgentQuery('meetings.offerMail', { id, locale: navigator.language || 'en' }, [
+    'negotiations',
+  ]);
+  return data ? (
+    <a data-testid="offer-mail" href={data.href}>
+      {T.mail}
+    </a>
+  ) : null;
+}
+
 function OfferItem({ offer, onError }: { offer: Offer; onError: (e: ErrorShape | undefined) => void }) {
-  const { data: mail } = useAgentQuery(
-    'meetings.offerMail',
-    { id: offer.id, locale: navigator.language || 'en' },
-    ['negotiations'],
-  );
   const run = (call: () => Promise<unknown>) =>
     void call().then(
       () => onError(undefined),
@@ -69,7 +76,7 @@ function OfferItem({ offer, onError }: { offer: Offer; onError: (e: ErrorShape |
         <>
           <ul class="stack">
             {offer.slots.map((s) => (
-              <li key={s.start} class="row" data-testid="offer-slot" data-start={s.start}>
+              <li key={s.start} class="row wrap" data-testid="offer-slot" data-start={s.start}>
                 <span>{formatRange(s.start, s.end)}</span>
                 <button
                   class="secondary"
@@ -88,7 +95,7 @@ function OfferItem({ offer, onError }: { offer: Offer; onError: (e: ErrorShape |
               </li>
             ))}
           </ul>
-          <div class="row">
+          <div class="row wrap">
             <button
               class="secondary"
               data-testid="offer-ics"
@@ -101,11 +108,7 @@ function OfferItem({ offer, onError }: { offer: Offer; onError: (e: ErrorShape |
             >
               {T.ics}
             </button>
-            {mail && (
-              <a data-testid="offer-mail" href={mail.href}>
-                {T.mail}
-              </a>
-            )}
+            <MailLink id={offer.id} />
             <button
               class="secondary"
               data-testid="offer-declined"
@@ -187,7 +190,7 @@ export function OfferTimesSection() {
             value={title}
             onInput={(e) => setTitle(e.currentTarget.value)}
           />
-          <div class="row">
+          <div class="row wrap">
             <select
               name="offer-duration"
               aria-label={T.howLong}
