@@ -194,4 +194,14 @@ describe('people without Parley', () => {
     expect(body.filter((l) => /^\d\. /.test(l))).toHaveLength(3);
     expect(body[4]).toMatch(/^1\. lun\. 7 déc\./);
   });
+
+  it('[CRL2] the contact rule is read for a contact only; anyone else is contact_unknown', async () => {
+    const a = await agent();
+    await expect(a.rpc.call('negotiations.contactRule', { contactId: 'A'.repeat(43) })).rejects.toMatchObject(
+      { code: 'contact_unknown', message: 'Choose one of your contacts.' },
+    );
+    await expect(a.rpc.call('negotiations.contactRule', { contactId: 'nope' })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
+  });
 });
