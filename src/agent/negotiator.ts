@@ -323,6 +323,11 @@ export class Negotiator {
     return this.meetingPreferences();
   }
 
+  /** The person's scheduling preferences (the defaults until saved): what offering times to others uses (NOP1). */
+  schedulingPreferences(): Promise<Preferences> {
+    return this.#preferences();
+  }
+
   async #preferences(): Promise<Preferences> {
     const saved = await this.deps.preferences.scheduling();
     if (saved) return saved;

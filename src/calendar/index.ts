@@ -68,6 +68,7 @@ export { isIanaZone, instantRange, checkEventTimes } from './time';
 export { vaultCalendarCache } from './vault-cache';
 export { readIcs, ICS_LIMITS, type IcsLimits, type IcsCalendar } from './ics';
 export { meetingInvitation } from './ics-invitation';
+export { offerInvitation, offerMailto, offerTimeText } from './offer-invitation';
 export { storeIcs, refreshIcsSubscription, icsAddress, type IcsSyncDeps } from './ics-sync';
 export {
   GoogleOAuth,

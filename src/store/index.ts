@@ -25,3 +25,4 @@ export {
   type OnboardingProgress,
   type OnboardingStore,
 } from './onboarding-store';
+export { offerStore, MAX_OFFERS, type OfferRecord, type OfferStore } from './offer-store';

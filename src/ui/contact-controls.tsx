@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { ContactView } from '../rpc';
 import { ErrorNote } from './components';
+import { ContactRules } from './contact-rules';
 import { agent } from './rpc';
 
 /**
@@ -74,6 +75,7 @@ export function ContactControls({ contact }: { contact: ContactView }) {
           : 'Removing keeps your past messages; pairing again takes a new invite.'}
       </p>
       <ErrorNote error={error} />
+      <ContactRules contact={contact} />
     </details>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { NegotiationView } from '../rpc';
 import { ErrorNote, Section } from './components';
+import { CounterForm } from './counter-form';
 import { formatRange } from './dates';
 import { narrate } from './narrate';
 import { agent, useAgentQuery } from './rpc';
@@ -91,6 +92,7 @@ function Approvals({ negotiations }: { negotiations: NegotiationView[] }) {
               Decline
             </button>
           </div>
+          <CounterForm negotiation={n} />
         </div>
       ))}
       <ErrorNote error={error} />

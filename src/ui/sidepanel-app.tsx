@@ -10,6 +10,7 @@ import { InviteCard, inviteFromHash } from './invite-card';
 import { LockGate } from './lock-gate';
 import { useMeetingAnchor } from './meeting-anchor';
 import { MeetingsSection, NeedsYou } from './meetings-section';
+import { OfferTimesSection } from './offer-times';
 import { RelayProblem } from './relay-problem';
 import { agent, useAgentQuery } from './rpc';
 
@@ -51,6 +52,7 @@ function Home() {
       </Section>
       <NeedsYou />
       <MeetingsSection approvals={false} />
+      <OfferTimesSection />
       <Invites />
       <Conversations />
       <ActivityLog />

@@ -1,13 +1,15 @@
 import { accountActions } from '../../account';
 import { calendarActions } from '../../calendar';
 import { peersActions } from '../../peers';
-import { modelKeyStore } from '../../store';
+import { modelKeyStore, offerStore } from '../../store';
 import { ActionRegistry } from '../registry';
 import { AGENT_ERROR_MAPPERS } from '../errors';
 import type { RuntimeContext } from './context';
 import { dataActions } from './data.actions';
 import { lifecycleActions } from './lifecycle.actions';
 import { negotiationActions } from './negotiations.actions';
+import { meetingActions } from './meetings.actions';
+import { OfferBook } from '../offers';
 import { assistantActions } from './assistant.actions';
 import { settingsActions } from './settings.actions';
 import { homeActions, onboardingActions, relayCheckActions } from './home.actions';
@@ -25,6 +27,18 @@ export function createAgentActions(runtime: RuntimeContext) {
     .register(dataActions, () => runtime)
     .register(settingsActions, runtime.session)
     .register(negotiationActions, runtime.session)
+    .register(meetingActions, async () => {
+      const session = await runtime.session();
+      return {
+        offers: new OfferBook({
+          store: offerStore(runtime.vault),
+          calendar: session.calendar,
+          preferences: () => session.negotiator.schedulingPreferences(),
+          now: runtime.now,
+          changed: () => runtime.notify('negotiations'),
+        }),
+      };
+    })
     .register(peersActions, async () => {
       const session = await runtime.session();
       return { peers: session.peers, search: (text: string) => session.search(text) };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ParleyError } from '../../errors';
 import { AgentIdInput, NegotiationIdInput, NoInput, actionsFor } from '../../rpc';
+import { disclosurePolicyFor } from '../../scheduling';
 import type { AgentSession } from '../session';
 
 const action = actionsFor<AgentSession>();
@@ -100,6 +101,23 @@ export const negotiationActions = {
         throw new ParleyError('contact_unknown', 'Choose one of your contacts.');
       }
       return negotiator.setContactRule(input);
+    },
+  }),
+  'negotiations.contactRule': action({
+    input: z.object({ contactId: AgentIdInput }).strict(),
+    title: 'Show what your agent may do for one contact without asking',
+    effect: 'read',
+    async run({ contactId }, { peers, negotiator }) {
+      const contact = (await peers.listContacts()).find((c) => c.agentId === contactId);
+      if (!contact) throw new ParleyError('contact_unknown', 'Choose one of your contacts.');
+      // CRL2: what the contact's controls show; the agent honours "accept" only for a verified contact (ASK2).
+      const policy = disclosurePolicyFor(await negotiator.schedulingPreferences(), contactId);
+      return {
+        contactId,
+        shareWithoutAsking: policy.auto,
+        acceptWithoutAsking: policy.autoAccept ?? false,
+        verified: contact.verified,
+      };
     },
   }),
   'negotiations.cancel': action({
