@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { fromBase64Url, sign, toBase64Url, verify, type Identity } from '../crypto';
+import { createLogger } from '../log';
+import type { ContactRecord } from '../store';
+
+const log = createLogger('peers').child('card');
 
 /**
  * [ATT4] The agent card: what an agent says about itself to its contacts, signed with its identity key
@@ -31,4 +35,19 @@ export function signCard(identity: Identity, card: { email?: string; issuedAt: n
 /** Whether `card` was signed by the agent `agentId` (the sender the channel authenticated). */
 export function verifyCard(agentId: string, card: AgentCard): boolean {
   return verify(agentId, signedBytes(agentId, card.email, card.issuedAt), fromBase64Url(card.sig));
+}
+
+/**
+ * ATT4: the contact with what its card says, when the card is signed by `from` and newer than the one
+ * kept; otherwise the contact unchanged (an old agent sends no card; a forged or stale one is ignored).
+ */
+export function withCard(contact: ContactRecord, from: string, card: AgentCard | undefined): ContactRecord {
+  if (!card) return contact;
+  if (!verifyCard(from, card)) {
+    log.warn('card_rejected', { reason: 'bad_signature' });
+    return contact;
+  }
+  if (contact.cardAt !== undefined && card.issuedAt <= contact.cardAt) return contact;
+  const { email: _old, ...rest } = contact;
+  return { ...rest, ...(card.email !== undefined && { email: card.email }), cardAt: card.issuedAt };
 }

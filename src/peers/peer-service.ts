@@ -4,7 +4,7 @@ import { ParleyError } from '../errors';
 import type { ContactView, ConversationView, MessageView, RpcTopic } from '../rpc';
 import type { AgentStore, ContactRecord, MessageRecord, StoreWrite } from '../store';
 import { SecureChannel, type KeyDirectory } from './channel';
-import { signCard, verifyCard, type AgentCard } from './card';
+import { signCard, withCard, type AgentCard } from './card';
 import { INVITE_TTL_MS, checkInviteRelay, decodeInvite, encodeInvite } from './invite';
 import { decodePeerMessage, encodePeerMessage, type PeerMessage } from './peer-message';
 import { isLoopbackRelay } from './relay-address';
@@ -508,21 +508,6 @@ export class PeerService {
       ...(contact.email !== undefined && { email: contact.email }),
     };
   }
-}
-
-/**
- * ATT4: the contact with what its card says, when the card is signed by `from` and newer than the one
- * kept; otherwise the contact unchanged (an old agent sends no card; a forged or stale one is ignored).
- */
-function withCard(contact: ContactRecord, from: string, card: AgentCard | undefined): ContactRecord {
-  if (!card) return contact;
-  if (!verifyCard(from, card)) {
-    log.warn('card_rejected', { reason: 'bad_signature' });
-    return contact;
-  }
-  if (contact.cardAt !== undefined && card.issuedAt <= contact.cardAt) return contact;
-  const { email: _old, ...rest } = contact;
-  return { ...rest, ...(card.email !== undefined && { email: card.email }), cardAt: card.issuedAt };
 }
 
 const newId = () => crypto.randomUUID().replaceAll('-', '');
