@@ -11,7 +11,7 @@ beforeAll(prepareScheduling);
 
 const T0 = Date.UTC(2024, 5, 3, 6); // Monday 06:00Z
 const DAY = 86_400_000;
-type Calendar = Pick<CalendarService, 'busy' | 'book' | 'cancelBooking'>;
+type Calendar = Pick<CalendarService, 'busy' | 'bookMeeting' | 'cancelBooking'>;
 
 /** Two product negotiators on real vaults, their messages passed by hand (what the ratchet carries). */
 async function agents(organizerCalendar: Partial<Calendar>, participantCalendar: Partial<Calendar> = {}) {
@@ -31,10 +31,10 @@ async function agents(organizerCalendar: Partial<Calendar>, participantCalendar:
         events: [],
         calendars: [{ calendarId: 'primary', known: [{ start: 0, end: T0 + 30 * DAY }] }],
       }),
-      book: async (input) => (
+      bookMeeting: async (input) => (
         booked.push(`${me}:${input.negotiationId}`),
         titles.push(input.title),
-        'event-id'
+        { eventId: 'event-id' }
       ),
       cancelBooking: async () => undefined,
       ...overrides,
@@ -135,7 +135,7 @@ describe('Negotiator (the product adapter over the interpreter)', () => {
 
   it('[INT3] a booking the calendar refuses is logged with identifiers only and the person is told why', async () => {
     const { alice, bob, settle, booked } = await agents({
-      book: async () => {
+      bookMeeting: async () => {
         throw Object.assign(new Error('Sync with Dana failed'), { code: 'calendar_failed' });
       },
     });

@@ -34,9 +34,11 @@ export interface NegotiatorDeps {
   audit: AuditPort;
   /** preferenceStore(vault) from src/store. */
   preferences: PreferenceStore;
-  calendar: Pick<CalendarService, 'busy' | 'book' | 'cancelBooking'>;
+  calendar: Pick<CalendarService, 'busy' | 'bookMeeting' | 'cancelBooking'>;
   send(to: string, body: string): Promise<void>;
   names(): Promise<Map<string, string>>;
+  /** ATT2: the e-mail addresses contacts shared in their signed agent cards; absent: nobody shared one. */
+  emails?(): Promise<Map<string, string>>;
   notify(topic: RpcTopic): void;
   now: () => number;
   /** One negotiation event at a time for this agent: the vault's `Mutex#run`. */
@@ -46,6 +48,13 @@ export interface NegotiatorDeps {
 }
 
 const DAY = 86_400_000;
+
+/** ATT1: "With Ben.", "With Ben and Cy.", "With Ben, Cy and Dana." (the event's first line). */
+export function meetingWith(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+  return `With ${list}.`;
+}
 
 /**
  * The product's ports for the scheduling engine's interpreter (src/scheduling/interpreter.ts, which
@@ -83,14 +92,20 @@ export class Negotiator {
         },
         // The Google event id comes from the negotiation id (calendar rule WRT1), on every
         // participant's calendar alike, so a retry or an invitation already there is recognised.
-        book: async (plan, role, state) =>
-          void (await deps.calendar.book({
+        book: async (plan, role, state) => {
+          const booked = await deps.calendar.bookMeeting({
             negotiationId: plan.negotiationId,
             title: role === 'organizer' ? plan.title : await this.#inviteeTitle(state),
             start: plan.slot.start,
             end: plan.slot.end,
             timeZone: (await this.#preferences()).timeZone,
-          })),
+            ...(role === 'organizer'
+              ? await this.#guests(plan.attendees)
+              : // ADP1: the organizer's invitation, if it reached this calendar, is the meeting's event.
+                { adoptICalUID: plan.iCalUID }),
+          });
+          return booked.iCalUID !== undefined ? { iCalUID: booked.iCalUID } : {};
+        },
         cancel: (_event, state) => deps.calendar.cancelBooking(state.negotiationId),
       },
       // The state carries the pending request; the popup and side panel show it, `decide` answers.
@@ -266,6 +281,27 @@ export class Negotiator {
    * title is normalised again on its way to the calendar (NEG18): one line, no
    * invisible characters, even from a record an older build stored.
    */
+  /**
+   * [ATT1][ATT2] What the organizer's event says besides its title: who it is with, by the names the
+   * person gave their contacts, and that Parley arranged it (nothing else: no ids, no notes, no times
+   * anyone offered); and, as guests, the contacts that shared an address in their signed card.
+   */
+  async #guests(
+    participants: readonly string[],
+  ): Promise<{ description: string; attendees: { email: string; displayName: string }[] }> {
+    const [names, emails] = [
+      await this.deps.names(),
+      (await this.deps.emails?.()) ?? new Map<string, string>(),
+    ];
+    const others = participants.filter((p) => p !== this.deps.me);
+    const named = others.map((p) => names.get(p) ?? 'a contact');
+    const attendees = others.flatMap((p, i) => {
+      const email = emails.get(p);
+      return email === undefined ? [] : [{ email, displayName: named[i]! }];
+    });
+    return { description: [meetingWith(named), 'Arranged by Parley.'].filter(Boolean).join('\n'), attendees };
+  }
+
   async #inviteeTitle(s: NegotiationState): Promise<string> {
     if (s.role !== 'participant') return 'Meeting';
     const organizer = (await this.deps.names()).get(s.organizer) ?? 'a contact';

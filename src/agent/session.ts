@@ -53,6 +53,8 @@ export const ASSISTANT_CONVERSATION = 'assistant';
 export const DEFAULT_SETTINGS: Settings = {
   relayUrl: 'http://127.0.0.1:8787',
   displayName: 'Parley user',
+  // ATT4: nothing is shared until the person types an address.
+  sharedEmail: '',
   google: {
     clientId: '',
     ...GOOGLE_OAUTH_DEFAULTS,
@@ -170,6 +172,7 @@ export class AgentSession {
       relayUrl: settings.relayUrl,
       currentRelayUrl: () => ref.session!.settings.relayUrl,
       displayName: () => ref.session!.settings.displayName,
+      sharedEmail: () => ref.session!.settings.sharedEmail,
       notify,
       now,
       firebaseToken: (force) => account.idToken(force),
@@ -221,6 +224,13 @@ export class AgentSession {
       calendar,
       send: (to, body) => peers.sendNegotiationMessage(to, body),
       names: async () => new Map((await store.listContacts()).map((c) => [c.agentId, c.name])),
+      // ATT2: the addresses contacts shared in their signed cards; they are invited there.
+      emails: async () =>
+        new Map(
+          (await store.listContacts()).flatMap((c) =>
+            c.email !== undefined && c.status === 'paired' ? [[c.agentId, c.email] as const] : [],
+          ),
+        ),
       // ASK2: "accept without asking" holds only for a contact whose safety number the person verified.
       verified: async (id) =>
         (await store.listContacts()).some((c) => c.agentId === id && c.verifiedAt !== undefined),
@@ -334,6 +344,7 @@ export class AgentSession {
       assistant?: Partial<Settings['assistant']>;
     },
   ): Promise<Settings> {
+    const sharedBefore = this.settings.sharedEmail;
     this.settings = {
       ...this.settings,
       ...patch,
@@ -342,6 +353,11 @@ export class AgentSession {
       assistant: { ...this.settings.assistant, ...patch.assistant },
     };
     await this.store.putSettings(this.settings);
+    // ATT5: contacts learn a shared, changed or withdrawn address from a newly signed card.
+    if (this.settings.sharedEmail !== sharedBefore)
+      await this.peers
+        .publishCard()
+        .catch((error: unknown) => log.warn('card_not_published', errorFields(error)));
     const accountChanged = await this.account.configure(this.settings.firebase);
     const relayUrl = this.link.status.url;
     this.link.retarget(this.settings.relayUrl);

@@ -42,6 +42,8 @@ export interface ListEventsParams {
   syncToken?: string;
   pageToken?: string;
   maxResults?: number;
+  /** Only the events with this iCalendar id (how an invitation from another calendar is found). */
+  iCalUID?: string;
 }
 
 export interface FreeBusyRequest {

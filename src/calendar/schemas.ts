@@ -41,6 +41,7 @@ export const eventSchema = z.looseObject({
   originalStartTime: eventDateTimeSchema.optional(),
   transparency: z.enum(['opaque', 'transparent']).optional(),
   attendees: z.array(attendeeSchema).optional(),
+  organizer: z.looseObject({ email: z.string().optional(), self: z.boolean().optional() }).optional(),
   hangoutLink: z.string().optional(),
   conferenceData: z.looseObject({}).optional(),
   extendedProperties: z

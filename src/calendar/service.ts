@@ -128,12 +128,26 @@ export interface CalendarServiceDeps {
  * minutes, on demand, and after the agent writes.
  */
 /** A negotiated meeting to put in the person's calendar (CAL4, ICS11). */
-interface MeetingToBook {
+export interface MeetingToBook {
   negotiationId: string;
   title: string;
   start: number;
   end: number;
   timeZone: string;
+  /** [ATT1] The organizer's event: who it is with and that Parley arranged it. */
+  description?: string;
+  /** [ATT2] The organizer's guests: the contacts that shared an e-mail address in their signed card. */
+  attendees?: { email: string; displayName?: string }[];
+  /** [ADP1] An invitee's booking: the organizer's iCalUID from the confirmation, to adopt its invitation. */
+  adoptICalUID?: string;
+}
+
+/** What a booking put (or found) in the calendar. */
+export interface BookedMeeting {
+  eventId: string;
+  iCalUID?: string;
+  /** ADP1: the organizer's invitation was found and kept instead of booking a copy. */
+  adopted?: boolean;
 }
 
 export class CalendarService {
@@ -308,11 +322,24 @@ export class CalendarService {
    * invitation already put there, is recognised instead of duplicated.
    */
   async book(input: MeetingToBook): Promise<string> {
+    return (await this.bookMeeting(input)).eventId;
+  }
+
+  /** CAL4 with what the booking produced: the event's iCalUID, and whether an invitation was adopted. */
+  async bookMeeting(input: MeetingToBook): Promise<BookedMeeting> {
     const choices = ((await this.deps.loadChoices()) ?? []).filter((c) => c.selected && !c.ics);
     const target = choices.find((c) => c.primary) ?? choices[0];
     // [ICS11] No Google calendar to write to: the meeting is kept here and offered as an .ics invitation.
-    if (!target || !(await this.deps.oauth.isConnected())) return this.#bookLocally(input);
+    if (!target || !(await this.deps.oauth.isConnected())) return { eventId: await this.#bookLocally(input) };
     const deps = { client: this.client, cache: this.deps.cache, clock: this.#clock };
+    if (input.adoptICalUID !== undefined) {
+      const adopted = await this.#adopt(target.id, input.adoptICalUID, input);
+      if (adopted) {
+        await this.#dropLocal(await eventIdForNegotiation(input.negotiationId));
+        this.deps.onChange();
+        return adopted;
+      }
+    }
     // [CAL5] Already booked (a retry, or a rescheduled meeting): move the event instead of creating another.
     // Asked of Google, not the cache, which may not have seen our own write yet.
     const eventId = await eventIdForNegotiation(input.negotiationId);
@@ -338,18 +365,58 @@ export class CalendarService {
         this.deps.onChange();
       }
       await this.#dropLocal(eventId);
-      return eventId;
+      return { eventId, ...(existing.iCalUID !== undefined && { iCalUID: existing.iCalUID }) };
     }
     const event = await createEvent(deps, {
       calendarId: target.id,
       negotiationId: input.negotiationId,
       summary: input.title,
+      ...(input.description !== undefined && { description: input.description }),
       start: { dateTime: new Date(input.start).toISOString(), timeZone: input.timeZone },
       end: { dateTime: new Date(input.end).toISOString(), timeZone: input.timeZone },
+      // ATT2: with guests, the insert says sendUpdates=all (WRT4): Google sends the invitations.
+      ...(input.attendees && input.attendees.length > 0 && { attendees: input.attendees }),
     });
     await this.#dropLocal(eventId);
     this.deps.onChange();
-    return event.id;
+    return { eventId: event.id, ...(event.event.iCalUID !== undefined && { iCalUID: event.event.iCalUID }) };
+  }
+
+  /**
+   * [ADP1] The organizer's invitation, found by its iCalUID (events.list?iCalUID=…) in the calendar the
+   * booking would write to, and kept as this meeting's event: the person's answer is set to accepted
+   * (their decision to accept covers it) unless it already is. Only an event someone else organizes, at
+   * exactly the negotiated times, is adopted; anything else means no invitation arrived (the contact
+   * shared no address, or Google has not delivered it) and the invitee books its own copy.
+   */
+  async #adopt(calendarId: string, iCalUID: string, input: MeetingToBook): Promise<BookedMeeting | null> {
+    const page = await this.client.listEvents(calendarId, { iCalUID, showDeleted: false, maxResults: 10 });
+    const zone = page.timeZone ?? input.timeZone;
+    const invitation = page.items.find(
+      (e) =>
+        e.iCalUID === iCalUID &&
+        e.status !== 'cancelled' &&
+        e.organizer?.self !== true &&
+        sameTimes(e, zone, input),
+    );
+    if (!invitation) return null;
+    const me = invitation.attendees?.find((a) => a.self === true);
+    if (me && me.responseStatus !== 'accepted') {
+      await updateEvent(
+        { client: this.client, cache: this.deps.cache, clock: this.#clock },
+        {
+          calendarId,
+          eventId: invitation.id,
+          origin: 'agent',
+          changes: {
+            attendees: (invitation.attendees ?? []).map((a) =>
+              a.self === true ? { ...a, responseStatus: 'accepted' } : a,
+            ),
+          },
+        },
+      );
+    }
+    return { eventId: invitation.id, iCalUID, adopted: true };
   }
 
   /** A meeting kept here before Google was connected now lives on Google: one copy, not two. */

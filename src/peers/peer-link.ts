@@ -15,6 +15,7 @@ export interface PeerLinkDeps {
   /** The address an invite carries: the one in settings now. */
   currentRelayUrl(): string;
   displayName(): string;
+  sharedEmail?(): string;
   notify(topic: RpcTopic): void;
   now: () => number;
   firebaseToken?: FirebaseTokenSource;
@@ -40,6 +41,7 @@ export function createPeerLink(deps: PeerLinkDeps): { peers: PeerService; link: 
     },
     relayUrl: deps.currentRelayUrl,
     displayName: deps.displayName,
+    ...(deps.sharedEmail && { sharedEmail: deps.sharedEmail }),
     notify: deps.notify,
     now: deps.now,
     ...(deps.pairingWaitMs !== undefined && { pairingWaitMs: deps.pairingWaitMs }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_MESSAGE_CHARS } from '../rpc';
 import { NAME_CHARS, normalizePeerText } from '../text';
+import { AgentCard } from './card';
 
 /**
  * [MSG7] Text a peer wrote, normalised as it is parsed (src/text): what is stored and shown is what the
@@ -28,9 +29,15 @@ export const PeerMessage = z.discriminatedUnion('type', [
       v: z.literal(1),
       secret: z.string().min(16).max(64),
       name: peerName,
+      // ATT4: absent in cards from agents before the card existed; still accepted.
+      card: AgentCard.optional(),
     })
     .strict(),
-  z.object({ type: z.literal('pair.accept'), v: z.literal(1), name: peerName }).strict(),
+  z
+    .object({ type: z.literal('pair.accept'), v: z.literal(1), name: peerName, card: AgentCard.optional() })
+    .strict(),
+  // ATT5: a newer card (the person shared, changed or withdrew their address) for contacts already paired.
+  z.object({ type: z.literal('card'), v: z.literal(1), card: AgentCard }).strict(),
   // A scheduling message (src/scheduling validates the body with its own schema).
   z.object({ type: z.literal('negotiation'), v: z.literal(1), body: z.string().min(2).max(32_768) }).strict(),
   z

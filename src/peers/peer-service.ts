@@ -4,6 +4,7 @@ import { ParleyError } from '../errors';
 import type { ContactView, ConversationView, MessageView, RpcTopic } from '../rpc';
 import type { AgentStore, ContactRecord, MessageRecord, StoreWrite } from '../store';
 import { SecureChannel, type KeyDirectory } from './channel';
+import { signCard, withCard, type AgentCard } from './card';
 import { INVITE_TTL_MS, checkInviteRelay, decodeInvite, encodeInvite } from './invite';
 import { decodePeerMessage, encodePeerMessage, type PeerMessage } from './peer-message';
 import { isLoopbackRelay } from './relay-address';
@@ -26,6 +27,8 @@ export interface PeerServiceDeps {
   transport: PeerTransport;
   relayUrl(): string;
   displayName(): string;
+  /** ATT4: the e-mail address the person shares with contacts in the signed agent card ('' or absent: none). */
+  sharedEmail?(): string;
   notify(topic: RpcTopic): void;
   now?: () => number;
   randomBytes?: (n: number) => Uint8Array;
@@ -124,6 +127,7 @@ export class PeerService {
         v: 1,
         secret: invite.secret,
         name: this.deps.displayName(),
+        card: this.#card(),
       }),
     ]);
     this.deps.notify('contacts');
@@ -375,14 +379,18 @@ export class PeerService {
           { kind: 'invite', value: { ...invite!, usedBy: from } },
           {
             kind: 'contact',
-            value: {
-              agentId: from,
-              name: message.name || 'Unnamed',
-              status: 'paired',
-              addedAt: contact?.addedAt ?? this.#now(),
-            },
+            value: withCard(
+              {
+                agentId: from,
+                name: message.name || 'Unnamed',
+                status: 'paired',
+                addedAt: contact?.addedAt ?? this.#now(),
+              },
+              from,
+              message.card,
+            ),
           },
-          this.#queue(from, { type: 'pair.accept', v: 1, name: this.deps.displayName() }),
+          this.#queue(from, { type: 'pair.accept', v: 1, name: this.deps.displayName(), card: this.#card() }),
         );
         after.push(() => this.deps.notify('contacts'));
         return;
@@ -391,7 +399,11 @@ export class PeerService {
         if (contact?.status !== 'pending') return;
         writes.push({
           kind: 'contact',
-          value: { ...contact, name: message.name || contact.name, status: 'paired' },
+          value: withCard(
+            { ...contact, name: message.name || contact.name, status: 'paired' },
+            from,
+            message.card,
+          ),
         });
         after.push(() => {
           this.deps.notify('contacts');
@@ -406,6 +418,14 @@ export class PeerService {
           this.deps.notify('contacts');
           this.#settle(from, new ParleyError(message.reason, REJECT_MESSAGES[message.reason]));
         });
+        return;
+      }
+      case 'card': {
+        if (contact?.status !== 'paired') return;
+        const updated = withCard(contact, from, message.card);
+        if (updated === contact) return;
+        writes.push({ kind: 'contact', value: updated });
+        after.push(() => this.deps.notify('contacts'));
         return;
       }
       case 'negotiation': {
@@ -432,6 +452,21 @@ export class PeerService {
         return;
       }
     }
+  }
+
+  /** ATT4: this agent's card, signed now. */
+  #card(): AgentCard {
+    const email = this.deps.sharedEmail?.() ?? '';
+    return signCard(this.deps.identity, { ...(email !== '' && { email }), issuedAt: this.#now() });
+  }
+
+  /** [ATT5] Sends a freshly signed card to every paired contact (the person changed what they share). */
+  async publishCard(): Promise<void> {
+    const paired = (await this.deps.store.listContacts()).filter((c) => c.status === 'paired');
+    if (paired.length === 0) return;
+    const card = this.#card();
+    await this.deps.store.commit(paired.map((c) => this.#queue(c.agentId, { type: 'card', v: 1, card })));
+    await this.flush();
   }
 
   #waitForPairing(agentId: string): Promise<void> {
@@ -470,6 +505,7 @@ export class PeerService {
       safetyNumber: groups.join(' '),
       safetyQr: qrPayload,
       verified: contact.verifiedAt !== undefined,
+      ...(contact.email !== undefined && { email: contact.email }),
     };
   }
 }

@@ -40,6 +40,8 @@ export interface ContactView {
   /** What a QR code of the safety number encodes. */
   safetyQr: string;
   verified: boolean;
+  /** ATT4: the address the contact shared in its signed agent card (it is invited there), if any. */
+  email?: string;
 }
 
 export type MessageStatus = 'queued' | 'sent' | 'received' | 'failed';
@@ -106,6 +108,8 @@ export interface AssistantSettings {
 export interface Settings {
   relayUrl: string;
   displayName: string;
+  /** ATT4: the e-mail address shared with contacts in the signed agent card; '' shares none (default). */
+  sharedEmail: string;
   google: GoogleSettings;
   firebase: FirebaseSettings;
   assistant: AssistantSettings;

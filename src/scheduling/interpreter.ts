@@ -104,7 +104,11 @@ export interface CalendarPort {
     hours?: readonly Interval[];
   }>;
   /** Creates (organizer) or finds/imports (invitee) the event with the plan's id; CAN fail (INT3). */
-  book(plan: BookingPlan, role: 'organizer' | 'invitee', state: NegotiationState): Promise<void>;
+  book(
+    plan: BookingPlan,
+    role: 'organizer' | 'invitee',
+    state: NegotiationState,
+  ): Promise<void | { readonly iCalUID?: string }>;
   cancel(event: { eventId: string; iCalUID: string }, state: NegotiationState): Promise<void>;
 }
 
@@ -376,7 +380,7 @@ export class NegotiationInterpreter {
     { key, effect }: PendingEffect,
   ): Promise<{ event?: NegotiationEvent; outcome?: Outcome; failed?: true }> {
     const p = this.#p;
-    const attempt = async (name: string, task: () => Promise<void>): Promise<{ failed?: true }> => {
+    const attempt = async (name: string, task: () => Promise<unknown>): Promise<{ failed?: true }> => {
       try {
         await task();
         return {};
@@ -418,8 +422,16 @@ export class NegotiationInterpreter {
         // INT3: the organizer's booking can fail; the machine then ends the negotiation, tells every
         // participant, and the person sees why. A retry of this very effect (INT2) finds the event.
         try {
-          await p.calendar.book(effect.plan, 'organizer', record.state);
-          return { event: { type: 'booked', eventId: effect.plan.eventId } };
+          const booked = await p.calendar.book(effect.plan, 'organizer', record.state);
+          // ATT3: the iCalUID the calendar gave the event goes to the participants in the confirmation.
+          const iCalUID = booked?.iCalUID;
+          return {
+            event: {
+              type: 'booked',
+              eventId: effect.plan.eventId,
+              ...(iCalUID !== undefined && { iCalUID }),
+            },
+          };
         } catch (error) {
           this.#log.warn('booking_failed', { ...errorFields(error), mode: effect.mode });
           return { event: { type: 'booking_failed' } };

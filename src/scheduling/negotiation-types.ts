@@ -138,7 +138,8 @@ export type NegotiationEvent =
       readonly told?: readonly Interval[];
     }
   | ({ readonly type: 'approval' } & ApprovalDecision)
-  | { readonly type: 'booked'; readonly eventId: string }
+  /** ATT3: `iCalUID` is the one the calendar gave the organizer's event; the confirmation carries it. */
+  | { readonly type: 'booked'; readonly eventId: string; readonly iCalUID?: string }
   | { readonly type: 'booking_failed' }
   | { readonly type: 'tick' }
   /** The person's own actions. */

@@ -616,9 +616,10 @@ export function organizerStep(
     case 'booked': {
       if (s.phase !== 'booking' || !s.booking || e.eventId !== s.booking.eventId)
         return reject(s, 'unexpected_event');
-      const plan = s.booking;
+      // ATT3: the confirmation names the event by the iCalUID the organizer's calendar gave it.
+      const plan = e.iCalUID !== undefined ? { ...s.booking, iCalUID: e.iCalUID } : s.booking;
       const r = broadcast(
-        { ...s, phase: 'booked' },
+        { ...s, phase: 'booked', booking: plan },
         now,
         () => true,
         (t) => ({

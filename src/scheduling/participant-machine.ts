@@ -695,14 +695,16 @@ function onMessage(
       }
       if (m.inReplyTo !== s.outbox.message.messageId) return reject(s, 'not_in_reply');
       if (!sameSlot(m.slot, s.proposal.slot)) return reject(s, 'slot_not_offered');
-      const plan = planBooking({
+      let plan = planBooking({
         negotiationId: s.negotiationId,
         slot: s.proposal.slot,
         organizer: s.organizer,
         attendees: s.proposal.participants,
         title: '',
       });
-      if (m.eventId !== plan.eventId || m.iCalUID !== plan.iCalUID) return reject(s, 'not_in_reply');
+      if (m.eventId !== plan.eventId) return reject(s, 'not_in_reply');
+      // ADP1: the organizer's calendar chose the iCalUID; the invitee looks its invitation up by it.
+      if (m.iCalUID !== undefined) plan = { ...plan, iCalUID: m.iCalUID };
       return {
         state: accepted({
           phase: 'booked',

@@ -13,6 +13,9 @@ export interface ContactRecord {
   addedAt: number;
   /** When the person compared safety numbers and marked this contact verified. */
   verifiedAt?: number;
+  /** ATT4: the e-mail address the contact shared in its signed agent card, and that card's issuedAt. */
+  email?: string;
+  cardAt?: number;
 }
 
 export interface MessageRecord {

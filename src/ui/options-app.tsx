@@ -22,10 +22,17 @@ export function OptionsApp() {
   );
 }
 
+/** ATT4's strings, together for the i18n move. */
+const SHARE_STRINGS = {
+  label: 'E-mail address to share with your contacts (optional)',
+  hint: 'Left empty, nothing is shared. Filled in, your contacts’ agents can invite you to the meetings they book, so Google sends you a real invitation.',
+};
+
 function SettingsForm() {
   const { data: settings } = useAgentQuery('settings.get', {}, []);
   const [relayUrl, setRelayUrl] = useState('');
   const [displayName, setDisplayName] = useState('');
+  const [sharedEmail, setSharedEmail] = useState('');
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<ErrorShape>();
 
@@ -36,6 +43,7 @@ function SettingsForm() {
     if (!settings || loaded) return;
     setRelayUrl(settings.relayUrl);
     setDisplayName(settings.displayName);
+    setSharedEmail(settings.sharedEmail);
     setLoaded(true);
   }, [settings, loaded]);
 
@@ -43,7 +51,11 @@ function SettingsForm() {
     event.preventDefault();
     setSaved(false);
     try {
-      await agent.call('settings.set', { relayUrl: relayUrl.trim(), displayName: displayName.trim() });
+      await agent.call('settings.set', {
+        relayUrl: relayUrl.trim(),
+        displayName: displayName.trim(),
+        sharedEmail: sharedEmail.trim(),
+      });
       setError(undefined);
       setSaved(true);
     } catch (e) {
@@ -65,6 +77,17 @@ function SettingsForm() {
                 value={displayName}
                 onInput={(e) => setDisplayName(e.currentTarget.value)}
               />
+            </label>
+            <label class="stack">
+              <span>{SHARE_STRINGS.label}</span>
+              <input
+                name="sharedEmail"
+                type="email"
+                autocomplete="email"
+                value={sharedEmail}
+                onInput={(e) => setSharedEmail(e.currentTarget.value)}
+              />
+              <span class="muted">{SHARE_STRINGS.hint}</span>
             </label>
             <label class="stack">
               <span>Relay address</span>

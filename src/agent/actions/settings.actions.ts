@@ -43,6 +43,10 @@ export const settingsActions = {
       .object({
         relayUrl: z.url({ protocol: /^(https?|wss?)$/ }).optional(),
         displayName: z.string().trim().min(1).max(60).optional(),
+        // ATT4: '' stops sharing; otherwise one address, put in the signed agent card.
+        sharedEmail: z
+          .union([z.literal(''), z.email('an e-mail address such as ana@example.com').max(254)])
+          .optional(),
         google: z
           .object({
             clientId: z.string().trim().max(300),

@@ -7,4 +7,4 @@ export {
   type DropRule,
   type RecordedRequest,
 } from './server';
-export { addGoogleOnlyZone, type EventJson } from './store';
+export { addGoogleOnlyZone, GoogleDirectory, type EventJson } from './store';

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_REASON, errorBody, HttpError } from './errors';
-import { FakeStore, OWNER_EMAIL, iso, timeMs, type EventJson } from './store';
+import { FakeStore, OWNER_EMAIL, iso, timeMs, type EventJson, type GoogleDirectory } from './store';
 
 /** One injected failure: the next `count` matching requests get this error instead of an answer. */
 export interface FailRule {
@@ -32,6 +32,10 @@ export interface FakeGoogleCalendarOptions {
   acceptedTokens?: string[];
   /** Largest page the fake serves, as Google: default 250, never more than 2500. */
   defaultPageSize?: number;
+  /** The account's e-mail, which is also its primary calendar's id (default OWNER_EMAIL). */
+  account?: string;
+  /** Accounts other fakes serve: invitations between them arrive as Google's do (store.ts). */
+  directory?: GoogleDirectory;
 }
 
 export interface RecordedRequest {
@@ -65,7 +69,7 @@ export async function startFakeGoogleCalendar(
   opts: FakeGoogleCalendarOptions = {},
 ): Promise<FakeGoogleCalendar> {
   const clock = opts.now ?? Date.now;
-  const store = new FakeStore(clock);
+  const store = new FakeStore(clock, opts.account, opts.directory);
   const tokens = new Set(opts.acceptedTokens ?? ['test']);
   const refreshTokens = new Map<string, string>();
   const codes = new Map<string, { redirectUri: string; scope: string }>();
@@ -174,7 +178,10 @@ export async function startFakeGoogleCalendar(
         if (method === 'POST')
           return {
             status: 200,
-            body: store.insert(calendarId, parseJson(raw), { conferenceDataVersion: confVersion }),
+            body: store.insert(calendarId, parseJson(raw), {
+              conferenceDataVersion: confVersion,
+              sendUpdates: q.get('sendUpdates') ?? 'false',
+            }),
           };
       } else if (parts.length === 4) {
         if (method === 'GET') return { status: 200, body: store.get(calendarId, eventId) };
@@ -262,7 +269,13 @@ export async function startFakeGoogleCalendar(
         ...(tmax !== undefined && { timeMax: tmax }),
         ...(syncToken !== undefined && { syncToken }),
       });
-      snapshot = { ...listed, meta };
+      // events.list?iCalUID=…: only the events with that iCalendar id (how an invitation is found).
+      const iCalUID = q.get('iCalUID');
+      snapshot = {
+        ...listed,
+        ...(iCalUID !== null && { items: listed.items.filter((e) => e.iCalUID === iCalUID) }),
+        meta,
+      };
     }
     const page = snapshot.items.slice(0, maxResults);
     const rest = snapshot.items.slice(maxResults);

@@ -60,14 +60,41 @@ const INSTANCE_CAP = 1000;
 
 export const OWNER_EMAIL = 'test.user@example.com';
 
+/**
+ * The Google accounts several fakes know of, as Google knows every account: an event inserted in one
+ * account's calendar with an attendee whose e-mail is another account's puts a copy of it in that
+ * account's primary calendar (same event id and iCalUID, the attendee's responseStatus `needsAction`,
+ * the organizer's private extended properties left out), whatever `sendUpdates` says (that only decides
+ * whether e-mails go out). The organizer's later moves, edits and deletion reach the copies; an
+ * attendee's answer (its own responseStatus) reaches the organizer's event.
+ */
+export class GoogleDirectory {
+  readonly accounts = new Map<string, FakeStore>();
+
+  register(email: string, store: FakeStore): void {
+    this.accounts.set(email.toLowerCase(), store);
+  }
+
+  account(email: string | undefined): FakeStore | undefined {
+    return email === undefined ? undefined : this.accounts.get(email.toLowerCase());
+  }
+}
+
 export class FakeStore {
   readonly calendars = new Map<string, FakeCalendar>();
+  /** The invitation e-mails Google would have sent (sendUpdates all/externalOnly on an insert). */
+  readonly invitationsSent: { to: string; iCalUID: string }[] = [];
   private lastNow = 0;
   private idCounter = 0;
   private etagCounter = 1_000_000;
 
-  constructor(private readonly clock: () => number) {
-    this.addCalendar({ id: OWNER_EMAIL, summary: OWNER_EMAIL, primary: true });
+  constructor(
+    private readonly clock: () => number,
+    readonly account: string = OWNER_EMAIL,
+    private readonly directory?: GoogleDirectory,
+  ) {
+    this.addCalendar({ id: account, summary: account, primary: true });
+    directory?.register(account, this);
   }
 
   /** Strictly increasing, so `updated` orders every change even within one millisecond. */
@@ -112,7 +139,11 @@ export class FakeStore {
 
   // ---------------------------------------------------------------- writes
 
-  insert(calendarId: string, body: EventJson, opts: { conferenceDataVersion?: number } = {}): EventJson {
+  insert(
+    calendarId: string,
+    body: EventJson,
+    opts: { conferenceDataVersion?: number; sendUpdates?: string } = {},
+  ): EventJson {
     const cal = this.calendar(calendarId);
     let id: string;
     if (body.id !== undefined) {
@@ -134,7 +165,7 @@ export class FakeStore {
       created: now,
       updated: now,
       ...strip(body, ['kind', 'etag', 'id', 'status', 'htmlLink', 'created', 'updated', 'conferenceData']),
-      creator: body.creator ?? { email: OWNER_EMAIL, self: true },
+      creator: body.creator ?? { email: this.account, self: true },
       organizer: body.organizer ?? { email: cal.id, self: true },
       iCalUID: body.iCalUID ?? `${id}@google.com`,
       sequence: 0,
@@ -145,7 +176,66 @@ export class FakeStore {
     if (resource.recurringEventId !== undefined)
       throw new HttpError(400, 'invalid', 'Use the instance id to change an instance.');
     this.mutate(cal, id, () => resource);
+    this.invite(cal, resource, opts.sendUpdates);
     return resource;
+  }
+
+  /** Google's side of an invitation: a copy in each invited account's primary calendar. */
+  private invite(cal: FakeCalendar, event: EventJson, sendUpdates: string | undefined): void {
+    if (event.organizer?.self !== true || !Array.isArray(event.attendees)) return;
+    for (const attendee of event.attendees as EventJson[]) {
+      const email = typeof attendee.email === 'string' ? attendee.email : undefined;
+      if (email === undefined || email.toLowerCase() === cal.id.toLowerCase()) continue;
+      if (sendUpdates === 'all' || sendUpdates === 'externalOnly')
+        this.invitationsSent.push({ to: email, iCalUID: event.iCalUID });
+      const other = this.directory?.account(email);
+      if (!other || other === this) continue;
+      other.receiveInvitation(event, email);
+    }
+  }
+
+  /** The copy an invitation puts in this account's primary calendar (or its update, or its end). */
+  receiveInvitation(organizers: EventJson, email: string): void {
+    const cal = this.calendar('primary');
+    const existing = cal.events.get(organizers.id)?.resource;
+    const { extendedProperties, ...rest } = strip(organizers, ['etag', 'updated']);
+    const shared = (extendedProperties as EventJson | undefined)?.shared;
+    const mine = (existing?.attendees as EventJson[] | undefined)?.find((a) => a.self === true);
+    const copy: EventJson = {
+      ...rest,
+      etag: this.etag(),
+      updated: iso(this.now()),
+      organizer: { email: organizers.organizer?.email ?? organizers.creator?.email },
+      creator: { email: organizers.creator?.email },
+      ...(shared && { extendedProperties: { shared } }),
+      attendees: (organizers.attendees as EventJson[]).map((a) => {
+        const { self: _self, ...plain } = a;
+        if (typeof a.email !== 'string' || a.email.toLowerCase() !== email.toLowerCase()) return plain;
+        return { ...plain, self: true, responseStatus: mine?.responseStatus ?? 'needsAction' };
+      }),
+    };
+    this.mutate(cal, organizers.id, () => copy);
+  }
+
+  /** An attendee answered: its responseStatus on the organizer's event. */
+  private answer(copy: EventJson): void {
+    const me = (copy.attendees as EventJson[] | undefined)?.find((a) => a.self === true);
+    const organizer = this.directory?.account(copy.organizer?.email);
+    if (!me || !organizer || organizer === this) return;
+    const cal = organizer.calendar('primary');
+    const theirs = cal.events.get(copy.id)?.resource;
+    if (!theirs || !Array.isArray(theirs.attendees)) return;
+    const next = {
+      ...theirs,
+      etag: organizer.etag(),
+      updated: iso(organizer.now()),
+      attendees: (theirs.attendees as EventJson[]).map((a) =>
+        typeof a.email === 'string' && a.email.toLowerCase() === String(me.email).toLowerCase()
+          ? { ...a, responseStatus: me.responseStatus }
+          : a,
+      ),
+    };
+    organizer.mutate(cal, copy.id, () => next);
   }
 
   get(calendarId: string, eventId: string): EventJson {
@@ -203,6 +293,8 @@ export class FakeStore {
     next.etag = this.etag();
     next.updated = iso(this.now());
     this.mutate(cal, eventId, () => next);
+    if (next.organizer?.self === true) this.invite(cal, next, undefined);
+    else if ('attendees' in body) this.answer(next);
     return next;
   }
 
@@ -213,8 +305,9 @@ export class FakeStore {
     if (opts.ifMatch !== undefined && opts.ifMatch !== '*' && opts.ifMatch !== current.etag) {
       throw new HttpError(412, 'conditionNotMet');
     }
-    const next = { ...current, status: 'cancelled', etag: this.etag(), updated: iso(this.now()) };
+    const next: EventJson = { ...current, status: 'cancelled', etag: this.etag(), updated: iso(this.now()) };
     this.mutate(cal, eventId, () => next);
+    if (next.organizer?.self === true) this.invite(cal, next, undefined);
     return next;
   }
 
@@ -467,7 +560,7 @@ export class FakeStore {
     return `fake${this.idCounter.toString(32).padStart(6, '0')}`;
   }
 
-  private etag(): string {
+  etag(): string {
     this.etagCounter++;
     return `"${this.etagCounter}"`;
   }
