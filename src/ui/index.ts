@@ -14,3 +14,4 @@ export {
   type PanelView,
 } from './calendar-layer';
 export { primeStatusGlance, statusGlance } from './status-glance';
+export { t, useCatalog, type MessageKey } from './i18n';
