@@ -15,3 +15,4 @@ export {
 } from './calendar-layer';
 export { primeStatusGlance, statusGlance } from './status-glance';
 export { t, useCatalog, type MessageKey } from './i18n';
+export { setPageLanguage } from './page-language';
