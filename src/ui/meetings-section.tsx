@@ -4,6 +4,7 @@ import type { NegotiationView } from '../rpc';
 import { ErrorNote, Section } from './components';
 import { formatRange } from './dates';
 import { t, type MessageKey } from './i18n';
+import { phaseWords } from './meeting-phase';
 import { narrate } from './narrate';
 import { plural } from './plural';
 import { agent, useAgentQuery } from './rpc';
@@ -22,22 +23,6 @@ async function downloadInvitation(negotiationId: string): Promise<void> {
   // The download has started from the object URL; a minute later nothing needs it.
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
-
-const PHASES: Record<string, MessageKey> = {
-  checking: 'meetingsPhaseChecking',
-  querying: 'meetingsPhaseQuerying',
-  approving: 'meetingsPhaseApproving',
-  approving_disclosure: 'meetingsPhaseApproving',
-  approving_accept: 'meetingsPhaseApproving',
-  proposing: 'meetingsPhaseProposing',
-  responded: 'meetingsPhaseResponded',
-  booking: 'meetingsPhaseBooking',
-  booked: 'meetingsPhaseBooked',
-  failed: 'meetingsPhaseFailed',
-  cancelled: 'meetingsPhaseCancelled',
-  declined: 'meetingsPhaseDeclined',
-  expired: 'meetingsPhaseExpired',
-};
 
 /** Why a meeting did not happen (or a step keeps failing), in the person's words. */
 const REASONS: Record<string, MessageKey> = {
@@ -250,7 +235,7 @@ export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
               <strong dir="auto">{n.title}</strong>{' '}
               <span class="muted">{t('meetingsWith', n.with.join(', '))}</span>
               <div class="muted">
-                {t(PHASES[n.phase] ?? 'meetingsPhaseOther')}
+                {phaseWords(n.phase)}
                 {n.slot && ` · ${when(n.slot)}`}
               </div>
               <Story negotiation={n} />
