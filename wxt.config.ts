@@ -57,8 +57,10 @@ export default defineConfig({
     },
   },
   manifest: ({ browser }) => ({
-    name: 'Parley',
-    description: 'Your personal agent: finds meeting times with other people’s agents, privately.',
+    // The manifest's own words come from assets/public/_locales (I18N3), English by default.
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
     // Firefox has no side panel: WXT writes entrypoints/sidepanel as its `sidebar_action` (FFX2), the same page.
     permissions: [
       'storage',
@@ -88,7 +90,7 @@ export default defineConfig({
         // Alt+Shift+P is neither Chrome's nor Firefox's own (Ctrl+Shift+K opens Firefox's Web Console);
         // the person can change it (README, docs/protocol/interface.md PAL1).
         suggested_key: { default: 'Alt+Shift+P', mac: 'Alt+Shift+P' },
-        description: 'Open the Parley command palette',
+        description: '__MSG_commandOpenPalette__',
       },
     },
     ...(browser === 'firefox'

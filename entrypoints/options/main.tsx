@@ -1,6 +1,8 @@
 import { render } from 'preact';
 import '@/src/ui/theme.css';
-import { OptionsApp, PersonZone } from '@/src/ui';
+import { OptionsApp, PersonZone, t } from '@/src/ui';
+
+document.title = t('pageTitleSettings');
 
 render(
   <PersonZone>

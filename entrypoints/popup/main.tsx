@@ -1,6 +1,8 @@
 import { render } from 'preact';
 import '@/src/ui/theme.css';
-import { PopupApp, PersonZone, primeStatusGlance } from '@/src/ui';
+import { PopupApp, PersonZone, primeStatusGlance, setPageLanguage } from '@/src/ui';
+
+setPageLanguage();
 
 // The last status first (UIS1): the popup draws its content at once, then the agent's answer.
 void primeStatusGlance().then(() =>

@@ -1,6 +1,8 @@
 import { render } from 'preact';
 import '@/src/ui/theme.css';
-import { SidePanelApp, PersonZone } from '@/src/ui';
+import { SidePanelApp, PersonZone, setPageLanguage } from '@/src/ui';
+
+setPageLanguage();
 
 render(
   <PersonZone>

@@ -1,57 +1,69 @@
 import { useState } from 'preact/hooks';
 import type { ActivityItem } from '../rpc';
 import { ErrorNote, Section } from './components';
+import { formatDateTime } from './dates';
+import { t, type MessageKey } from './i18n';
+import { plural } from './plural';
 import { useAgentQuery } from './rpc';
 
 /** The log's kinds as the filter offers them; a kind the agent adds later falls under "Everything". */
 const FILTERS = [
-  { id: 'all', label: 'Everything', kinds: null },
-  { id: 'disclosed', label: 'Free times shared', kinds: ['disclosed'] },
-  { id: 'decisions', label: 'Proposals and acceptances', kinds: ['proposed', 'accepted', 'rescheduled'] },
-  { id: 'bookings', label: 'Bookings', kinds: ['booked'] },
-  { id: 'ended', label: 'Declines and cancellations', kinds: ['declined', 'cancelled'] },
-  { id: 'model', label: 'Sent to a cloud model', kinds: ['model_request'] },
-] as const satisfies readonly { id: string; label: string; kinds: readonly ActivityItem['kind'][] | null }[];
+  { id: 'all', label: 'activityFilterAll', kinds: null },
+  { id: 'disclosed', label: 'activityFilterDisclosed', kinds: ['disclosed'] },
+  { id: 'decisions', label: 'activityFilterDecisions', kinds: ['proposed', 'accepted', 'rescheduled'] },
+  { id: 'bookings', label: 'activityFilterBookings', kinds: ['booked'] },
+  { id: 'ended', label: 'activityFilterEnded', kinds: ['declined', 'cancelled'] },
+  { id: 'model', label: 'activityFilterModel', kinds: ['model_request'] },
+] as const satisfies readonly {
+  id: string;
+  label: MessageKey;
+  kinds: readonly ActivityItem['kind'][] | null;
+}[];
 
-const VERB: Record<ActivityItem['kind'], string> = {
-  disclosed: 'Shared',
-  proposed: 'Proposed',
-  accepted: 'Accepted',
-  booked: 'Booked',
-  declined: 'Declined',
-  cancelled: 'Cancelled',
-  rescheduled: 'Moved',
-  model_request: 'Sent to the model',
+/** Each kind's line, whole: with a time and names, a time only, names only, or neither. */
+type Line = readonly [full: MessageKey, time: MessageKey, names: MessageKey, plain: MessageKey];
+const LINE: Record<string, Line> = {
+  proposed: ['activityProposed', 'activityProposedTime', 'activityProposedWith', 'activityProposedPlain'],
+  accepted: ['activityAccepted', 'activityAcceptedTime', 'activityAcceptedWith', 'activityAcceptedPlain'],
+  booked: ['activityBooked', 'activityBookedTime', 'activityBookedWith', 'activityBookedPlain'],
+  declined: ['activityDeclined', 'activityDeclinedTime', 'activityDeclinedWith', 'activityDeclinedPlain'],
+  cancelled: [
+    'activityCancelled',
+    'activityCancelledTime',
+    'activityCancelledWith',
+    'activityCancelledPlain',
+  ],
+  rescheduled: [
+    'activityRescheduled',
+    'activityRescheduledTime',
+    'activityRescheduledWith',
+    'activityRescheduledPlain',
+  ],
 };
+const OTHER: Line = ['activityOther', 'activityOtherTime', 'activityOtherWith', 'activityOtherPlain'];
 
-const at = (time: number) =>
-  new Date(time).toLocaleString(undefined, {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
-const slotTime = (slot: { start: number; end: number }) =>
-  new Date(slot.start).toLocaleString(undefined, {
-    weekday: 'short',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+/** [A11Y8] In the person's locale and zone (src/ui/dates.ts). */
+const at = (time: number) => formatDateTime(time);
+const slotTime = (slot: { start: number; end: number }) => formatDateTime(slot.start);
 
 /** One line of the log in words: what, to or with whom, which times. */
 export function describeActivity(item: ActivityItem): string {
   const names = item.contacts.map((c) => c.name).join(', ');
-  const count = `${item.slots.length} ${item.slots.length === 1 ? 'time' : 'times'}`;
+  const n = item.slots.length;
   switch (item.kind) {
     case 'disclosed':
-      return `Shared ${count} you are free with ${names || 'the organizer'}`;
+      return names
+        ? t(plural(n, 'activitySharedOne', 'activitySharedOther'), n, names)
+        : t(plural(n, 'activitySharedOrganizerOne', 'activitySharedOrganizerOther'), n);
     case 'model_request':
-      return `Sent your words to ${item.model ?? 'the model'}`;
-    default:
-      return `${VERB[item.kind] ?? 'Did'}${item.slots.length ? ` ${slotTime(item.slots[0]!)}` : ''}${names ? ` with ${names}` : ''}`;
+      return item.model ? t('activitySentToModel', item.model) : t('activitySentToTheModel');
+    default: {
+      const [full, time, withNames, plain] = LINE[item.kind] ?? OTHER;
+      const first = item.slots[0];
+      if (first && names) return t(full, slotTime(first), names);
+      if (first) return t(time, slotTime(first));
+      return names ? t(withNames, names) : t(plain);
+    }
   }
 }
 
@@ -73,11 +85,11 @@ export function ActivityLog() {
   );
 
   return (
-    <Section title="Activity">
+    <Section title={t('activityTitle')}>
       <div class="stack" data-testid="activity">
         <div class="row">
           <label class="stack">
-            <span class="muted">Show</span>
+            <span class="muted">{t('activityShow')}</span>
             <select
               data-testid="activity-kind"
               value={filter}
@@ -85,19 +97,19 @@ export function ActivityLog() {
             >
               {FILTERS.map((f) => (
                 <option key={f.id} value={f.id}>
-                  {f.label}
+                  {t(f.label)}
                 </option>
               ))}
             </select>
           </label>
           <label class="stack">
-            <span class="muted">With</span>
+            <span class="muted">{t('activityWith')}</span>
             <select
               data-testid="activity-contact"
               value={contact}
               onChange={(e) => setContact(e.currentTarget.value)}
             >
-              <option value="">Anyone</option>
+              <option value="">{t('activityAnyone')}</option>
               {[...contacts].map(([id, name]) => (
                 <option key={id} value={id}>
                   {name}
@@ -108,7 +120,7 @@ export function ActivityLog() {
         </div>
         {data && shown.length === 0 && (
           <p class="muted" data-testid="activity-empty">
-            Nothing yet{filter !== 'all' || contact ? ' for this filter' : ''}.
+            {filter !== 'all' || contact ? t('activityNothingForFilter') : t('activityNothingYet')}
           </p>
         )}
         <ul class="contacts activity-list" data-testid="activity-items">

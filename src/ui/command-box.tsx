@@ -3,21 +3,23 @@ import type { ErrorShape } from '../errors';
 import type { AgendaView, AssistantReply } from '../rpc';
 import { ErrorNote, formatTime } from './components';
 import { formatDay, formatRange } from './dates';
+import { t, type MessageKey } from './i18n';
 import { agent, useAgentQuery } from './rpc';
 
-const PROVIDERS: Record<AssistantReply['provider'], string> = {
-  builtin: 'built-in parser',
-  openai: 'cloud model',
-  'on-device': 'on-device model',
+/** Who understood a reply, under it. */
+const UNDERSTOOD_BY: Record<AssistantReply['provider'], MessageKey> = {
+  builtin: 'commandUnderstoodBuiltin',
+  openai: 'commandUnderstoodCloud',
+  'on-device': 'commandUnderstoodOnDevice',
 };
 
 /** What became of a proposal the person did not take up (the open one has its buttons instead). */
-const CLOSED: Record<string, string> = {
-  done: 'Done.',
-  dismissed: 'Not done: you said not now.',
-  replaced: 'Changed by your next request.',
-  expired: 'Expired before it was confirmed. Ask again.',
-  failed: 'Failed. See Meetings for why.',
+const CLOSED: Record<string, MessageKey> = {
+  done: 'commandClosedDone',
+  dismissed: 'commandClosedDismissed',
+  replaced: 'commandClosedReplaced',
+  expired: 'commandClosedExpired',
+  failed: 'commandClosedFailed',
 };
 
 /** Which way understands what the person types, in one line (the popup's status). */
@@ -26,8 +28,11 @@ export function AssistantLine() {
   if (!data) return null;
   return (
     <div class="muted" data-testid="assistant-provider" data-provider={data.provider}>
-      Understands you with the {PROVIDERS[data.provider]}
-      {data.provider === 'openai' ? ` (${data.model})` : ''}
+      {data.provider === 'openai'
+        ? t('commandUnderstandsCloud', data.model ?? '')
+        : data.provider === 'on-device'
+          ? t('commandUnderstandsOnDevice')
+          : t('commandUnderstandsBuiltin')}
     </div>
   );
 }
@@ -88,11 +93,11 @@ function Reply({
       {view.note && <p class="muted">{view.note}</p>}
       {view.agenda && (
         <ul class="contacts" data-testid="agenda">
-          {view.agenda.items.length === 0 && <li class="muted">Nothing in your calendar then.</li>}
+          {view.agenda.items.length === 0 && <li class="muted">{t('commandNothingInCalendar')}</li>}
           {view.agenda.items.map((item) => (
             <li key={`${item.start}-${item.title}`} data-testid="agenda-item">
               <span class="mono">{when(item)}</span> <bdi>{item.title}</bdi>
-              {item.byParley && <span class="muted"> · by Parley</span>}
+              {item.byParley && <span class="muted">{t('commandByParley')}</span>}
             </li>
           ))}
         </ul>
@@ -104,7 +109,9 @@ function Reply({
           ))}
         </ul>
       )}
-      {view.proposal && !open && <p class="muted">{CLOSED[view.proposal.state]}</p>}
+      {view.proposal && !open && CLOSED[view.proposal.state] && (
+        <p class="muted">{t(CLOSED[view.proposal.state]!)}</p>
+      )}
       {view.proposal && open && (
         <div class="row">
           <button
@@ -113,19 +120,19 @@ function Reply({
             ref={confirmButton}
             onClick={() => onConfirm(view.proposal!.id)}
           >
-            Do it
+            {t('commandDoIt')}
           </button>
           <button
             class="secondary"
             data-testid="command-dismiss"
             onClick={() => onDismiss(view.proposal!.id)}
           >
-            Not now
+            {t('commandNotNow')}
           </button>
         </div>
       )}
       <p class="muted" data-testid={latest ? 'command-provider' : undefined}>
-        Understood by the {PROVIDERS[view.provider]}.
+        {t(UNDERSTOOD_BY[view.provider])}
       </p>
     </>
   );
@@ -150,16 +157,16 @@ function Composer({
   return (
     <form class="row" onSubmit={submit}>
       <input
-        aria-label="Ask your agent"
+        aria-label={t('commandAskLabel')}
         dir="auto"
-        placeholder="e.g. find 30 minutes with Dana next week, mornings"
+        placeholder={t('commandAskPlaceholder')}
         data-testid="command-input"
         value={text}
         maxLength={1000}
         onInput={(e) => setText(e.currentTarget.value)}
       />
       <button type="submit" data-testid="command-submit" disabled={busy || !text.trim()}>
-        Ask
+        {t('commandAsk')}
       </button>
     </form>
   );
@@ -182,7 +189,7 @@ export function CommandBox({ initial = '' }: { initial?: string }) {
       await agent.call('assistant.confirm', { proposalId });
       setReply(undefined);
       setText('');
-      setDone('Done. You can follow it under Meetings.');
+      setDone(t('commandDoneFollow'));
     });
   const dismiss = (proposalId: string) =>
     run(async () => {
@@ -231,7 +238,7 @@ export function ChatPanel({ initial = '' }: { initial?: string }) {
   const { busy, error, run } = useStep();
   const end = useRef<HTMLLIElement>(null);
   const turns = data?.turns ?? [];
-  const lastAgent = turns.findLastIndex((t) => t.role === 'agent');
+  const lastAgent = turns.findLastIndex((turn) => turn.role === 'agent');
 
   useEffect(() => end.current?.scrollIntoView?.({ block: 'nearest' }), [turns.length, data?.streaming]);
 
@@ -244,7 +251,7 @@ export function ChatPanel({ initial = '' }: { initial?: string }) {
   const confirm = (proposalId: string) =>
     run(async () => {
       await agent.call('assistant.confirm', { proposalId });
-      setDone('Done. You can follow it under Meetings.');
+      setDone(t('commandDoneFollow'));
     });
   const dismiss = (proposalId: string) =>
     run(async () => {
@@ -261,7 +268,7 @@ export function ChatPanel({ initial = '' }: { initial?: string }) {
       <ol
         class="thread"
         data-testid="chat-thread"
-        aria-label="Conversation with your agent"
+        aria-label={t('commandConversationLabel')}
         aria-live="polite"
         // A reply that is still arriving is read once, whole.
         aria-busy={data?.streaming !== undefined}
@@ -300,7 +307,7 @@ export function ChatPanel({ initial = '' }: { initial?: string }) {
         ) : (
           busy && (
             <li class="bubble muted" data-testid="chat-thinking">
-              Thinking…
+              {t('commandThinking')}
             </li>
           )
         )}
@@ -314,7 +321,7 @@ export function ChatPanel({ initial = '' }: { initial?: string }) {
       )}
       {turns.length > 0 && (
         <button class="secondary" data-testid="chat-clear" disabled={busy} onClick={clear}>
-          Delete this conversation
+          {t('commandDeleteConversation')}
         </button>
       )}
       <ErrorNote error={error} />

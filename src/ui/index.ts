@@ -14,3 +14,5 @@ export {
   type PanelView,
 } from './calendar-layer';
 export { primeStatusGlance, statusGlance } from './status-glance';
+export { t, useCatalog, type MessageKey } from './i18n';
+export { setPageLanguage } from './page-language';

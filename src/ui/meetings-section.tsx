@@ -4,7 +4,10 @@ import type { NegotiationView } from '../rpc';
 import { ErrorNote, Section } from './components';
 import { CounterForm } from './counter-form';
 import { formatRange } from './dates';
+import { t, type MessageKey } from './i18n';
+import { phaseWords } from './meeting-phase';
 import { narrate } from './narrate';
+import { plural } from './plural';
 import { agent, useAgentQuery } from './rpc';
 
 const when = (slot: { start: number; end: number }) => formatRange(slot.start, slot.end);
@@ -22,38 +25,21 @@ async function downloadInvitation(negotiationId: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-const PHASES: Record<string, string> = {
-  checking: 'checking your calendar',
-  querying: 'asking for their free times',
-  approving: 'waiting for your approval',
-  approving_disclosure: 'waiting for your approval',
-  approving_accept: 'waiting for your approval',
-  proposing: 'proposing a time',
-  responded: 'shared free times, waiting',
-  booking: 'booking',
-  booked: 'booked',
-  failed: 'no time found',
-  cancelled: 'cancelled',
-  declined: 'declined',
-  expired: 'expired',
-};
-
 /** Why a meeting did not happen (or a step keeps failing), in the person's words. */
-const REASONS: Record<string, string> = {
-  declined: 'Someone declined.',
-  no_overlap: 'Nobody had time in common in that window.',
-  no_common_slot: 'No time suited everyone.',
-  timed_out: 'An agent did not answer in time.',
-  organizer_declined: 'The organizer declined.',
-  booking_failed:
-    'Your calendar refused the booking; the others were told. Check the calendar connection and try again.',
-  expired: 'The request expired.',
-  send_failed: 'A message could not be sent; Parley keeps trying while the meeting is open.',
-  book_failed: 'The booking keeps failing; check your calendar connection.',
-  ensure_invitation_failed: 'The meeting could not be added to your calendar; check the calendar connection.',
-  cancel_event_failed: 'The meeting could not be removed from your calendar; remove it there by hand.',
-  need_availability_failed: 'Your free times could not be read; check the calendar connection.',
-  audit_failed: 'The activity log could not be written.',
+const REASONS: Record<string, MessageKey> = {
+  declined: 'meetingsReasonDeclined',
+  no_overlap: 'meetingsReasonNoOverlap',
+  no_common_slot: 'meetingsReasonNoCommonSlot',
+  timed_out: 'meetingsReasonTimedOut',
+  organizer_declined: 'meetingsReasonOrganizerDeclined',
+  booking_failed: 'meetingsReasonBookingFailed',
+  expired: 'meetingsReasonExpired',
+  send_failed: 'meetingsReasonSendFailed',
+  book_failed: 'meetingsReasonBookFailed',
+  ensure_invitation_failed: 'meetingsReasonEnsureInvitationFailed',
+  cancel_event_failed: 'meetingsReasonCancelEventFailed',
+  need_availability_failed: 'meetingsReasonNeedAvailabilityFailed',
+  audit_failed: 'meetingsReasonAuditFailed',
 };
 
 /** Approve or decline exactly what the agent asks, from the popup or the side panel. */
@@ -77,7 +63,8 @@ function Approvals({ negotiations }: { negotiations: NegotiationView[] }) {
     <div class="stack" data-testid="approvals">
       {pending.map((n) => (
         <div class="bubble" key={n.id} data-testid="approval" data-negotiation={n.id} data-title={n.title}>
-          <strong dir="auto">{n.title}</strong> <span class="muted">with {n.with.join(', ')}</span>
+          <strong dir="auto">{n.title}</strong>{' '}
+          <span class="muted">{t('meetingsWith', n.with.join(', '))}</span>
           <div>{n.approval!.description}</div>
           <ul class="muted">
             {n.approval!.slots.map((s) => (
@@ -86,10 +73,10 @@ function Approvals({ negotiations }: { negotiations: NegotiationView[] }) {
           </ul>
           <div class="row">
             <button data-testid="approve" onClick={() => decide(n, true)}>
-              Approve
+              {t('meetingsApprove')}
             </button>
             <button class="secondary" data-testid="decline" onClick={() => decide(n, false)}>
-              Decline
+              {t('meetingsDecline')}
             </button>
           </div>
           <CounterForm negotiation={n} />
@@ -110,9 +97,9 @@ export function NeedsYou() {
   const { data } = useAgentQuery('negotiations.list', {}, ['negotiations']);
   const count = data?.filter((n) => n.approval).length ?? 0;
   return (
-    <Section title={count ? `Needs you (${count})` : 'Needs you'}>
+    <Section title={count ? t('meetingsNeedsYouCount', count) : t('meetingsNeedsYou')}>
       <div data-testid="needs-you" data-count={count}>
-        {data && count === 0 && <p class="muted">Nothing waits for you.</p>}
+        {data && count === 0 && <p class="muted">{t('meetingsNothingWaits')}</p>}
         {data && <Approvals negotiations={data} />}
       </div>
     </Section>
@@ -160,7 +147,7 @@ export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
       await agent.call('negotiations.start', {
         contactIds: chosen,
         durationMin,
-        title: title.trim() || 'Meeting',
+        title: title.trim() || t('meetingsDefaultTitle'),
         withinDays,
       });
       setError(undefined);
@@ -172,12 +159,12 @@ export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
   };
 
   return (
-    <Section title="Meetings">
+    <Section title={t('meetingsTitle')}>
       <div class="stack">
         {approvals && negotiations && <Approvals negotiations={negotiations} />}
         {paired.length > 0 && (
           <form class="stack" onSubmit={start} data-testid="find-time">
-            <span>Find a time with…</span>
+            <span>{t('meetingsFindTimeWith')}</span>
             {paired.map((c) => (
               <label class="row" key={c.agentId}>
                 <input
@@ -198,8 +185,8 @@ export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
               </label>
             ))}
             <input
-              placeholder="What is it about?"
-              aria-label="What is it about?"
+              placeholder={t('meetingsAbout')}
+              aria-label={t('meetingsAbout')}
               dir="auto"
               name="title"
               value={title}
@@ -208,31 +195,31 @@ export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
             <div class="row">
               <select
                 name="duration"
-                aria-label="How long"
+                aria-label={t('meetingsHowLong')}
                 value={durationMin}
                 onChange={(e) => setDuration(Number(e.currentTarget.value))}
               >
                 {[15, 30, 45, 60, 90].map((m) => (
                   <option value={m} key={m}>
-                    {m} minutes
+                    {t(plural(m, 'meetingsMinutesOne', 'meetingsMinutesOther'), m)}
                   </option>
                 ))}
               </select>
               <select
                 name="within"
-                aria-label="Within"
+                aria-label={t('meetingsWithin')}
                 value={withinDays}
                 onChange={(e) => setWithin(Number(e.currentTarget.value))}
               >
                 {[3, 7, 14, 30].map((d) => (
                   <option value={d} key={d}>
-                    within {d} days
+                    {t(plural(d, 'meetingsWithinDaysOne', 'meetingsWithinDaysOther'), d)}
                   </option>
                 ))}
               </select>
             </div>
             <button type="submit" disabled={chosen.length === 0} data-testid="find-time-submit">
-              Find a time
+              {t('meetingsFindTime')}
             </button>
           </form>
         )}
@@ -248,20 +235,21 @@ export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
               data-outcome={n.outcome ?? ''}
               data-result={n.result?.kind ?? ''}
             >
-              <strong dir="auto">{n.title}</strong> <span class="muted">with {n.with.join(', ')}</span>
+              <strong dir="auto">{n.title}</strong>{' '}
+              <span class="muted">{t('meetingsWith', n.with.join(', '))}</span>
               <div class="muted">
-                {PHASES[n.phase] ?? n.phase}
+                {phaseWords(n.phase)}
                 {n.slot && ` · ${when(n.slot)}`}
               </div>
               <Story negotiation={n} />
               {n.notes?.map((x) => (
                 <div class="muted" data-testid="negotiation-note" key={x.name} dir="auto">
-                  {x.name}: “{x.note}”
+                  {t('meetingsNote', x.name, x.note)}
                 </div>
               ))}
               {n.reason && (
                 <div class="error" data-testid="negotiation-reason" data-reason={n.reason}>
-                  {REASONS[n.reason] ?? 'Something went wrong with this meeting; see Settings → Diagnostics.'}
+                  {t(REASONS[n.reason] ?? 'meetingsReasonOther')}
                 </div>
               )}
               {n.phase === 'booked' && calendar && !calendar.connected && (
@@ -270,7 +258,7 @@ export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
                   data-testid="add-to-calendar"
                   onClick={() => void downloadInvitation(n.id).catch(setError)}
                 >
-                  Add to my calendar (.ics)
+                  {t('meetingsAddToCalendar')}
                 </button>
               )}
               {n.role === 'organizer' && n.phase === 'booked' && (
@@ -283,7 +271,7 @@ export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
                       .catch(setError)
                   }
                 >
-                  Find another time
+                  {t('meetingsFindAnotherTime')}
                 </button>
               )}
               {!['cancelled', 'failed', 'declined', 'expired'].includes(n.phase) && (
@@ -294,7 +282,7 @@ export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
                     void agent.call('negotiations.cancel', { negotiationId: n.id }).catch(setError)
                   }
                 >
-                  {n.phase === 'booked' ? 'Cancel meeting' : 'Stop'}
+                  {n.phase === 'booked' ? t('meetingsCancelMeeting') : t('meetingsStop')}
                 </button>
               )}
             </li>

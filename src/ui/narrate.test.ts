@@ -1,6 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import de from '../../assets/public/_locales/de/messages.json';
+import en from '../../assets/public/_locales/en/messages.json';
 import type { NegotiationView } from '../rpc';
+import { useCatalog } from './i18n';
 import { narrate } from './narrate';
+
+// The words come from the extension's own catalogs (I18N1), read here as the browser would.
+beforeAll(() => useCatalog(en));
+afterAll(() => useCatalog(undefined));
 
 // Wednesday 2026-12-02 08:00 UTC; Thursday is the next day.
 const NOW = Date.UTC(2026, 11, 2, 8, 0);
@@ -181,5 +188,43 @@ describe('narrating a negotiation', () => {
     expect(phase).toMatchObject({ kind: 'open', outcome: 'In progress.' });
     // A record without a story (an older build's) still reads.
     expect(narrate(organizer({ outcome: 'booked' }), opts).steps).toBe('');
+  });
+
+  it('[I18N1] a story renders whole in German from the German catalog, with German dates', () => {
+    useCatalog(de);
+    try {
+      const told = narrate(
+        organizer({
+          outcome: 'booked',
+          slot: slot(thu(14)),
+          story: {
+            peers: [
+              { name: 'Ben', status: 'accepted', offered: [slot(thu(10)), slot(thu(14)), slot(thu(16))] },
+            ],
+            proposed: slot(thu(14)),
+          },
+        }),
+        { ...opts, locale: 'de' },
+      );
+      expect(told.steps).toBe(
+        'Der Agent von Ben hat 3 Termine für morgen angeboten; du hast morgen um 14:00 vorgeschlagen; Ben hat zugesagt.',
+      );
+      expect(told.outcome).toBe('Gebucht für morgen um 14:00.');
+      const fri = Date.UTC(2026, 11, 4, 9);
+      const one = narrate(
+        organizer({
+          phase: 'querying',
+          story: {
+            peers: [{ name: 'Cy', status: 'proposed', offered: [slot(fri)] }],
+            waitingFor: [{ name: 'Ben', offlineSince: Date.UTC(2026, 11, 2, 10, 2) }, { name: 'Ana' }],
+          },
+        }),
+        { ...opts, locale: 'de' },
+      );
+      expect(one.steps).toBe('Der Agent von Cy hat 1 Termin am Freitag angeboten.');
+      expect(one.outcome).toBe('Wartet auf: Agent von Ben – offline seit 10:02 und Agent von Ana.');
+    } finally {
+      useCatalog(en);
+    }
   });
 });

@@ -5,15 +5,16 @@ import type { RpcOutput } from '../rpc';
 import { AssistantSection } from './assistant-section';
 import { CalendarSettings } from './calendar-section';
 import { ErrorNote } from './components';
+import { t } from './i18n';
 import { agent, useAgentQuery } from './rpc';
 
 /** The steps of the first run, the passphrase first (docs/protocol/interface-home.md ONB1). */
 export const STEPS = [
-  { id: 'passphrase', label: 'Passphrase' },
-  { id: 'name', label: 'Your name' },
-  { id: 'relay', label: 'Relay' },
-  { id: 'calendar', label: 'Calendar' },
-  { id: 'model', label: 'Model' },
+  { id: 'passphrase', label: 'onboardingStepPassphrase' },
+  { id: 'name', label: 'onboardingStepName' },
+  { id: 'relay', label: 'onboardingStepRelay' },
+  { id: 'calendar', label: 'onboardingStepCalendar' },
+  { id: 'model', label: 'onboardingStepModel' },
 ] as const;
 export type Step = Exclude<(typeof STEPS)[number]['id'], 'passphrase'> | 'done';
 
@@ -27,10 +28,8 @@ export function browserDefaults(): { timeZone: string; locale: string } {
 export function StepHeader({ current }: { current: (typeof STEPS)[number]['id'] }) {
   const index = STEPS.findIndex((s) => s.id === current);
   return (
-    <nav aria-label="First-run steps" class="onboarding-steps" data-testid="onboarding-steps">
-      <p class="muted">
-        Step {index + 1} of {STEPS.length}
-      </p>
+    <nav aria-label={t('onboardingStepsLabel')} class="onboarding-steps" data-testid="onboarding-steps">
+      <p class="muted">{t('onboardingStepOf', index + 1, STEPS.length)}</p>
       <ol>
         {STEPS.map((s, i) => (
           <li
@@ -38,7 +37,7 @@ export function StepHeader({ current }: { current: (typeof STEPS)[number]['id'] 
             aria-current={i === index ? 'step' : undefined}
             class={i < index ? 'done' : undefined}
           >
-            {i + 1}. {s.label}
+            {t('onboardingStepItem', i + 1, t(s.label))}
           </li>
         ))}
       </ol>
@@ -50,12 +49,8 @@ export function StepHeader({ current }: { current: (typeof STEPS)[number]['id'] 
 export function Welcome() {
   return (
     <div class="stack" data-testid="onboarding-welcome">
-      <h2>Welcome to Parley</h2>
-      <p>
-        Parley is your own agent in this browser. It finds meeting times with other people’s agents — asking
-        before it shares any of your free times — and books what you approve. Messages between agents are
-        end-to-end encrypted; the relay that carries them sees no names, no titles and no times.
-      </p>
+      <h2>{t('onboardingWelcome')}</h2>
+      <p>{t('onboardingWhatIsParley')}</p>
     </div>
   );
 }
@@ -86,20 +81,20 @@ export function Onboarding({ step, onStep }: { step: Exclude<Step, 'done'>; onSt
       {step === 'relay' && <RelayStep onNext={next} />}
       {step === 'calendar' && (
         <StepBody
-          title="Your calendar"
+          title={t('onboardingCalendarTitle')}
           onNext={next}
-          nextLabel="Next"
-          intro="Parley reads when you are busy (never what) to find times. Connect Google Calendar, import an .ics file, or give a calendar’s secret iCal address — or skip this and add one later in settings."
+          nextLabel={t('onboardingNext')}
+          intro={t('onboardingCalendarIntro')}
         >
           <CalendarStep />
         </StepBody>
       )}
       {step === 'model' && (
         <StepBody
-          title="Understanding what you type"
+          title={t('onboardingModelTitle')}
           onNext={next}
-          nextLabel="Finish"
-          intro="Without a model, Parley’s built-in parser understands requests such as “find 30 minutes with Ben next week”. A cloud model (your own key) or Chrome’s on-device model understands freer wording."
+          nextLabel={t('onboardingFinish')}
+          intro={t('onboardingModelIntro')}
         >
           <AssistantSection />
         </StepBody>
@@ -112,11 +107,11 @@ export function Onboarding({ step, onStep }: { step: Exclude<Step, 'done'>; onSt
             data-testid="onboarding-next-skip"
             onClick={() => void next()}
           >
-            Skip this step
+            {t('onboardingSkipStep')}
           </button>
         )}
         <button type="button" class="secondary" data-testid="onboarding-skip" onClick={() => void go('done')}>
-          Skip setup
+          {t('onboardingSkipSetup')}
         </button>
       </div>
       <ErrorNote error={error} />
@@ -189,9 +184,9 @@ function NameStep({ onNext }: { onNext: () => void }) {
 
   return (
     <form class="stack" onSubmit={save} data-testid="onboarding-name">
-      <h2>Your name</h2>
+      <h2>{t('onboardingStepName')}</h2>
       <label class="stack">
-        <span>The name your contacts will see when you invite them</span>
+        <span>{t('onboardingNameLabel')}</span>
         <input
           name="onboarding.displayName"
           autocomplete="name"
@@ -201,7 +196,7 @@ function NameStep({ onNext }: { onNext: () => void }) {
         />
       </label>
       <label class="stack">
-        <span>Your time zone (from your browser)</span>
+        <span>{t('onboardingTimeZoneLabel')}</span>
         <input
           name="onboarding.timeZone"
           data-testid="onboarding-timezone"
@@ -210,10 +205,10 @@ function NameStep({ onNext }: { onNext: () => void }) {
         />
       </label>
       <p class="muted" data-testid="onboarding-locale" data-locale={defaults.locale}>
-        Dates and times appear in your browser’s language ({defaults.locale}), for example: {sample}.
+        {t('onboardingLocaleSample', defaults.locale, sample)}
       </p>
       <button type="submit" data-testid="onboarding-next" disabled={!name?.trim()}>
-        Next
+        {t('onboardingNext')}
       </button>
       <ErrorNote error={error} />
     </form>
@@ -252,13 +247,10 @@ function RelayStep({ onNext }: { onNext: () => void }) {
 
   return (
     <form class="stack" onSubmit={save} data-testid="onboarding-relay">
-      <h2>Your relay</h2>
-      <p class="muted">
-        The relay carries encrypted messages between agents. Use the address your organisation or a friend
-        runs (for example wss://relay.example.org); both of you need the same relay.
-      </p>
+      <h2>{t('onboardingRelayTitle')}</h2>
+      <p class="muted">{t('onboardingRelayIntro')}</p>
       <label class="stack">
-        <span>Relay address</span>
+        <span>{t('onboardingRelayLabel')}</span>
         <input
           name="onboarding.relayUrl"
           inputMode="url"
@@ -267,7 +259,7 @@ function RelayStep({ onNext }: { onNext: () => void }) {
         />
       </label>
       <button type="submit" data-testid="onboarding-next" disabled={busy || !url?.trim()}>
-        {busy ? 'Checking…' : 'Check and continue'}
+        {busy ? t('onboardingChecking') : t('onboardingCheckContinue')}
       </button>
       {check && !check.ok && (
         <p class="error" role="alert" data-testid="relay-check-problem" data-problem={check.problem}>

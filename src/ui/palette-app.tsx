@@ -4,6 +4,8 @@ import { createLogger, errorFields } from '../log';
 import { lastBrowserWindowId, openOptionsPage, openSidePanel } from '../platform';
 import type { AssistantReply, ContactView, NegotiationView } from '../rpc';
 import { ErrorNote } from './components';
+import { t, type MessageKey } from './i18n';
+import { phaseWords } from './meeting-phase';
 import { PALETTE_ROWS, paletteIndex, searchPalette, type PaletteItem } from './palette-search';
 import { agent } from './rpc';
 
@@ -12,32 +14,35 @@ const log = createLogger('ui').child('palette');
 /** The palette's shortcut as shipped; the person may change it (the footer says where). */
 export const PALETTE_SHORTCUT = 'Alt+Shift+P';
 
-const GROUP_LABEL: Record<PaletteItem['group'], string> = {
-  action: 'Action',
-  contact: 'Contact',
-  meeting: 'Meeting',
-  ask: 'Agent',
+const GROUP_LABEL: Record<PaletteItem['group'], MessageKey> = {
+  action: 'paletteGroupAction',
+  contact: 'paletteGroupContact',
+  meeting: 'paletteGroupMeeting',
+  ask: 'paletteGroupAgent',
 };
 
 /** What the palette can do without a form: each runs one action of the registry, or opens a place. */
-const ACTIONS: readonly PaletteItem[] = [
-  { id: 'find', group: 'action', label: 'Find a time with…', keywords: 'meeting schedule book' },
-  { id: 'agenda', group: 'action', label: 'What’s on tomorrow?', keywords: 'agenda calendar day' },
-  { id: 'sidepanel', group: 'action', label: 'Open the side panel', keywords: 'chat home approvals' },
-  { id: 'invite', group: 'action', label: 'Invite someone', keywords: 'contact add pair code' },
-  { id: 'sync', group: 'action', label: 'Sync your calendars now', keywords: 'google refresh' },
-  { id: 'settings', group: 'action', label: 'Open settings', keywords: 'options preferences relay model' },
-  { id: 'lock', group: 'action', label: 'Lock Parley now', keywords: 'passphrase secure' },
+const ACTIONS: ReadonlyArray<{ id: string; label: MessageKey; keywords: MessageKey }> = [
+  { id: 'find', label: 'paletteActionFind', keywords: 'paletteKeywordsFind' },
+  { id: 'agenda', label: 'paletteActionAgenda', keywords: 'paletteKeywordsAgenda' },
+  { id: 'sidepanel', label: 'paletteActionSidePanel', keywords: 'paletteKeywordsSidePanel' },
+  { id: 'invite', label: 'paletteActionInvite', keywords: 'paletteKeywordsInvite' },
+  { id: 'sync', label: 'paletteActionSync', keywords: 'paletteKeywordsSync' },
+  { id: 'settings', label: 'paletteActionSettings', keywords: 'paletteKeywordsSettings' },
+  { id: 'lock', label: 'paletteActionLock', keywords: 'paletteKeywordsLock' },
 ];
 
-const WAITING = 'waits for your approval';
+const actionItems = (): PaletteItem[] =>
+  ACTIONS.map((a) => ({ id: a.id, group: 'action', label: t(a.label), keywords: t(a.keywords) }));
 
 function meetingItem(n: NegotiationView): PaletteItem {
-  const state = n.approval ? WAITING : n.outcome === 'booked' ? 'booked' : n.phase.replaceAll('_', ' ');
+  const state = n.approval
+    ? t('paletteWaitsApproval')
+    : phaseWords(n.outcome === 'booked' ? 'booked' : n.phase);
   return {
     id: `meeting:${n.id}`,
     group: 'meeting',
-    label: n.with.length ? `${n.title} — with ${n.with.join(', ')}` : n.title,
+    label: n.with.length ? t('paletteMeetingWith', n.title, n.with.join(', ')) : n.title,
     detail: state,
   };
 }
@@ -45,9 +50,16 @@ function meetingItem(n: NegotiationView): PaletteItem {
 const contactItem = (c: ContactView): PaletteItem => ({
   id: `contact:${c.agentId}`,
   group: 'contact',
-  label: `Find a time with ${c.name}`,
+  label: t('paletteContactFind', c.name),
   keywords: c.name,
 });
+
+/** Marks the keys inside a help message, which are shown as <kbd>. */
+const KEY = '\uE000';
+const key = (name: string) => `${KEY}${name}${KEY}`;
+/** A message whose placeholders were filled with `key(…)`: its text, the keys as <kbd>. */
+const withKeys = (text: string) =>
+  text.split(KEY).map((part, i) => (i % 2 ? <kbd key={i}>{part}</kbd> : part));
 
 /**
  * The command palette (docs/protocol/interface.md PAL1–PAL4): opened by the shortcut as a small window,
@@ -90,7 +102,8 @@ export function PaletteApp({ close = () => window.close() }: { close?: () => voi
   const items = useMemo(() => {
     const waiting = meetings.filter((m) => m.approval).map(meetingItem);
     const others = meetings.filter((m) => !m.approval).map(meetingItem);
-    return [...ACTIONS.slice(0, 1), ...waiting, ...ACTIONS.slice(1), ...contacts.map(contactItem), ...others];
+    const actions = actionItems();
+    return [...actions.slice(0, 1), ...waiting, ...actions.slice(1), ...contacts.map(contactItem), ...others];
   }, [contacts, meetings]);
   const index = useMemo(() => paletteIndex(items), [items]);
   const rows = useMemo(() => searchPalette(index, items, query), [index, items, query]);
@@ -132,20 +145,21 @@ export function PaletteApp({ close = () => window.close() }: { close?: () => voi
       log.warn('open_panel_failed', errorFields(e));
       setError({
         code: 'internal',
-        message: 'The side panel could not be opened. Open it from the toolbar.',
+        message: t('paletteCouldNotOpenSidePanel'),
       });
     });
 
   function run(item: PaletteItem | undefined): void {
     if (!item) return;
     if (item.group === 'ask') return void ask(query.trim());
-    if (item.group === 'contact') return fill(`${item.label} `);
+    // What goes into the field is for the agent: words its parser understands (see the catalog's note).
+    if (item.group === 'contact') return fill(`${t('paletteAgentFindWith', item.keywords ?? '')} `);
     if (item.group === 'meeting') return void openPanel();
     switch (item.id) {
       case 'find':
-        return fill('Find a time with ');
+        return fill(t('paletteAgentFindWith', ''));
       case 'agenda':
-        return void ask('What’s on tomorrow?');
+        return void ask(t('paletteAgentAgenda'));
       case 'sidepanel':
       case 'invite':
         return void openPanel();
@@ -154,7 +168,7 @@ export function PaletteApp({ close = () => window.close() }: { close?: () => voi
       case 'sync':
         return void step(async () => {
           await agent.call('calendar.sync', {});
-          setDone('Your calendars are up to date.');
+          setDone(t('paletteCalendarsUpToDate'));
         });
       case 'lock':
         return void step(async () => {
@@ -188,7 +202,7 @@ export function PaletteApp({ close = () => window.close() }: { close?: () => voi
       await agent.call('assistant.confirm', { proposalId });
       setReply(undefined);
       setQuery('');
-      setDone('Done. You can follow it in the side panel.');
+      setDone(t('paletteDoneFollow'));
       input.current?.focus();
     });
   const dismiss = (proposalId: string) =>
@@ -203,12 +217,12 @@ export function PaletteApp({ close = () => window.close() }: { close?: () => voi
       <input
         ref={input}
         role="combobox"
-        aria-label="Search Parley or ask your agent"
+        aria-label={t('paletteInputLabel')}
         aria-expanded="true"
         aria-controls="palette-options"
         aria-autocomplete="list"
         aria-activedescendant={rows[current] ? `palette-option-${current}` : undefined}
-        placeholder="Search, or ask: find 30 minutes with Dana next week"
+        placeholder={t('palettePlaceholder')}
         data-testid="palette-input"
         autoComplete="off"
         spellcheck={false}
@@ -217,7 +231,7 @@ export function PaletteApp({ close = () => window.close() }: { close?: () => voi
         onInput={(e) => setQuery(e.currentTarget.value)}
         onKeyDown={onKeyDown}
       />
-      <ul role="listbox" id="palette-options" aria-label="Results" data-testid="palette-options">
+      <ul role="listbox" id="palette-options" aria-label={t('paletteResults')} data-testid="palette-options">
         {rows.slice(0, PALETTE_ROWS).map((item, i) => (
           <li
             key={item.id}
@@ -238,13 +252,13 @@ export function PaletteApp({ close = () => window.close() }: { close?: () => voi
               {item.label}
               {item.detail && <span class="muted"> · {item.detail}</span>}
             </span>
-            <span class="group muted">{GROUP_LABEL[item.group]}</span>
+            <span class="group muted">{t(GROUP_LABEL[item.group])}</span>
           </li>
         ))}
       </ul>
       {busy && (
         <p class="muted" aria-live="polite">
-          Working…
+          {t('paletteWorking')}
         </p>
       )}
       {reply && (
@@ -275,7 +289,7 @@ export function PaletteApp({ close = () => window.close() }: { close?: () => voi
                     if (e.key === 'Escape') void dismiss(reply.proposal!.id);
                   }}
                 >
-                  Do it
+                  {t('paletteDoIt')}
                 </button>
                 <button
                   class="secondary"
@@ -283,7 +297,7 @@ export function PaletteApp({ close = () => window.close() }: { close?: () => voi
                   disabled={busy}
                   onClick={() => void dismiss(reply.proposal!.id)}
                 >
-                  Not now
+                  {t('paletteNotNow')}
                 </button>
               </div>
             </>
@@ -297,9 +311,10 @@ export function PaletteApp({ close = () => window.close() }: { close?: () => voi
       )}
       <ErrorNote error={error} />
       <p class="muted" data-testid="palette-help">
-        <kbd>↑</kbd> <kbd>↓</kbd> choose · <kbd>Enter</kbd> run · <kbd>Esc</kbd> close. Opens with{' '}
-        <kbd>{PALETTE_SHORTCUT}</kbd>; change it at chrome://extensions/shortcuts (Firefox: about:addons →
-        Manage Extension Shortcuts).
+        {withKeys(
+          t('paletteHelpKeys', key('↑'), key('↓'), key(t('paletteKeyEnter')), key(t('paletteKeyEsc'))),
+        )}{' '}
+        {withKeys(t('paletteHelpShortcut', key(PALETTE_SHORTCUT)))}
       </p>
     </main>
   );

@@ -1,4 +1,5 @@
 import Fuse from 'fuse.js/basic';
+import { t } from './i18n';
 
 /**
  * The command palette's search (docs/protocol/interface.md PAL2): fuzzy (fuse.js) over the actions,
@@ -46,7 +47,7 @@ export function searchPalette(
   const words = query.trim();
   if (!words) return items.slice(0, PALETTE_ROWS);
   const found = bestMatches(index, words).slice(0, PALETTE_ROWS - 1);
-  return [...found, { id: 'ask', group: 'ask', label: `Ask your agent: “${words.slice(0, 120)}”` }];
+  return [...found, { id: 'ask', group: 'ask', label: t('paletteAskAgent', words.slice(0, 120)) }];
 }
 
 /**

@@ -6,19 +6,21 @@ import { CalendarLine } from './calendar-section';
 import { AssistantLine, CommandBox } from './command-box';
 import { ErrorNote, RelayDot, relayAccountProblem } from './components';
 import { PendingApprovals } from './meetings-section';
+import { t } from './i18n';
 import { LockGate } from './lock-gate';
+import { plural } from './plural';
 import { agent } from './rpc';
 
 const log = createLogger('ui').child('popup');
 
 /** Opening another surface failed (the browser has no side panel, the popup lost focus): say so. */
 const couldNotOpen =
-  (what: string, setError: (e: ErrorShape) => void) =>
+  (what: 'side_panel' | 'settings', setError: (e: ErrorShape) => void) =>
   (error: unknown): void => {
     log.warn('open_failed', { what, ...errorFields(error) });
     setError({
       code: 'internal',
-      message: `The ${what} could not be opened. Open it from the browser’s menu.`,
+      message: t(what === 'side_panel' ? 'popupCouldNotOpenSidePanel' : 'popupCouldNotOpenSettings'),
     });
   };
 
@@ -34,20 +36,19 @@ export function PopupApp() {
           <div class="section stack">
             {quarantined ? (
               <p class="error" data-testid="quarantined">
-                {quarantined} stored record(s) failed their integrity check and were set aside. Restore from a
-                backup in settings.
+                {t(plural(quarantined, 'popupQuarantinedOne', 'popupQuarantinedOther'), quarantined)}
               </p>
             ) : null}
             {/* [HOM4] The agent's state at a glance: unlocked, relay, calendar, model. */}
-            <ul class="status-grid" data-testid="status" aria-label="Your agent’s status">
+            <ul class="status-grid" data-testid="status" aria-label={t('popupStatusLabel')}>
               <li data-testid="status-lock" data-state="unlocked">
-                <span>Unlocked</span>
+                <span>{t('popupUnlocked')}</span>
                 <button
                   class="secondary"
                   data-testid="lock"
                   onClick={() => void agent.call('vault.lock', {}).catch(setError)}
                 >
-                  Lock
+                  {t('popupLock')}
                 </button>
               </li>
               <li data-testid="status-relay" data-state={status.relay.connected ? 'connected' : 'offline'}>
@@ -67,15 +68,15 @@ export function PopupApp() {
             <details>
               <summary class="muted">
                 <span data-testid="contact-count">{status.contacts}</span>{' '}
-                {status.contacts === 1 ? 'contact' : 'contacts'} · your fingerprint
+                {t(plural(status.contacts, 'popupContactsOne', 'popupContactsOther'))}
               </summary>
               <div class="mono" data-testid="fingerprint">
                 {status.fingerprint}
               </div>
             </details>
             <div class="row">
-              <button onClick={() => void openSidePanel().catch(couldNotOpen('side panel', setError))}>
-                Open side panel
+              <button onClick={() => void openSidePanel().catch(couldNotOpen('side_panel', setError))}>
+                {t('popupOpenSidePanel')}
               </button>
             </div>
             <ErrorNote error={error} />
@@ -97,9 +98,9 @@ function RelayAccountProblem({ lastError }: { lastError?: string }) {
       <button
         class="secondary"
         data-testid="open-account"
-        onClick={() => void openOptionsPage().catch(couldNotOpen('settings page', setError))}
+        onClick={() => void openOptionsPage().catch(couldNotOpen('settings', setError))}
       >
-        Open settings
+        {t('popupOpenSettings')}
       </button>
       <ErrorNote error={error} />
     </div>

@@ -1,11 +1,18 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
-import { MAX_MESSAGE_CHARS, type ContactView, type MessageSearchHit, type RpcOutput } from '../rpc';
+import {
+  MAX_MESSAGE_CHARS,
+  type ContactView,
+  type MessageSearchHit,
+  type MessageView,
+  type RpcOutput,
+} from '../rpc';
 import { ActivityLog } from './activity-log';
 import { ChatPanel } from './command-box';
 import { askedFor } from './launch';
 import { ContactControls } from './contact-controls';
 import { ErrorNote, RelayDot, Section, formatTime, relayAccountProblem } from './components';
+import { t, type MessageKey } from './i18n';
 import { InviteCard, inviteFromHash } from './invite-card';
 import { LockGate } from './lock-gate';
 import { useMeetingAnchor } from './meeting-anchor';
@@ -47,7 +54,7 @@ function Home() {
   useMeetingAnchor();
   return (
     <>
-      <Section title="Your agent">
+      <Section title={t('homeYourAgent')}>
         <ChatPanel initial={askedFor()} />
       </Section>
       <NeedsYou />
@@ -68,8 +75,8 @@ function Conversations() {
   return (
     <>
       <Search onOpen={setSelected} />
-      <Section title="Conversations">
-        {conversations?.length === 0 && <p class="muted">No contacts yet. Invite someone above.</p>}
+      <Section title={t('homeConversations')}>
+        {conversations?.length === 0 && <p class="muted">{t('homeNoContacts')}</p>}
         <ul class="contacts" data-testid="contacts">
           {conversations?.map(({ contact, last }) => (
             <li key={contact.agentId}>
@@ -81,8 +88,8 @@ function Conversations() {
                 onClick={() => setSelected(contact.agentId)}
               >
                 <strong dir="auto">{contact.name}</strong>{' '}
-                {contact.status === 'pending' && <span class="muted">(waiting)</span>}
-                {contact.status === 'blocked' && <span class="muted">(blocked)</span>}
+                {contact.status === 'pending' && <span class="muted">{t('homeContactWaiting')}</span>}
+                {contact.status === 'blocked' && <span class="muted">{t('homeContactBlocked')}</span>}
                 {last && (
                   <div class="muted" dir="auto">
                     {last.text.slice(0, 60)}
@@ -133,18 +140,14 @@ function Invites() {
       // [INV2] An invite this agent already accepted says so, instead of pairing again.
       const known = await agent.call('invite.status', { code: invite });
       if (known.state === 'already_contact') {
-        setResult(`You already used this invite: ${known.name ?? 'its sender'} is your contact.`);
+        setResult(known.name ? t('homeInviteUsedBy', known.name) : t('homeInviteUsed'));
         setPasted('');
         return;
       }
       // The agent moves its link to the new relay; the pairing request leaves once it is logged in there.
       if (switchTo) await agent.call('settings.set', { relayUrl: switchTo });
       const { contact } = await agent.call('invite.accept', { code: invite });
-      setResult(
-        contact.status === 'paired'
-          ? `${contact.name} is now a contact.`
-          : 'Invite sent. Your contact’s agent will confirm when it comes online.',
-      );
+      setResult(contact.status === 'paired' ? t('homeNowContact', contact.name) : t('homeInviteSent'));
       setPasted('');
     } catch (e) {
       const shape = e as ErrorShape;
@@ -163,22 +166,22 @@ function Invites() {
   };
 
   return (
-    <Section title="Contacts">
+    <Section title={t('homeContacts')}>
       <div class="stack">
         <button class="secondary" onClick={create} data-testid="create-invite">
-          Invite someone
+          {t('homeInviteSomeone')}
         </button>
         {invite && <InviteCard key={invite.code} invite={invite} />}
         <form class="row" onSubmit={accept}>
           <input
-            placeholder="Paste an invite code"
-            aria-label="Invite code from a contact"
+            placeholder={t('homeInvitePlaceholder')}
+            aria-label={t('homeInviteLabel')}
             data-testid="invite-input"
             value={pasted}
             onInput={(e) => setPasted(e.currentTarget.value)}
           />
           <button type="submit" disabled={busy || !pasted.trim()} data-testid="accept-invite">
-            Add
+            {t('homeAddInvite')}
           </button>
         </form>
         {result && (
@@ -194,13 +197,21 @@ function Invites() {
             data-relay={otherRelay.relayUrl}
             onClick={() => void acceptCode(otherRelay.code, otherRelay.relayUrl)}
           >
-            Switch to {otherRelay.relayUrl} and accept
+            {t('homeSwitchRelayAccept', otherRelay.relayUrl)}
           </button>
         )}
       </div>
     </Section>
   );
 }
+
+/** A sent message's state, in words. */
+const MESSAGE_STATUS: Record<MessageView['status'], MessageKey> = {
+  queued: 'homeMessageQueued',
+  sent: 'homeMessageSent',
+  received: 'homeMessageReceived',
+  failed: 'homeMessageFailed',
+};
 
 function Thread({ contact }: { contact: ContactView }) {
   const { data: messages } = useAgentQuery('messages.list', { contactId: contact.agentId }, ['messages']);
@@ -226,7 +237,7 @@ function Thread({ contact }: { contact: ContactView }) {
   };
 
   return (
-    <Section title={`With ${contact.name}`}>
+    <Section title={t('homeThreadWith', contact.name)}>
       {contact.email !== undefined && (
         // ATT4: the address from the contact's signed card; meetings with them invite it.
         <p class="muted" data-testid="contact-email" dir="auto">
@@ -249,7 +260,7 @@ function Thread({ contact }: { contact: ContactView }) {
             {m.text}
             <span class="meta" dir="auto">
               {formatTime(m.at)}
-              {m.direction === 'out' && ` · ${m.status}`}
+              {m.direction === 'out' && ` · ${t(MESSAGE_STATUS[m.status])}`}
             </span>
           </li>
         ))}
@@ -257,8 +268,8 @@ function Thread({ contact }: { contact: ContactView }) {
       </ul>
       <form class="row" onSubmit={send}>
         <input
-          placeholder={`Message ${contact.name}`}
-          aria-label={`Message to ${contact.name}`}
+          placeholder={t('homeMessagePlaceholder', contact.name)}
+          aria-label={t('homeMessageLabel', contact.name)}
           dir="auto"
           data-testid="composer"
           value={text}
@@ -267,13 +278,17 @@ function Thread({ contact }: { contact: ContactView }) {
           onInput={(e) => setText(e.currentTarget.value)}
         />
         <button type="submit" data-testid="send" disabled={contact.status !== 'paired' || over > 0}>
-          Send
+          {t('homeSend')}
         </button>
       </form>
       {over > 0 && (
         <p class="error" id="composer-too-long" role="alert" data-testid="composer-too-long">
-          This message is {text.trim().length.toLocaleString()} characters; one message holds at most{' '}
-          {MAX_MESSAGE_CHARS.toLocaleString()}. Shorten it by {over.toLocaleString()} or send it in two parts.
+          {t(
+            'homeMessageTooLong',
+            text.trim().length.toLocaleString(),
+            MAX_MESSAGE_CHARS.toLocaleString(),
+            over.toLocaleString(),
+          )}
         </p>
       )}
       <ErrorNote error={error} />
@@ -302,21 +317,18 @@ function SafetyNumber({ contact }: { contact: ContactView }) {
       <summary>
         {contact.verified ? (
           <span class="notice" data-testid="verified">
-            ✓ Verified
+            {t('homeVerified')}
           </span>
         ) : (
-          <span class="muted">Not verified — compare safety numbers</span>
+          <span class="muted">{t('homeNotVerified')}</span>
         )}
       </summary>
       <p class="mono" data-testid="safety-number" title={contact.safetyQr}>
         {contact.safetyNumber}
       </p>
-      <p class="muted">
-        Compare these digits with {contact.name}, in person or on a call. They are the same on both sides only
-        if nobody is in the middle.
-      </p>
+      <p class="muted">{t('homeCompareDigits', contact.name)}</p>
       <button class="secondary" data-testid="verify" onClick={toggle}>
-        {contact.verified ? 'Mark as not verified' : 'They match: mark as verified'}
+        {contact.verified ? t('homeMarkNotVerified') : t('homeMarkVerified')}
       </button>
       <ErrorNote error={error} />
     </details>
@@ -339,21 +351,21 @@ function Search({ onOpen }: { onOpen: (contactId: string) => void }) {
     }
   };
   return (
-    <Section title="Search">
+    <Section title={t('homeSearch')}>
       <form class="row" onSubmit={search}>
         <input
-          placeholder="Search your conversations"
-          aria-label="Search your conversations"
+          placeholder={t('homeSearchPlaceholder')}
+          aria-label={t('homeSearchPlaceholder')}
           dir="auto"
           data-testid="search"
           value={text}
           onInput={(e) => setText(e.currentTarget.value)}
         />
         <button type="submit" class="secondary" data-testid="search-submit">
-          Search
+          {t('homeSearchButton')}
         </button>
       </form>
-      {hits && hits.length === 0 && <p class="muted">Nothing found.</p>}
+      {hits && hits.length === 0 && <p class="muted">{t('homeNothingFound')}</p>}
       <ul class="contacts">
         {hits?.map((hit) => (
           <li key={hit.id}>
@@ -363,7 +375,9 @@ function Search({ onOpen }: { onOpen: (contactId: string) => void }) {
               // A turn of the chat with the agent is in the thread at the top.
               onClick={() => hit.conversation === 'contact' && onOpen(hit.contactId)}
             >
-              <strong>{hit.direction === 'out' ? `You → ${hit.contactName}` : hit.contactName}</strong>
+              <strong>
+                {hit.direction === 'out' ? t('homeSearchHitYou', hit.contactName) : hit.contactName}
+              </strong>
               <div class="muted" dir="auto">
                 {hit.text.slice(0, 120)}
               </div>

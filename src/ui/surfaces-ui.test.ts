@@ -1,7 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import en from '../../assets/public/_locales/en/messages.json';
 import { decodeEventId } from './calendar-layer';
 import { askedFor } from './launch';
+import { useCatalog } from './i18n';
 import { paletteIndex, searchPalette, type PaletteItem } from './palette-search';
+
+// The palette's words come from the English catalog, as in an English browser (I18N1).
+beforeAll(() => useCatalog(en));
+afterAll(() => useCatalog(undefined));
 
 const items: PaletteItem[] = [
   { id: 'find', group: 'action', label: 'Find a time with…', keywords: 'meeting schedule book' },

@@ -1,11 +1,15 @@
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createRelay, type Relay } from '../../relay/server';
+import { type Catalog, render } from '../../src/ui/i18n';
 import {
   CHROME_EXTENSION,
   CHROMIUM,
   PASSPHRASE,
   QUIET_FLAGS,
+  ROOT,
   ensureBuilt,
   makeProfileDir,
   removeProfileDir,
@@ -59,6 +63,14 @@ async function popup(): Promise<Page> {
   return page;
 }
 
+/** The words of the catalog the page is written in (its `lang`, I18N5): this browser speaks German. */
+async function wordsOf(page: Page) {
+  const lang = (await page.evaluate(() => document.documentElement.lang)).split('-')[0]!;
+  const file = path.join(ROOT, 'assets/public/_locales', lang, 'messages.json');
+  const catalog = JSON.parse(readFileSync(file, 'utf8')) as Catalog;
+  return (key: string, ...values: string[]) => render(catalog[key], values);
+}
+
 const step = (page: Page) =>
   page
     .waitForSelector('[data-testid=onboarding]')
@@ -68,10 +80,11 @@ describe('the first run', () => {
   it('[ONB1][ONB3] a fresh profile is guided: what Parley is, a passphrase, then the name with the browser’s time zone and language', async () => {
     const page = await popup();
     await page.waitForSelector('[data-testid=setup-form]', { timeout: 30_000 });
+    const words = await wordsOf(page);
     const welcome = await page.$eval('[data-testid=onboarding-welcome]', (el) => el.textContent ?? '');
-    expect(welcome).toContain('Parley is your own agent');
+    expect(welcome).toContain(words('onboardingWhatIsParley'));
     expect(await page.$eval('[data-testid=onboarding-steps]', (el) => el.textContent)).toContain(
-      'Step 1 of 5',
+      words('onboardingStepOf', '1', '5'),
     );
     await page.type('input[name=passphrase]', PASSPHRASE);
     await page.type('input[name=confirm]', PASSPHRASE);
