@@ -64,7 +64,7 @@ describe('attention: badge and notifications', () => {
     const { show } = attentionChanges(undefined, [view('a', { approval: approval('h1') })]);
     for (const notice of show) {
       expect(`${notice.title} ${notice.message}`).not.toMatch(/Dana|Secret|Quarterly|Thursday/);
-      expect({ title: notice.title, message: notice.message }).toEqual(NOTICE_TEXT[notice.kind]);
+      expect({ title: notice.title, message: notice.message }).toEqual(NOTICE_TEXT[notice.kind]());
     }
   });
 });
