@@ -88,6 +88,21 @@ export function relayAccountProblem(lastError: string | undefined): string | und
   }
 }
 
+/** Stands for a marked part (a `strong`, a `span` tests find) in a message, wherever the language puts it. */
+export const SLOT = '\uE000';
+
+/** `message` (made with `SLOT` as a placeholder's value) with `node` where the slot is. */
+export function withSlot(message: string, node: ComponentChildren) {
+  const [before, after = ''] = message.split(SLOT);
+  return (
+    <>
+      {before}
+      {node}
+      {after}
+    </>
+  );
+}
+
 /** The level of a section's heading: 2 on its own, 3 inside a group of settings (headings never skip). */
 export const HeadingLevel = createContext<2 | 3>(2);
 

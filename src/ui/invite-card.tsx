@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { createLogger, errorFields } from '../log';
 import type { RpcOutput } from '../rpc';
-import { formatTime } from './components';
+import { SLOT, formatTime, withSlot } from './components';
 import { t } from './i18n';
 import { QrCode } from './qr-code';
 import { useAgentQuery } from './rpc';
@@ -24,21 +24,6 @@ export function inviteFromHash(hash: string): string | undefined {
     // A fragment that is not valid percent-encoding is not an invite: the box stays empty.
     return undefined;
   }
-}
-
-/** Stands for the relay's address in a message, so the address can be marked where the language puts it. */
-const RELAY_MARK = '\uE000';
-
-/** The message with its relay address in a `span` tests and styles can find. */
-function withRelay(message: string, relayUrl: string) {
-  const [before, after = ''] = message.split(RELAY_MARK);
-  return (
-    <>
-      {before}
-      <span data-testid="invite-relay">{relayUrl}</span>
-      {after}
-    </>
-  );
 }
 
 /**
@@ -75,7 +60,10 @@ export function InviteCard({ invite }: { invite: RpcOutput<'invite.create'> }) {
         </p>
       ) : (
         <span class="muted" data-testid="invite-state" data-state="open">
-          {withRelay(t('inviteOpen', formatTime(invite.expiresAt), RELAY_MARK), invite.relayUrl)}
+          {withSlot(
+            t('inviteOpen', formatTime(invite.expiresAt), SLOT),
+            <span data-testid="invite-relay">{invite.relayUrl}</span>,
+          )}
         </span>
       )}
       {invite.relayOnThisComputer && (
