@@ -2,10 +2,14 @@ import { t, uiLanguage, type MessageKey } from './i18n';
 
 /**
  * [I18N21] A count in words: `one` or `other` as the UI language's plural rules choose for `count`
- * (`Intl.PluralRules`), each a whole message with the count as its first placeholder. Languages with
+ * (`Intl.PluralRules`), each a whole message with the count as its first placeholder (`more` fill the next ones). Languages with
  * more forms fall back to `other`, which every catalog holds.
  */
-export function plural(count: number, keys: { one: MessageKey; other: MessageKey }): string {
+export function plural(
+  count: number,
+  keys: { one: MessageKey; other: MessageKey },
+  ...more: Array<string | number>
+): string {
   const form = new Intl.PluralRules(uiLanguage()).select(count);
-  return t(form === 'one' ? keys.one : keys.other, count);
+  return t(form === 'one' ? keys.one : keys.other, count, ...more);
 }
