@@ -1,5 +1,5 @@
 import type { NegotiationView } from '../rpc';
-import { t } from '../ui/i18n';
+import { t } from '../i18n';
 
 /**
  * [NTF1–4] What the person is told outside Parley's pages: a badge with the number of approvals that

@@ -1,5 +1,5 @@
 import type { LayerSnapshot, NegotiationView } from '../rpc';
-import { t, type MessageKey } from '../ui/i18n';
+import { t, type MessageKey } from '../i18n';
 
 /** How far a meeting being arranged has come, in a few words (the layer shows them beside its title). */
 const STATUS: Record<string, MessageKey> = {

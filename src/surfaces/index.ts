@@ -15,7 +15,7 @@ import {
 export { STATUS_GLANCE_KEY } from '../rpc';
 import { attentionChanges, parseNoticeId, type AttentionMemory } from './attention';
 import { LOCKED_SNAPSHOT, layerSnapshot } from './calendar-layer';
-import { t } from '../ui/i18n';
+import { t } from '../i18n';
 
 export {
   attentionChanges,

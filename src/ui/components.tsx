@@ -36,9 +36,9 @@ const ERROR_TEXT: Partial<Record<ErrorCode, MessageKey>> = {
 };
 
 /** What the person reads for `error`: in their language where the code is known (I18N20). */
-export function errorText(error: ErrorShape): string {
+export function errorText(error: ErrorShape, language = uiLanguage()): string {
   const key = ERROR_TEXT[error.code];
-  return key && !uiLanguage().toLowerCase().startsWith('en') ? t(key) : error.message;
+  return key && !language.toLowerCase().startsWith('en') ? t(key) : error.message;
 }
 
 export function ErrorNote({ error }: { error?: ErrorShape }) {
@@ -88,20 +88,28 @@ export function relayAccountProblem(lastError: string | undefined): string | und
   }
 }
 
-/** Stands for a marked part (a `strong`, a `span` tests find) in a message, wherever the language puts it. */
-export const SLOT = '\uE000';
+/**
+ * Stands for the `index`th marked part (a `strong`, a `span` tests find) in a message, wherever the
+ * language puts it: pass `slot(i)` as a placeholder's value, then `withSlots` puts the nodes in.
+ */
+export const slot = (index: number): string => String.fromCharCode(0xe000 + index);
+export const SLOT = slot(0);
 
-/** `message` (made with `SLOT` as a placeholder's value) with `node` where the slot is. */
-export function withSlot(message: string, node: ComponentChildren) {
-  const [before, after = ''] = message.split(SLOT);
+/** `message` (made with `slot(i)` as placeholder values) with `nodes[i]` where each slot is. */
+export function withSlots(message: string, ...nodes: ComponentChildren[]) {
+  const parts = message.split(/([\ue000-\ue008])/);
   return (
     <>
-      {before}
-      {node}
-      {after}
+      {parts.map((part, i) => {
+        const index = part.length === 1 ? part.charCodeAt(0) - 0xe000 : -1;
+        return <Fragment key={i}>{index >= 0 && index < nodes.length ? nodes[index] : part}</Fragment>;
+      })}
     </>
   );
 }
+
+/** `message` with `node` where its one slot (`SLOT`) is. */
+export const withSlot = (message: string, node: ComponentChildren) => withSlots(message, node);
 
 /** The level of a section's heading: 2 on its own, 3 inside a group of settings (headings never skip). */
 export const HeadingLevel = createContext<2 | 3>(2);

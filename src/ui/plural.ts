@@ -10,6 +10,14 @@ export function plural(
   keys: { one: MessageKey; other: MessageKey },
   ...more: Array<string | number>
 ): string {
-  const form = new Intl.PluralRules(uiLanguage()).select(count);
-  return t(form === 'one' ? keys.one : keys.other, count, ...more);
+  return t(pluralKey(count, keys), count, ...more);
+}
+
+/** Which of the two keys the UI language's plural rules choose for `count`. */
+export function pluralKey(
+  count: number,
+  keys: { one: MessageKey; other: MessageKey },
+  language = uiLanguage(),
+): MessageKey {
+  return new Intl.PluralRules(language).select(count) === 'one' ? keys.one : keys.other;
 }
