@@ -2,7 +2,15 @@ import { browser } from 'wxt/browser';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { CALENDAR_LAYER_MESSAGE, CALENDAR_LAYER_PORT, LayerPush, type LayerRequest } from '@/src/rpc';
-import { EVENT_SELECTOR, LAYER_CSS, decodeEventId, renderMark, renderPanel, type PanelView } from '@/src/ui';
+import {
+  EVENT_SELECTOR,
+  LAYER_CSS,
+  decodeEventId,
+  renderMark,
+  renderPanel,
+  t,
+  type PanelView,
+} from '@/src/ui';
 
 /**
  * Parley on Google Calendar (docs/protocol/interface.md GCL1–7): an isolated layer — shadow roots made
@@ -55,11 +63,11 @@ async function startLayer(ctx: ContentScriptContext): Promise<void> {
         browser.runtime.sendMessage({ kind: CALENDAR_LAYER_MESSAGE, type: 'findTime' }).then(
           (answer: unknown) => {
             if ((answer as { ok?: boolean } | undefined)?.ok) return;
-            view.problem = 'The side panel could not be opened. Open Parley from the toolbar.';
+            view.problem = t('layerPanelFailed');
             draw();
           },
           () => {
-            view.problem = 'Parley is not answering. Reload this page, or open Parley from the toolbar.';
+            view.problem = t('layerNotAnswering');
             draw();
           },
         );
@@ -93,8 +101,7 @@ async function startLayer(ctx: ContentScriptContext): Promise<void> {
         const rest = new Set(view.deciding);
         rest.delete(push.data.negotiationId);
         view.deciding = rest;
-        if (!push.data.ok)
-          view.problem = push.data.message ?? 'That did not work. Try again in the side panel.';
+        if (!push.data.ok) view.problem = push.data.message ?? t('layerDidNotWork');
       }
       draw();
     });

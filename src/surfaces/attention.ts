@@ -1,4 +1,5 @@
 import type { NegotiationView } from '../rpc';
+import { t } from '../i18n';
 
 /**
  * [NTF1–4] What the person is told outside Parley's pages: a badge with the number of approvals that
@@ -29,13 +30,10 @@ export interface AttentionMemory {
  * [NTF3] The words of a notification name no one and nothing: a notification can show on a locked
  * screen, so what, with whom and when stay in Parley, behind the click.
  */
-export const NOTICE_TEXT: Record<NoticeKind, { title: string; message: string }> = {
-  approval: {
-    title: 'Parley needs your approval',
-    message: 'Your agent is waiting for you before it goes on arranging a meeting.',
-  },
-  booked: { title: 'Meeting booked', message: 'Your agent booked a meeting. Open Parley to see it.' },
-  declined: { title: 'Meeting declined', message: 'A meeting your agent was arranging was declined.' },
+export const NOTICE_TEXT: Record<NoticeKind, () => { title: string; message: string }> = {
+  approval: () => ({ title: t('notifyApprovalTitle'), message: t('notifyApprovalMessage') }),
+  booked: () => ({ title: t('notifyBookedTitle'), message: t('notifyBookedMessage') }),
+  declined: () => ({ title: t('notifyDeclinedTitle'), message: t('notifyDeclinedMessage') }),
 };
 
 export const noticeId = (kind: NoticeKind, negotiationId: string) => `parley/${kind}/${negotiationId}`;
@@ -105,5 +103,5 @@ export function attentionChanges(
 }
 
 function notice(kind: NoticeKind, negotiationId: string): Notice {
-  return { id: noticeId(kind, negotiationId), kind, negotiationId, ...NOTICE_TEXT[kind] };
+  return { id: noticeId(kind, negotiationId), kind, negotiationId, ...NOTICE_TEXT[kind]() };
 }

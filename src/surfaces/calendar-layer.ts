@@ -1,12 +1,13 @@
 import type { LayerSnapshot, NegotiationView } from '../rpc';
+import { t, type MessageKey } from '../i18n';
 
 /** How far a meeting being arranged has come, in a few words (the layer shows them beside its title). */
-const STATUS: Record<string, string> = {
-  checking: 'checking your calendar',
-  querying: 'asking for free times',
-  proposing: 'proposing a time',
-  responded: 'shared free times, waiting',
-  booking: 'booking',
+const STATUS: Record<string, MessageKey> = {
+  checking: 'layerStatusChecking',
+  querying: 'layerStatusQuerying',
+  proposing: 'layerStatusProposing',
+  responded: 'layerStatusResponded',
+  booking: 'layerStatusBooking',
 };
 
 const FINAL = new Set(['booked', 'failed', 'cancelled', 'declined', 'expired']);
@@ -37,7 +38,11 @@ export async function layerSnapshot(
     pending: views
       .filter((v) => !v.approval && !v.outcome && !FINAL.has(v.phase))
       .slice(0, 50)
-      .map((v) => ({ negotiationId: v.id, title: clip(v.title), status: STATUS[v.phase] ?? 'in progress' })),
+      .map((v) => ({
+        negotiationId: v.id,
+        title: clip(v.title),
+        status: t(STATUS[v.phase] ?? 'layerStatusInProgress'),
+      })),
     approvals: views
       .filter((v) => v.approval)
       .slice(0, 50)

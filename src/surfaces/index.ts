@@ -15,6 +15,7 @@ import {
 export { STATUS_GLANCE_KEY } from '../rpc';
 import { attentionChanges, parseNoticeId, type AttentionMemory } from './attention';
 import { LOCKED_SNAPSHOT, layerSnapshot } from './calendar-layer';
+import { t } from '../i18n';
 
 export {
   attentionChanges,
@@ -169,10 +170,7 @@ export function createSurfaces(deps: SurfacesDeps): Surfaces {
         await deps.decide({ negotiationId, actionHash, approved });
         post(port, { type: 'decided', negotiationId, ok: true });
       } catch (error) {
-        const message =
-          error instanceof ParleyError
-            ? error.message
-            : 'Parley could not record that. Open the side panel and try again there.';
+        const message = error instanceof ParleyError ? error.message : t('layerDecideFailed');
         post(port, { type: 'decided', negotiationId, ok: false, message: message.slice(0, 400) });
       }
     } catch (error) {

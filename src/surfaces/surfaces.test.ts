@@ -1,8 +1,23 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ParleyError } from '../errors';
 import type { MessageHandler, PortLike, ScreenPort } from '../platform';
 import { LayerPush, LayerSnapshot, type NegotiationView } from '../rpc';
+import { type Catalog, useCatalog } from '../i18n';
 import { NOTICE_TEXT, attentionChanges, createSurfaces, type AttentionMemory } from './index';
+
+// The words of notifications and the layer come from the catalog (I18N22); English here, as in the browser.
+beforeAll(() =>
+  useCatalog(
+    JSON.parse(
+      readFileSync(
+        path.resolve(import.meta.dirname, '../../assets/public/_locales/en/messages.json'),
+        'utf8',
+      ),
+    ) as Catalog,
+  ),
+);
 
 const view = (id: string, patch: Partial<NegotiationView> = {}): NegotiationView => ({
   id,
@@ -64,7 +79,7 @@ describe('attention: badge and notifications', () => {
     const { show } = attentionChanges(undefined, [view('a', { approval: approval('h1') })]);
     for (const notice of show) {
       expect(`${notice.title} ${notice.message}`).not.toMatch(/Dana|Secret|Quarterly|Thursday/);
-      expect({ title: notice.title, message: notice.message }).toEqual(NOTICE_TEXT[notice.kind]);
+      expect({ title: notice.title, message: notice.message }).toEqual(NOTICE_TEXT[notice.kind]());
     }
   });
 });

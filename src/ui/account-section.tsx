@@ -1,14 +1,15 @@
 import { useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { AccountView, FirebaseSettings } from '../rpc';
-import { ErrorNote, Section, relayAccountProblem } from './components';
+import { ErrorNote, SLOT, Section, relayAccountProblem, withSlot } from './components';
+import { t, type MessageKey } from './i18n';
 import { agent, useAgentQuery } from './rpc';
 
-const FIELDS: readonly { key: keyof FirebaseSettings; label: string; placeholder: string }[] = [
-  { key: 'apiKey', label: 'Web API key', placeholder: 'AIza…' },
-  { key: 'projectId', label: 'Project id', placeholder: 'my-project' },
-  { key: 'authDomain', label: 'Auth domain (optional)', placeholder: 'my-project.firebaseapp.com' },
-  { key: 'emulatorUrl', label: 'Auth emulator (development only)', placeholder: 'http://127.0.0.1:9099' },
+const FIELDS: readonly { key: keyof FirebaseSettings; label: MessageKey; placeholder: () => string }[] = [
+  { key: 'apiKey', label: 'accountApiKey', placeholder: () => t('accountApiKeyExample') },
+  { key: 'projectId', label: 'accountProjectId', placeholder: () => 'my-project' },
+  { key: 'authDomain', label: 'accountAuthDomain', placeholder: () => 'my-project.firebaseapp.com' },
+  { key: 'emulatorUrl', label: 'accountEmulator', placeholder: () => 'http://127.0.0.1:9099' },
 ];
 
 /**
@@ -62,7 +63,7 @@ export function AccountSection({ firebase }: { firebase: FirebaseSettings }) {
   const problem = relayAccountProblem(relay?.lastError);
 
   return (
-    <Section title="Account">
+    <Section title={t('accountTitle')}>
       <div class="stack" data-testid="account">
         <AccountLine account={account} />
         {account?.configured && !account.user && (
@@ -70,24 +71,24 @@ export function AccountSection({ firebase }: { firebase: FirebaseSettings }) {
             <input
               type="email"
               name="account.email"
-              aria-label="Email"
+              aria-label={t('accountEmail')}
               autocomplete="username"
-              placeholder="Email"
+              placeholder={t('accountEmail')}
               value={email}
               onInput={(e) => setEmail(e.currentTarget.value)}
             />
             <input
               type="password"
               name="account.password"
-              aria-label="Password"
+              aria-label={t('accountPassword')}
               autocomplete="current-password"
-              placeholder="Password (at least 6 characters)"
+              placeholder={t('accountPasswordHint')}
               value={password}
               onInput={(e) => setPassword(e.currentTarget.value)}
             />
             <div class="row">
               <button type="submit" disabled={busy || !email || !password} data-testid="account-signin">
-                {busy ? 'Working…' : 'Sign in'}
+                {busy ? t('commonWorking') : t('accountSignIn')}
               </button>
               <button
                 type="button"
@@ -96,7 +97,7 @@ export function AccountSection({ firebase }: { firebase: FirebaseSettings }) {
                 data-testid="account-create"
                 onClick={signIn(true)}
               >
-                Create account
+                {t('accountCreate')}
               </button>
             </div>
           </form>
@@ -109,7 +110,7 @@ export function AccountSection({ firebase }: { firebase: FirebaseSettings }) {
               data-testid="account-signout"
               onClick={() => void run(() => agent.call('account.signOut', {}))}
             >
-              Sign out
+              {t('accountSignOut')}
             </button>
           </div>
         )}
@@ -121,24 +122,21 @@ export function AccountSection({ firebase }: { firebase: FirebaseSettings }) {
           account?.user &&
           relay?.connected && (
             <p class="notice" data-testid="account-relay-ok">
-              The relay accepted your sign-in.
+              {t('accountRelayAccepted')}
             </p>
           )
         )}
         <ErrorNote error={error} />
         <details open={!account?.configured}>
-          <summary class="muted">Firebase project</summary>
+          <summary class="muted">{t('accountFirebaseProject')}</summary>
           <form class="stack" data-testid="firebase-settings" onSubmit={saveSettings}>
-            <p class="muted">
-              Needed only when your relay asks for sign-in; its operator gives you these values. Leave the key
-              and project empty to turn Firebase off.
-            </p>
+            <p class="muted">{t('accountFirebaseIntro')}</p>
             {FIELDS.map(({ key, label, placeholder }) => (
               <label class="stack" key={key}>
-                <span class="muted">{label}</span>
+                <span class="muted">{t(label)}</span>
                 <input
                   name={`firebase.${key}`}
-                  placeholder={placeholder}
+                  placeholder={placeholder()}
                   value={fields[key]}
                   onInput={(e) => setFields({ ...fields, [key]: e.currentTarget.value })}
                 />
@@ -146,11 +144,11 @@ export function AccountSection({ firebase }: { firebase: FirebaseSettings }) {
             ))}
             <div class="row">
               <button type="submit" class="secondary" disabled={busy} data-testid="firebase-save">
-                Save Firebase settings
+                {t('accountSaveFirebase')}
               </button>
               {saved && (
                 <span class="notice" data-testid="firebase-saved">
-                  Saved
+                  {t('commonSaved')}
                 </span>
               )}
             </div>
@@ -166,21 +164,23 @@ function AccountLine({ account }: { account: AccountView | undefined }) {
   if (!account.configured) {
     return (
       <p class="muted" data-testid="account-state" data-state="off">
-        Firebase sign-in is off. Relays that do not ask for an account work without it.
+        {t('accountOff')}
       </p>
     );
   }
   if (!account.user) {
     return (
       <p data-testid="account-state" data-state="signed-out">
-        Not signed in{account.emulator ? ' (Auth emulator)' : ''}.
+        {account.emulator ? t('accountSignedOutEmulator') : t('accountSignedOut')}
       </p>
     );
   }
   return (
     <p data-testid="account-state" data-state="signed-in">
-      Signed in as <strong data-testid="account-email">{account.user.email ?? account.user.uid}</strong>
-      {account.emulator ? ' (Auth emulator)' : ''}
+      {withSlot(
+        account.emulator ? t('accountSignedInEmulator', SLOT) : t('accountSignedIn', SLOT),
+        <strong data-testid="account-email">{account.user.email ?? account.user.uid}</strong>,
+      )}
     </p>
   );
 }

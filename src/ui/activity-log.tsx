@@ -53,8 +53,8 @@ export function describeActivity(item: ActivityItem): string {
   switch (item.kind) {
     case 'disclosed':
       return names
-        ? t(plural(n, 'activitySharedOne', 'activitySharedOther'), n, names)
-        : t(plural(n, 'activitySharedOrganizerOne', 'activitySharedOrganizerOther'), n);
+        ? plural(n, { one: 'activitySharedOne', other: 'activitySharedOther' }, names)
+        : plural(n, { one: 'activitySharedOrganizerOne', other: 'activitySharedOrganizerOther' });
     case 'model_request':
       return item.model ? t('activitySentToModel', item.model) : t('activitySentToTheModel');
     default: {

@@ -4,6 +4,7 @@ import { requestOrigin } from '../platform';
 import type { AssistantSettings } from '../rpc';
 import { ErrorNote, Section } from './components';
 import { formatDateTime } from './dates';
+import { t } from './i18n';
 import { agent, useAgentQuery } from './rpc';
 
 /**
@@ -30,32 +31,29 @@ export function AssistantSection() {
       if (form.provider === 'openai' && !(await requestOrigin(form.baseUrl))) {
         throw {
           code: 'forbidden',
-          message: `Parley needs your permission to reach ${new URL(form.baseUrl).origin}.`,
+          message: t('assistantNeedsPermission', new URL(form.baseUrl).origin),
         };
       }
       await agent.call('settings.set', { assistant: form });
       if (apiKey) await agent.call('assistant.setKey', { apiKey });
       setApiKey('');
       reload();
-      setNote('Saved.');
+      setNote(t('commonSavedSentence'));
     } catch (e) {
       setError(e as ErrorShape);
     }
   };
 
   return (
-    <Section title="Assistant">
+    <Section title={t('assistantTitle')}>
       <form class="stack" onSubmit={save} data-testid="assistant-settings">
         <fieldset class="stack">
-          <legend>How Parley understands what you type</legend>
+          <legend>{t('assistantHow')}</legend>
           {(
             [
-              ['builtin', 'No model: the built-in parser (nothing leaves this device)'],
-              [
-                'openai',
-                'An OpenAI-compatible endpoint (OpenAI, Ollama, LM Studio…): only your words, with names replaced',
-              ],
-              ['on-device', 'Chrome’s on-device model, where the browser has it'],
+              ['builtin', 'assistantBuiltin'],
+              ['openai', 'assistantOpenai'],
+              ['on-device', 'assistantOnDevice'],
             ] as const
           ).map(([value, label]) => (
             <label key={value} class="row">
@@ -66,14 +64,14 @@ export function AssistantSection() {
                 checked={form.provider === value}
                 onChange={() => setForm({ ...form, provider: value })}
               />
-              <span>{label}</span>
+              <span>{t(label)}</span>
             </label>
           ))}
         </fieldset>
         {form.provider === 'openai' && (
           <>
             <label class="stack">
-              <span>Base URL</span>
+              <span>{t('assistantBaseUrl')}</span>
               <input
                 name="baseUrl"
                 value={form.baseUrl}
@@ -81,7 +79,7 @@ export function AssistantSection() {
               />
             </label>
             <label class="stack">
-              <span>Model</span>
+              <span>{t('assistantModel')}</span>
               <input
                 name="model"
                 value={form.model}
@@ -89,7 +87,7 @@ export function AssistantSection() {
               />
             </label>
             <label class="stack">
-              <span>API key {status.hasKey ? '(saved; type a new one to replace it)' : ''}</span>
+              <span>{status.hasKey ? t('assistantApiKeySaved') : t('assistantApiKey')}</span>
               <input
                 type="password"
                 name="apiKey"
@@ -102,7 +100,7 @@ export function AssistantSection() {
         )}
         <div class="row">
           <button type="submit" data-testid="assistant-save">
-            Save
+            {t('commonSave')}
           </button>
           {status.hasKey && (
             <button
@@ -110,7 +108,7 @@ export function AssistantSection() {
               class="secondary"
               onClick={() => void agent.call('assistant.setKey', { apiKey: '' }).then(reload, setError)}
             >
-              Forget the key
+              {t('assistantForgetKey')}
             </button>
           )}
         </div>
@@ -132,7 +130,7 @@ function ModelRequests() {
   if (!data?.length) return null;
   return (
     <details class="safety" data-testid="model-requests">
-      <summary class="muted">What the model received ({data.length})</summary>
+      <summary class="muted">{t('assistantRequests', data.length)}</summary>
       <ul class="contacts">
         {data.map((r) => (
           <li key={`${r.at}-${r.text}`} data-testid="model-request">

@@ -1,4 +1,8 @@
 import type { LayerSnapshot } from '../rpc';
+// The layer's own style, inside its shadow roots (Google's page styles do not reach in, nor ours out).
+import layerCss from './calendar-layer.css?inline';
+import { t } from './i18n';
+import { plural } from './plural';
 
 /**
  * The Google Calendar layer's page side (docs/protocol/interface.md GCL1–7): reading Google's event
@@ -81,36 +85,36 @@ export function renderPanel(container: HTMLElement, view: PanelView, on: PanelHa
       'data-testid': 'layer-toggle',
     },
     'Parley',
-    waiting ? h('span', { class: 'count', 'data-testid': 'layer-count' }, ` · ${waiting} waiting`) : null,
+    waiting
+      ? h(
+          'span',
+          { class: 'count', 'data-testid': 'layer-count' },
+          plural(waiting, { one: 'layerWaitingOne', other: 'layerWaitingOther' }),
+        )
+      : null,
   );
   toggle.addEventListener('click', () => on.toggle());
 
   const body = h('div', { id: 'parley-layer-body', class: 'body' });
   body.hidden = !view.open;
-  if (!snapshot) body.append(h('p', { class: 'muted' }, 'Asking your agent…'));
+  if (!snapshot) body.append(h('p', { class: 'muted' }, t('layerAsking')));
   else if (snapshot.state === 'locked')
-    body.append(
-      h(
-        'p',
-        { class: 'muted', 'data-testid': 'layer-locked' },
-        'Parley is locked. Unlock it from the toolbar to see your meetings here.',
-      ),
-    );
+    body.append(h('p', { class: 'muted', 'data-testid': 'layer-locked' }, t('layerLocked')));
   else {
     if (snapshot.approvals.length) {
-      body.append(h('h2', {}, 'Needs you'));
+      body.append(h('h2', {}, t('layerNeedsYou')));
       const list = h('ul', { 'data-testid': 'layer-approvals' });
       for (const approval of snapshot.approvals) {
         const busy = view.deciding.has(approval.negotiationId);
         const approve = h(
           'button',
           { type: 'button', 'data-testid': 'layer-approve' },
-          busy ? 'Working…' : 'Approve',
+          busy ? t('commonWorking') : t('commonApprove'),
         );
         const decline = h(
           'button',
           { type: 'button', class: 'secondary', 'data-testid': 'layer-decline' },
-          'Decline',
+          t('commonDecline'),
         );
         if (busy) {
           approve.setAttribute('disabled', '');
@@ -134,7 +138,7 @@ export function renderPanel(container: HTMLElement, view: PanelView, on: PanelHa
       body.append(list);
     }
     if (snapshot.pending.length) {
-      body.append(h('h2', {}, 'Being arranged'));
+      body.append(h('h2', {}, t('layerBeingArranged')));
       body.append(
         h(
           'ul',
@@ -154,15 +158,13 @@ export function renderPanel(container: HTMLElement, view: PanelView, on: PanelHa
       h(
         'p',
         { class: 'muted', 'data-testid': 'layer-marked', 'data-count': String(view.marked) },
-        view.marked === 1
-          ? '1 meeting on this page was booked by Parley.'
-          : `${view.marked} meetings on this page were booked by Parley.`,
+        plural(view.marked, { one: 'layerMarkedOne', other: 'layerMarkedOther' }),
       ),
     );
   }
   if (view.problem)
     body.append(h('p', { class: 'error', role: 'alert', 'data-testid': 'layer-problem' }, view.problem));
-  const find = h('button', { type: 'button', 'data-testid': 'layer-find-time' }, 'Find a time with…');
+  const find = h('button', { type: 'button', 'data-testid': 'layer-find-time' }, t('layerFindTime'));
   find.addEventListener('click', () => on.findTime());
   body.append(find);
 
@@ -182,37 +184,11 @@ export function renderMark(
       {
         class: 'mark',
         'data-testid': 'layer-mark',
-        title: `Booked by Parley: ${booked.title}, ${when(booked.slot)}`,
+        title: t('layerBookedBy', booked.title, when(booked.slot)),
       },
       'Parley',
     ),
   );
 }
 
-export const LAYER_CSS = `
-.panel { position: fixed; right: 16px; bottom: 16px; max-width: 340px; max-height: 70vh; overflow: auto;
-  font: 14px/1.4 system-ui, sans-serif; color: #1b1b1f; background: #fff; border: 1px solid #c4c6d0;
-  border-radius: 10px; box-shadow: 0 4px 16px rgba(0,0,0,.18); }
-.toggle { display: block; width: 100%; text-align: left; font-weight: 600; background: #1a56db; color: #fff;
-  border: 0; border-radius: 10px 10px 0 0; padding: 8px 12px; cursor: pointer; font: inherit; }
-.body { padding: 8px 12px 12px; overflow-wrap: anywhere; }
-.body[hidden] { display: none; }
-h2 { font-size: 13px; margin: 8px 0 4px; }
-ul { margin: 0; padding-left: 18px; }
-.row { display: flex; gap: 8px; margin: 4px 0 8px; }
-button { font: inherit; padding: 4px 10px; border-radius: 6px; border: 1px solid #1a56db; background: #1a56db;
-  color: #fff; cursor: pointer; }
-button.secondary { background: #fff; color: #1a56db; }
-button:focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }
-button[disabled] { opacity: .6; }
-.muted { color: #44474f; }
-.error { color: #b3261e; }
-.mark { display: inline-block; font: 600 11px/1.4 system-ui, sans-serif; color: #fff; background: #1a56db;
-  border-radius: 4px; padding: 0 4px; }
-@media (prefers-color-scheme: dark) {
-  .panel { background: #1b1b1f; color: #e4e2e6; border-color: #44474f; }
-  .muted { color: #c4c6d0; }
-  button.secondary { background: #1b1b1f; color: #b4c5ff; border-color: #b4c5ff; }
-  .error { color: #ffb4ab; }
-}
-`;
+export const LAYER_CSS: string = layerCss;

@@ -2,8 +2,10 @@ import { useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import { requestOrigin } from '../platform';
 import type { CalendarOverviewView, CalendarView, GoogleSettings } from '../rpc';
-import { ErrorNote, Section } from './components';
+import { ErrorNote, Section, slot, withSlots } from './components';
 import { formatAgo } from './dates';
+import { t, type MessageKey } from './i18n';
+import { plural, pluralKey } from './plural';
 import { agent, useAgentQuery } from './rpc';
 
 /** How fresh a sync is, in the browser's language ("5 minutes ago"). */
@@ -13,20 +15,27 @@ export const ago = (at: number | undefined, now = Date.now()): string => formatA
 export function CalendarLine() {
   const { data } = useAgentQuery('calendar.overview', {}, ['calendar']);
   if (!data) return null;
-  if (!data.connected && data.calendars.length === 0)
-    return <div class="muted">Calendar: none yet (connect Google or add an .ics calendar in settings)</div>;
+  if (!data.connected && data.calendars.length === 0) return <div class="muted">{t('calendarNone')}</div>;
   const stale = data.calendars.some((c) => c.selected && c.state !== 'ok');
   return (
     <div data-testid="calendar-line">
-      Calendar: <span data-testid="calendar-events">{data.events}</span> events ·{' '}
-      <span data-testid="calendar-freshness" class={stale ? 'error' : undefined}>
-        {data.syncing
-          ? `syncing…${data.progress ? ` ${data.progress.events} events so far` : ''}`
-          : stale
-            ? // [SYN11] A calendar that failed to sync is treated as busy until it syncs again (CAL3).
-              `not up to date (last good sync ${ago(data.lastSyncedAt)}), treated as busy`
-            : `synced ${ago(data.lastSyncedAt)}`}
-      </span>
+      {withSlots(
+        t(pluralKey(data.events, { one: 'calendarLineOne', other: 'calendarLineOther' }), slot(0), slot(1)),
+        <span data-testid="calendar-events">{data.events}</span>,
+        <span data-testid="calendar-freshness" class={stale ? 'error' : undefined}>
+          {data.syncing
+            ? data.progress
+              ? plural(data.progress.events, {
+                  one: 'calendarSyncingSoFarOne',
+                  other: 'calendarSyncingSoFarOther',
+                })
+              : t('calendarSyncing')
+            : stale
+              ? // [SYN11] A calendar that failed to sync is treated as busy until it syncs again (CAL3).
+                t('calendarStale', ago(data.lastSyncedAt))
+              : t('calendarSynced', ago(data.lastSyncedAt))}
+        </span>,
+      )}
     </div>
   );
 }
@@ -34,10 +43,17 @@ export function CalendarLine() {
 /** The largest .ics file the agent reads (calendar rule ICS1); checked here first to answer at once. */
 const MAX_ICS_BYTES = 5 * 1024 * 1024;
 
-const SOURCE_LABEL: Record<CalendarView['source'], string> = {
-  google: 'Google',
-  file: 'imported file',
-  url: 'secret address',
+const SOURCE_LABEL: Record<CalendarView['source'], () => string> = {
+  google: () => 'Google',
+  file: () => t('calendarSourceFile'),
+  url: () => t('calendarSourceUrl'),
+};
+
+/** A calendar that is not up to date, in words, with when it last synced well. */
+const STATE_TEXT: Record<Exclude<CalendarView['state'], 'ok'>, MessageKey> = {
+  never_synced: 'calendarStateNeverSynced',
+  degraded: 'calendarStateDegraded',
+  reconnect_required: 'calendarStateReconnect',
 };
 
 /**
@@ -74,14 +90,13 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
     if (file.size > MAX_ICS_BYTES) {
       setError({
         code: 'calendar_file_rejected',
-        message:
-          'The calendar file is too large for Parley (5 MB at most). Export a shorter period, or subscribe to the calendar’s secret address instead.',
+        message: t('calendarFileTooLarge'),
       });
       return;
     }
     void run(
       async () => agent.call('calendar.importIcs', { name: file.name, text: await file.text() }),
-      `Imported ${file.name}.`,
+      t('calendarImportedFile', file.name),
     );
   };
 
@@ -95,7 +110,7 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
       if (!(await requestOrigin(url)))
         throw {
           code: 'forbidden',
-          message: `Parley needs your permission to read ${new URL(url).origin}. Subscribe again and allow it.`,
+          message: t('calendarNeedsPermission', new URL(url).origin),
         };
     } catch (e) {
       setError(
@@ -103,8 +118,7 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
           ? (e as ErrorShape)
           : {
               code: 'bad_request',
-              message:
-                'That is not a web address. Copy the secret iCal address from your calendar’s settings.',
+              message: t('calendarNotAnAddress'),
             },
       );
       return;
@@ -112,13 +126,13 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
     await run(async () => {
       await agent.call('calendar.subscribeIcs', { url });
       setAddress('');
-    }, 'Subscribed. Parley reads it again every 15 minutes.');
+    }, t('calendarSubscribed'));
   };
 
   const calendars = data?.calendars ?? [];
   const polled = data?.connected || calendars.some((c) => c.source === 'url');
   return (
-    <Section title="Calendars">
+    <Section title={t('calendarTitle')}>
       <div class="stack">
         {calendars.length > 0 && (
           <ul class="contacts" data-testid="calendars">
@@ -139,13 +153,14 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
                     }
                   />
                   <span>
-                    {c.summary} {c.primary && <span class="muted">(primary)</span>}
+                    {c.summary} {c.primary && <span class="muted">{t('calendarPrimary')}</span>}
                     <span class="muted" data-testid="calendar-state">
                       {' '}
-                      · {SOURCE_LABEL[c.source]} · {c.events} events ·{' '}
+                      · {SOURCE_LABEL[c.source]()} ·{' '}
+                      {plural(c.events, { one: 'calendarEventsOne', other: 'calendarEventsOther' })} ·{' '}
                       {c.state === 'ok'
-                        ? `${c.source === 'file' ? 'imported' : 'synced'} ${ago(c.lastSyncedAt)}`
-                        : `${c.state.replace('_', ' ')}, last good sync ${ago(c.lastSyncedAt)}`}
+                        ? t(c.source === 'file' ? 'calendarImported' : 'calendarSynced', ago(c.lastSyncedAt))
+                        : t(STATE_TEXT[c.state], ago(c.lastSyncedAt))}
                     </span>
                     {c.message && (
                       <span class="error" data-testid="calendar-problem">
@@ -162,7 +177,7 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
                     data-testid="calendar-remove"
                     onClick={() => run(() => agent.call('calendar.remove', { calendarId: c.id }))}
                   >
-                    Remove
+                    {t('calendarRemove')}
                   </button>
                 )}
               </li>
@@ -176,34 +191,30 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
               data-testid="calendar-sync"
               onClick={() => run(() => agent.call('calendar.sync', {}))}
             >
-              Sync now
+              {t('calendarSyncNow')}
             </button>
             <button
               class="secondary"
               disabled={busy}
               onClick={() => run(() => agent.call('calendar.disconnect', {}))}
             >
-              Disconnect Google
+              {t('calendarDisconnect')}
             </button>
           </div>
         ) : (
           <>
-            <p class="muted">
-              Parley reads your events and free/busy to find times, and writes only the meetings it books.
-              Your calendar stays on this device, encrypted.
-            </p>
+            <p class="muted">{t('calendarIntro')}</p>
             {/* [ICS10] Without a client id the button still answers: the agent's error explains the choices. */}
             <button
               disabled={busy}
               data-testid="calendar-connect"
               onClick={() => run(() => agent.call('calendar.connect', {}))}
             >
-              {busy ? 'Working…' : 'Connect Google Calendar'}
+              {busy ? t('commonWorking') : t('calendarConnect')}
             </button>
             {data && !data.googleConfigured && (
               <p class="muted" data-testid="google-not-configured">
-                Google sign-in is not set up in this copy of Parley. You can still use your calendar: import
-                an .ics file, or subscribe to its secret iCal address below.
+                {t('calendarGoogleNotConfigured')}
               </p>
             )}
             {polled && (
@@ -213,14 +224,14 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
                 data-testid="calendar-sync"
                 onClick={() => run(() => agent.call('calendar.sync', {}))}
               >
-                Sync now
+                {t('calendarSyncNow')}
               </button>
             )}
           </>
         )}
-        <h4>Without Google</h4>
+        <h4>{t('calendarWithoutGoogle')}</h4>
         <label class="stack">
-          <span>Import a calendar file (.ics)</span>
+          <span>{t('calendarImportFile')}</span>
           <input
             type="file"
             accept=".ics,text/calendar"
@@ -228,27 +239,23 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
             data-testid="ics-file"
             onChange={(e) => importFile(e.currentTarget)}
           />
-          <span class="muted">A snapshot: it counts for 7 days, then import a fresh copy.</span>
+          <span class="muted">{t('calendarSnapshotHint')}</span>
         </label>
         <form class="stack" data-testid="ics-subscribe" onSubmit={subscribe}>
           <label class="stack">
-            <span>Or subscribe to your calendar’s secret iCal address</span>
+            <span>{t('calendarSubscribeLabel')}</span>
             <input
               name="icsUrl"
               type="password"
               autocomplete="off"
-              placeholder="https://… or webcal://…"
+              placeholder={t('calendarAddressExample')}
               value={address}
               onInput={(e) => setAddress(e.currentTarget.value)}
             />
-            <span class="muted">
-              Google Calendar: Settings → your calendar → “Secret address in iCal format”. Outlook: Settings →
-              Calendar → Shared calendars → Publish. Apple iCloud: share the calendar as a public calendar.
-              Fastmail: Settings → Calendars → Share → iCal URL. Parley reads it every 15 minutes.
-            </span>
+            <span class="muted">{t('calendarSubscribeHint')}</span>
           </label>
           <button type="submit" class="secondary" disabled={busy || !address.trim()}>
-            Subscribe
+            {t('calendarSubscribe')}
           </button>
         </form>
         {note && (
@@ -259,7 +266,7 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
         {data?.error && <p class="error">{data.error.message}</p>}
         <ErrorNote error={error} />
         <details class="advanced">
-          <summary data-testid="google-endpoints-toggle">Google endpoints (advanced)</summary>
+          <summary data-testid="google-endpoints-toggle">{t('calendarEndpoints')}</summary>
           <form
             class="stack"
             data-testid="google-endpoints"
@@ -272,7 +279,7 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
               <label class="stack" key={key}>
                 <span class="muted">
                   {key}
-                  {key === 'clientId' && ' (empty: the one this copy of Parley was built with, if any)'}
+                  {key === 'clientId' && ` ${t('calendarClientIdHint')}`}
                 </span>
                 <input
                   name={`google.${key}`}
@@ -282,7 +289,7 @@ export function CalendarSettings({ google }: { google: GoogleSettings }) {
               </label>
             ))}
             <button type="submit" class="secondary">
-              Save endpoints
+              {t('calendarSaveEndpoints')}
             </button>
           </form>
         </details>

@@ -3,6 +3,7 @@ import type { ErrorShape } from '../errors';
 import type { ContactView } from '../rpc';
 import { ErrorNote } from './components';
 import { ContactRules } from './contact-rules';
+import { t } from './i18n';
 import { agent } from './rpc';
 
 /**
@@ -26,7 +27,7 @@ export function ContactControls({ contact }: { contact: ContactView }) {
 
   return (
     <details class="safety" data-testid="contact-controls">
-      <summary class="muted">Manage {contact.name}</summary>
+      <summary class="muted">{t('contactManage', contact.name)}</summary>
       <form
         class="row"
         onSubmit={(event) => {
@@ -35,14 +36,14 @@ export function ContactControls({ contact }: { contact: ContactView }) {
         }}
       >
         <input
-          aria-label="Name"
+          aria-label={t('contactNameLabel')}
           data-testid="contact-name"
           value={name}
           maxLength={60}
           onInput={(e) => setName(e.currentTarget.value)}
         />
         <button type="submit" class="secondary" data-testid="contact-rename" disabled={!name.trim()}>
-          Rename
+          {t('contactRename')}
         </button>
       </form>
       <div class="row">
@@ -53,7 +54,7 @@ export function ContactControls({ contact }: { contact: ContactView }) {
             void run(() => agent.call('contacts.block', { contactId: contact.agentId, blocked: !blocked }))
           }
         >
-          {blocked ? 'Unblock' : 'Block'}
+          {blocked ? t('contactUnblock') : t('contactBlock')}
         </button>
         {confirming ? (
           <button
@@ -61,19 +62,15 @@ export function ContactControls({ contact }: { contact: ContactView }) {
             data-testid="contact-remove-confirm"
             onClick={() => void run(() => agent.call('contacts.remove', { contactId: contact.agentId }))}
           >
-            Remove {contact.name} for good
+            {t('contactRemoveConfirm', contact.name)}
           </button>
         ) : (
           <button class="secondary" data-testid="contact-remove" onClick={() => setConfirming(true)}>
-            Remove…
+            {t('contactRemove')}
           </button>
         )}
       </div>
-      <p class="muted">
-        {blocked
-          ? 'Blocked: nothing they send is read, and nothing is sent to them.'
-          : 'Removing keeps your past messages; pairing again takes a new invite.'}
-      </p>
+      <p class="muted">{blocked ? t('contactBlockedNote') : t('contactRemoveNote')}</p>
       <ErrorNote error={error} />
       <ContactRules contact={contact} />
     </details>

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
-import { ErrorNote, Section } from './components';
+import { ErrorNote, SLOT, Section, withSlot } from './components';
+import { t } from './i18n';
+import { plural } from './plural';
 import { agent } from './rpc';
 
 /** Backup, restore, pruning and "delete all my data" (docs/protocol.md DAT*). */
@@ -30,25 +32,22 @@ export function DataSection() {
       const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
       link.click();
       URL.revokeObjectURL(url);
-      return `Saved ${fileName}. Keep the passphrase: the file cannot be opened without it.`;
+      return t('dataExported', fileName);
     });
 
   const importBackup = () =>
     run(async () => {
-      if (!file) throw { code: 'bad_request', message: 'Choose a backup file first.' };
+      if (!file) throw { code: 'bad_request', message: t('dataChooseFile') };
       const report = await agent.call('data.import', { file: await file.text(), passphrase, mode });
-      return `Restored ${report.written} records (${report.skipped} already here).`;
+      return plural(report.written, { one: 'dataRestoredOne', other: 'dataRestoredOther' }, report.skipped);
     });
 
   return (
-    <Section title="Your data">
+    <Section title={t('dataTitle')}>
       <div class="stack">
-        <p class="muted">
-          Everything Parley keeps is on this device, encrypted. A backup is one encrypted file, sealed with
-          the passphrase you type here.
-        </p>
+        <p class="muted">{t('dataIntro')}</p>
         <label class="stack">
-          <span>Backup passphrase</span>
+          <span>{t('dataBackupPassphrase')}</span>
           <input
             type="password"
             name="backup-passphrase"
@@ -59,13 +58,13 @@ export function DataSection() {
         </label>
         <div class="row">
           <button disabled={!passphrase} data-testid="export" onClick={exportBackup}>
-            Export a backup
+            {t('dataExport')}
           </button>
         </div>
         <fieldset class="stack">
-          <legend>Restore a backup</legend>
+          <legend>{t('dataRestoreTitle')}</legend>
           <label class="stack">
-            <span>Backup file</span>
+            <span>{t('dataBackupFile')}</span>
             <input
               type="file"
               name="backup-file"
@@ -75,51 +74,54 @@ export function DataSection() {
           </label>
           <div class="row">
             <label class="row">
-              <span>With what is here:</span>
+              <span>{t('dataRestoreMode')}</span>
               <select
                 name="restore-mode"
                 value={mode}
                 onChange={(e) => setMode(e.currentTarget.value as 'merge' | 'replace')}
               >
-                <option value="merge">merge</option>
-                <option value="replace">replace</option>
+                <option value="merge">{t('dataMerge')}</option>
+                <option value="replace">{t('dataReplace')}</option>
               </select>
             </label>
             <button class="secondary" disabled={!passphrase || !file} onClick={importBackup}>
-              Restore
+              {t('dataRestore')}
             </button>
           </div>
         </fieldset>
         <details class="advanced" data-testid="data-advanced">
-          <summary>Delete old messages, or everything</summary>
+          <summary>{t('dataAdvanced')}</summary>
           <div class="stack">
             <div class="row">
               <label class="row">
-                <span>Delete messages older than</span>
-                <input
-                  type="number"
-                  name="prune-days"
-                  min={1}
-                  style={{ width: '6em' }}
-                  value={days}
-                  onInput={(e) => setDays(Number(e.currentTarget.value))}
-                />
-                <span>days</span>
+                {withSlot(
+                  t('dataPruneLabel', SLOT),
+                  <input
+                    type="number"
+                    name="prune-days"
+                    min={1}
+                    style={{ width: '6em' }}
+                    value={days}
+                    onInput={(e) => setDays(Number(e.currentTarget.value))}
+                  />,
+                )}
               </label>
               <button
                 class="secondary"
                 onClick={() =>
-                  run(
-                    async () =>
-                      `Deleted ${(await agent.call('data.prune', { olderThanDays: days })).deleted} old records.`,
+                  run(async () =>
+                    plural((await agent.call('data.prune', { olderThanDays: days })).deleted, {
+                      one: 'dataPrunedOne',
+                      other: 'dataPrunedOther',
+                    }),
                   )
                 }
               >
-                Prune
+                {t('dataPrune')}
               </button>
             </div>
             <label class="stack">
-              <span>To delete everything Parley keeps, type “delete everything”</span>
+              <span>{t('dataDeleteLabel', t('dataDeletePhrase'))}</span>
               <input
                 name="delete-confirm"
                 autocomplete="off"
@@ -130,15 +132,15 @@ export function DataSection() {
             <div class="row">
               <button
                 class="danger"
-                disabled={confirm !== 'delete everything'}
+                disabled={confirm !== t('dataDeletePhrase')}
                 onClick={() =>
                   run(async () => {
                     await agent.call('data.deleteAll', { confirm: 'delete everything' });
-                    return 'Everything was deleted. Parley starts over.';
+                    return t('dataDeleted');
                   })
                 }
               >
-                Delete all my data
+                {t('dataDeleteAll')}
               </button>
             </div>
           </div>

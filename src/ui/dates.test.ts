@@ -1,4 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   currentZone,
   formatAgo,
@@ -8,6 +10,7 @@ import {
   formatTime,
   setPersonZone,
 } from './dates';
+import { type Catalog, useCatalog } from './i18n';
 
 // Thursday 3 December 2026, 13:05 UTC.
 const AT = Date.UTC(2026, 11, 3, 13, 5);
@@ -15,6 +18,17 @@ const MIN = 60_000;
 /** ICU writes narrow no-break spaces in some places; compare with plain ones. */
 const plain = (s: string) => s.replace(/\s/g, ' ');
 
+// "just now" and "never" are the catalog's words (I18N1); English here.
+beforeAll(() =>
+  useCatalog(
+    JSON.parse(
+      readFileSync(
+        path.resolve(import.meta.dirname, '../../assets/public/_locales/en/messages.json'),
+        'utf8',
+      ),
+    ) as Catalog,
+  ),
+);
 afterEach(() => setPersonZone(undefined));
 
 describe('dates in the person’s locale and zone', () => {

@@ -1,3 +1,5 @@
+import { t } from './i18n';
+
 /**
  * [A11Y8] Dates and times as the person reads them: `Intl` in the browser's locale and the person's time
  * zone (their meeting preferences; the browser's own zone until those are known). No format is written
@@ -75,8 +77,8 @@ export function formatAgo(
   now = Date.now(),
   {
     locale,
-    never = 'never',
-    justNow = 'just now',
+    never = t('commonNever'),
+    justNow = t('commonJustNow'),
   }: { locale?: string; never?: string; justNow?: string } = {},
 ): string {
   if (at === undefined) return never;

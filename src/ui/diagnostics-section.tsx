@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import { ErrorNote, Section } from './components';
+import { t } from './i18n';
 import { agent } from './rpc';
 
 /**
@@ -33,22 +34,19 @@ export function DiagnosticsSection() {
   };
 
   return (
-    <Section title="Diagnostics">
+    <Section title={t('diagTitle')}>
       <div class="stack">
-        <p class="muted">
-          For a bug report: versions and the agent’s recent log lines. They hold error codes and counts, never
-          your messages, names, calendar or keys.
-        </p>
+        <p class="muted">{t('diagIntro')}</p>
         <div class="row">
           <button class="secondary" data-testid="diagnostics-collect" onClick={collect}>
-            Show diagnostics
+            {t('diagShow')}
           </button>
           <button class="secondary" data-testid="diagnostics-download" disabled={!report} onClick={download}>
-            Download
+            {t('diagDownload')}
           </button>
         </div>
         {report && (
-          <textarea readOnly rows={10} aria-label="Diagnostics" data-testid="diagnostics" value={report} />
+          <textarea readOnly rows={10} aria-label={t('diagTitle')} data-testid="diagnostics" value={report} />
         )}
         <ErrorNote error={error} />
       </div>

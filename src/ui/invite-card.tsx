@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { createLogger, errorFields } from '../log';
 import type { RpcOutput } from '../rpc';
-import { formatTime } from './components';
+import { SLOT, formatTime, withSlot } from './components';
+import { t } from './i18n';
 import { QrCode } from './qr-code';
 import { useAgentQuery } from './rpc';
 
@@ -51,27 +52,27 @@ export function InviteCard({ invite }: { invite: RpcOutput<'invite.create'> }) {
     <div class="stack invite-card" data-testid="invite-card" data-state={state}>
       {state === 'used' ? (
         <p class="notice" data-testid="invite-state" data-state="used">
-          Used{status?.name ? ` by ${status.name}` : ''}: this code cannot pair anyone else. Create a new
-          invite for someone else.
+          {status?.name ? t('inviteUsedBy', status.name) : t('inviteUsed')}
         </p>
       ) : state === 'expired' ? (
         <p class="error" data-testid="invite-state" data-state="expired">
-          This invite expired. Create a new one.
+          {t('inviteExpired')}
         </p>
       ) : (
         <span class="muted" data-testid="invite-state" data-state="open">
-          Send this one-time code to your contact. It works until {formatTime(invite.expiresAt)} tomorrow and
-          names your relay, <span data-testid="invite-relay">{invite.relayUrl}</span>.
+          {withSlot(
+            t('inviteOpen', formatTime(invite.expiresAt), SLOT),
+            <span data-testid="invite-relay">{invite.relayUrl}</span>,
+          )}
         </span>
       )}
       {invite.relayOnThisComputer && (
         <span class="error" data-testid="invite-relay-local">
-          That relay is on this computer: someone elsewhere cannot reach it. Set a public relay in Parley’s
-          options (for example wss://relay.example.org) and invite them again.
+          {t('inviteRelayLocal')}
         </span>
       )}
       <label class="stack">
-        <span class="muted">Invite code</span>
+        <span class="muted">{t('inviteCodeLabel')}</span>
         <textarea
           readOnly
           rows={3}
@@ -82,7 +83,7 @@ export function InviteCard({ invite }: { invite: RpcOutput<'invite.create'> }) {
       </label>
       <div class="row">
         <button type="button" class="secondary" data-testid="invite-copy" onClick={() => void copy('code')}>
-          {copied === 'code' ? 'Copied' : 'Copy code'}
+          {copied === 'code' ? t('inviteCopied') : t('inviteCopyCode')}
         </button>
         <button
           type="button"
@@ -90,19 +91,19 @@ export function InviteCard({ invite }: { invite: RpcOutput<'invite.create'> }) {
           data-testid="invite-copy-link"
           onClick={() => void copy('link')}
         >
-          {copied === 'link' ? 'Link copied' : 'Copy link'}
+          {copied === 'link' ? t('inviteLinkCopied') : t('inviteCopyLink')}
         </button>
       </div>
       <span aria-live="polite" class="muted">
-        {copied ? `The ${copied} is on your clipboard.` : ''}
-        {copyFailed ? 'Copying was refused: select the code and copy it by hand.' : ''}
+        {copied === 'code' ? t('inviteCodeOnClipboard') : copied === 'link' ? t('inviteLinkOnClipboard') : ''}
+        {copyFailed ? t('inviteCopyRefused') : ''}
       </span>
       <a href={link} data-testid="invite-link" class="muted invite-link" target="_blank" rel="noreferrer">
-        Link to this invite (opens Parley with the code filled in)
+        {t('inviteLinkText')}
       </a>
       <details>
-        <summary class="muted">QR code</summary>
-        <QrCode text={invite.code} label="QR code of the invite code" />
+        <summary class="muted">{t('inviteQrCode')}</summary>
+        <QrCode text={invite.code} label={t('inviteQrLabel')} />
       </details>
     </div>
   );

@@ -2,7 +2,8 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import { MIN_PASSPHRASE_CHARS, type AgentStatus } from '../rpc';
-import { ErrorNote } from './components';
+import { ErrorNote, errorText } from './components';
+import { t } from './i18n';
 import { Onboarding, StepHeader, Welcome, type Step } from './onboarding';
 import { agent, useAgentQuery } from './rpc';
 import { onboardedGlance, rememberOnboarded, statusGlance } from './status-glance';
@@ -22,7 +23,7 @@ export function LockGate({
     reload,
   } = useAgentQuery('status.get', {}, ['status', 'contacts'], statusGlance());
   if (error) return <ErrorNote error={error} />;
-  if (!status) return <p class="section muted">Starting your agent…</p>;
+  if (!status) return <p class="section muted">{t('lockStarting')}</p>;
   if (status.lock === 'unlocked' && status.agent)
     return (
       <FirstRun key={status.agent.agentId} agentId={status.agent.agentId}>
@@ -46,7 +47,7 @@ function FirstRun({ agentId, children }: { agentId: string; children: ComponentC
   useEffect(() => {
     if (current === 'done') rememberOnboarded(agentId);
   }, [current, agentId]);
-  if (current === undefined) return <p class="section muted">Starting your agent…</p>;
+  if (current === undefined) return <p class="section muted">{t('lockStarting')}</p>;
   if (current === 'done') return <>{children}</>;
   return <Onboarding step={current} onStep={setStep} />;
 }
@@ -61,7 +62,7 @@ function PassphraseForm({ mode, onDone }: { mode: 'setup' | 'unlock'; onDone: ()
     event.preventDefault();
     setError(undefined);
     if (mode === 'setup' && passphrase !== confirm) {
-      setError({ code: 'bad_request', message: 'The two passphrases differ. Type the same one twice.' });
+      setError({ code: 'bad_request', message: t('lockPassphrasesDiffer') });
       return;
     }
     setBusy(true);
@@ -72,8 +73,10 @@ function PassphraseForm({ mode, onDone }: { mode: 'setup' | 'unlock'; onDone: ()
       onDone();
     } catch (e) {
       const failure = e as ErrorShape;
-      const wait = failure.retryAfterMs ? ` Try again in ${Math.ceil(failure.retryAfterMs / 1000)} s.` : '';
-      setError({ ...failure, message: failure.message + wait });
+      const message = failure.retryAfterMs
+        ? t('lockTryAgainIn', errorText(failure), Math.ceil(failure.retryAfterMs / 1000))
+        : failure.message;
+      setError({ ...failure, message });
     } finally {
       setBusy(false);
     }
@@ -85,20 +88,17 @@ function PassphraseForm({ mode, onDone }: { mode: 'setup' | 'unlock'; onDone: ()
         <>
           <StepHeader current="passphrase" />
           <Welcome />
-          <p>
-            Choose a passphrase. It encrypts everything Parley keeps on this device; without it, nobody — not
-            even us — can read your messages or calendar. There is no way to recover it.
-          </p>
+          <p>{t('lockChoosePassphrase')}</p>
         </>
       ) : (
-        <p>Parley is locked. Enter your passphrase to unlock it.</p>
+        <p>{t('lockLocked')}</p>
       )}
       <input
         type="password"
         name="passphrase"
-        aria-label="Passphrase"
+        aria-label={t('lockPassphrase')}
         autocomplete={mode === 'setup' ? 'new-password' : 'current-password'}
-        placeholder="Passphrase"
+        placeholder={t('lockPassphrase')}
         minLength={mode === 'setup' ? MIN_PASSPHRASE_CHARS : 1}
         value={passphrase}
         onInput={(e) => setPassphrase(e.currentTarget.value)}
@@ -107,15 +107,15 @@ function PassphraseForm({ mode, onDone }: { mode: 'setup' | 'unlock'; onDone: ()
         <input
           type="password"
           name="confirm"
-          aria-label="The same passphrase again"
+          aria-label={t('lockPassphraseAgain')}
           autocomplete="new-password"
-          placeholder="The same passphrase again"
+          placeholder={t('lockPassphraseAgain')}
           value={confirm}
           onInput={(e) => setConfirm(e.currentTarget.value)}
         />
       )}
       <button type="submit" disabled={busy || !passphrase} data-testid="passphrase-submit">
-        {busy ? 'Working…' : mode === 'setup' ? 'Set passphrase' : 'Unlock'}
+        {busy ? t('commonWorking') : mode === 'setup' ? t('lockSetPassphrase') : t('lockUnlock')}
       </button>
       <ErrorNote error={error} />
     </form>

@@ -201,7 +201,7 @@ export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
               >
                 {[15, 30, 45, 60, 90].map((m) => (
                   <option value={m} key={m}>
-                    {t(plural(m, 'meetingsMinutesOne', 'meetingsMinutesOther'), m)}
+                    {plural(m, { one: 'meetingsMinutesOne', other: 'meetingsMinutesOther' })}
                   </option>
                 ))}
               </select>
@@ -213,7 +213,7 @@ export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
               >
                 {[3, 7, 14, 30].map((d) => (
                   <option value={d} key={d}>
-                    {t(plural(d, 'meetingsWithinDaysOne', 'meetingsWithinDaysOther'), d)}
+                    {plural(d, { one: 'meetingsWithinDaysOne', other: 'meetingsWithinDaysOther' })}
                   </option>
                 ))}
               </select>

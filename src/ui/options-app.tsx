@@ -7,15 +7,21 @@ import { ErrorNote, HeadingLevel, Section } from './components';
 import { CalendarSettings } from './calendar-section';
 import { DataSection } from './data-section';
 import { DiagnosticsSection } from './diagnostics-section';
+import { t } from './i18n';
+import { setPageLanguage } from './page-language';
 import { PreferencesSection } from './preferences-section';
 import { LockGate } from './lock-gate';
 import { agent, useAgentQuery } from './rpc';
 
 export function OptionsApp() {
+  // [I18N22] The page is read (and spoken) in the language its words are in.
+  useEffect(() => {
+    setPageLanguage();
+  }, []);
   return (
     <main class="settings">
       <header class="header">
-        <h1>Parley settings</h1>
+        <h1>{t('optionsTitle')}</h1>
       </header>
       <LockGate>{() => <SettingsForm />}</LockGate>
     </main>
@@ -65,11 +71,11 @@ function SettingsForm() {
 
   return (
     <>
-      <Group title="You and your agent">
-        <Section title="Your agent">
+      <Group id="you" title={t('optionsGroupYou')}>
+        <Section title={t('optionsYourAgent')}>
           <form class="stack" onSubmit={save}>
             <label class="stack">
-              <span>Your name, as your contacts see it</span>
+              <span>{t('optionsDisplayName')}</span>
               <input
                 name="displayName"
                 dir="auto"
@@ -90,22 +96,22 @@ function SettingsForm() {
               <span class="muted">{SHARE_STRINGS.hint}</span>
             </label>
             <label class="stack">
-              <span>Relay address</span>
+              <span>{t('optionsRelayAddress')}</span>
               <input
                 name="relayUrl"
                 autocomplete="url"
                 value={relayUrl}
                 onInput={(e) => setRelayUrl(e.currentTarget.value)}
               />
-              <span class="muted">The relay only routes sealed envelopes; it never sees what is inside.</span>
+              <span class="muted">{t('optionsRelayHint')}</span>
             </label>
             <div class="row">
               <button type="submit" data-testid="settings-save">
-                Save
+                {t('commonSave')}
               </button>
               {saved && (
                 <span class="notice" role="status" data-testid="saved">
-                  Saved
+                  {t('commonSaved')}
                 </span>
               )}
             </div>
@@ -114,15 +120,15 @@ function SettingsForm() {
         </Section>
         {settings && <AccountSection firebase={settings.firebase} />}
       </Group>
-      <Group title="Scheduling">
+      <Group id="scheduling" title={t('optionsGroupScheduling')}>
         {settings && <CalendarSettings google={settings.google} />}
         <PreferencesSection />
         <AssistantSection />
       </Group>
-      <Group title="Privacy and data">
+      <Group id="privacy-and-data" title={t('optionsGroupPrivacy')}>
         <DataSection />
       </Group>
-      <Group title="Help">
+      <Group id="help" title={t('optionsGroupHelp')}>
         <DiagnosticsSection />
       </Group>
     </>
@@ -133,8 +139,8 @@ function SettingsForm() {
  * [A11Y7] Settings come in a few groups named for what the person wants to do; inside them, the parts
  * only some people need are folded (`<details class="advanced">`).
  */
-function Group({ title, children }: { title: string; children: ComponentChildren }) {
-  const id = `group-${title.toLowerCase().replace(/\W+/g, '-')}`;
+function Group({ id: name, title, children }: { id: string; title: string; children: ComponentChildren }) {
+  const id = `group-${name}`;
   return (
     <section class="group" aria-labelledby={id} data-testid="settings-group">
       <h2 id={id}>{title}</h2>

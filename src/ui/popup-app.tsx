@@ -8,7 +8,7 @@ import { ErrorNote, RelayDot, relayAccountProblem } from './components';
 import { PendingApprovals } from './meetings-section';
 import { t } from './i18n';
 import { LockGate } from './lock-gate';
-import { plural } from './plural';
+import { plural, pluralKey } from './plural';
 import { agent } from './rpc';
 
 const log = createLogger('ui').child('popup');
@@ -36,7 +36,7 @@ export function PopupApp() {
           <div class="section stack">
             {quarantined ? (
               <p class="error" data-testid="quarantined">
-                {t(plural(quarantined, 'popupQuarantinedOne', 'popupQuarantinedOther'), quarantined)}
+                {plural(quarantined, { one: 'popupQuarantinedOne', other: 'popupQuarantinedOther' })}
               </p>
             ) : null}
             {/* [HOM4] The agent's state at a glance: unlocked, relay, calendar, model. */}
@@ -68,7 +68,7 @@ export function PopupApp() {
             <details>
               <summary class="muted">
                 <span data-testid="contact-count">{status.contacts}</span>{' '}
-                {t(plural(status.contacts, 'popupContactsOne', 'popupContactsOther'))}
+                {t(pluralKey(status.contacts, { one: 'popupContactsOne', other: 'popupContactsOther' }))}
               </summary>
               <div class="mono" data-testid="fingerprint">
                 {status.fingerprint}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { MeetingPreferences } from '../rpc';
 import { ErrorNote, Section } from './components';
+import { t, uiLanguage } from './i18n';
 import { agent, useAgentQuery } from './rpc';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -31,10 +32,10 @@ export function PreferencesSection() {
   const number = (value: string) => (value === '' ? 0 : Number(value));
 
   return (
-    <Section title="Meeting preferences">
+    <Section title={t('prefsTitle')}>
       <form class="stack" onSubmit={save} data-testid="preferences">
         <label class="stack">
-          <span>Your time zone</span>
+          <span>{t('prefsTimeZone')}</span>
           <input
             name="timeZone"
             list="time-zones"
@@ -47,12 +48,12 @@ export function PreferencesSection() {
               <option key={zone} value={zone} />
             ))}
           </datalist>
-          <span class="muted">Meetings are found, and times shown, in this zone (e.g. Europe/London).</span>
+          <span class="muted">{t('prefsTimeZoneHint')}</span>
         </label>
         <fieldset class="row">
-          <legend>Working hours</legend>
+          <legend>{t('prefsWorkingHours')}</legend>
           <label class="row">
-            <span>from</span>
+            <span>{t('prefsFrom')}</span>
             <input
               name="dayStart"
               style={{ width: '6em' }}
@@ -61,7 +62,7 @@ export function PreferencesSection() {
             />
           </label>
           <label class="row">
-            <span>to</span>
+            <span>{t('prefsTo')}</span>
             <input
               name="dayEnd"
               style={{ width: '6em' }}
@@ -71,7 +72,7 @@ export function PreferencesSection() {
           </label>
         </fieldset>
         <fieldset class="row wrap">
-          <legend>Working days</legend>
+          <legend>{t('prefsWorkingDays')}</legend>
           {DAYS.map((d, i) => (
             <label key={d} class="row">
               <input
@@ -101,13 +102,13 @@ export function PreferencesSection() {
             checked={form.autoDisclose}
             onChange={(e) => setForm({ ...form, autoDisclose: e.currentTarget.checked })}
           />
-          <span>Share a few coarse free times with my contacts without asking each time</span>
+          <span>{t('prefsAutoDisclose')}</span>
         </label>
         <details class="advanced" data-testid="preferences-advanced">
-          <summary>More: breaks and notice</summary>
+          <summary>{t('prefsAdvanced')}</summary>
           <div class="stack">
             <label class="row">
-              <span>Free minutes around each meeting</span>
+              <span>{t('prefsBuffer')}</span>
               <input
                 type="number"
                 name="bufferMin"
@@ -118,7 +119,7 @@ export function PreferencesSection() {
               />
             </label>
             <label class="row">
-              <span>Minutes of notice before a meeting can start</span>
+              <span>{t('prefsNotice')}</span>
               <input
                 type="number"
                 name="minimumNoticeMin"
@@ -132,11 +133,11 @@ export function PreferencesSection() {
         </details>
         <div class="row">
           <button type="submit" data-testid="preferences-save">
-            Save preferences
+            {t('prefsSave')}
           </button>
           {saved && (
             <span class="notice" role="status" data-testid="preferences-saved">
-              Saved
+              {t('commonSaved')}
             </span>
           )}
         </div>
@@ -151,8 +152,8 @@ function zones(): string[] {
   return typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
 }
 
-/** Monday is day 0: its short name in the browser's language ("Mon", "Mo."). 5 Jan 1970 was a Monday. */
+/** Monday is day 0: its short name in the UI language ("Mon", "Mo."). 5 Jan 1970 was a Monday. */
 const weekday = (mondayBased: number): string =>
-  new Intl.DateTimeFormat(undefined, { weekday: 'short', timeZone: 'UTC' }).format(
+  new Intl.DateTimeFormat(uiLanguage(), { weekday: 'short', timeZone: 'UTC' }).format(
     Date.UTC(1970, 0, 5 + mondayBased),
   );

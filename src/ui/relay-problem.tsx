@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { RpcOutput } from '../rpc';
+import { t } from './i18n';
 import { agent } from './rpc';
 
 /** How long the relay may be offline before the panel asks its health why (a reconnect is usually quick). */
@@ -32,11 +33,9 @@ export function RelayProblem({ relay }: { relay: { url: string; connected: boole
   return (
     <div class="section" data-testid="relay-problem" data-problem={check.ok ? 'refused' : check.problem}>
       <p class="error" role="alert">
-        {check.ok
-          ? `The relay at ${check.host} answers, but did not let this agent in. Check that it is the relay your contacts use; Parley keeps trying.`
-          : check.message}
+        {check.ok ? t('relayAnswersButRefused', check.host) : check.message}
       </p>
-      <p class="muted">You can change the relay in Parley’s settings.</p>
+      <p class="muted">{t('relayChangeInSettings')}</p>
     </div>
   );
 }
