@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ActivityItem } from '../rpc';
 import { ErrorNote, Section } from './components';
-import { formatDateTime } from './dates';
+import { currentZone, formatDateTime, type DateContext } from './dates';
 import { t, type MessageKey } from './i18n';
 import { plural } from './plural';
 import { useAgentQuery } from './rpc';
@@ -46,12 +46,73 @@ const OTHER: Line = ['activityOther', 'activityOtherTime', 'activityOtherWith', 
 const at = (time: number) => formatDateTime(time);
 const slotTime = (slot: { start: number; end: number }) => formatDateTime(slot.start);
 
+/** Monday 1 January 2024, noon UTC: the week the weekday names are read from. */
+const MONDAY = Date.UTC(2024, 0, 1, 12);
+const DAY_MS = 86_400_000;
+
+/**
+ * [DIS4] Meeting hours as told (CNV6), in the person's zone and locale (A11Y8): the ranges grouped by their
+ * time of day, each with its weekdays, a run of three or more as a range, e.g. "Mon – Fri 9:00 AM – 5:00 PM".
+ * Every word is `Intl`'s.
+ */
+export function formatHours(hours: NonNullable<ActivityItem['hours']>, context: DateContext = {}): string {
+  const { locale } = context;
+  const timeZone = context.timeZone ?? currentZone();
+  const cycle = new Intl.DateTimeFormat(locale, { hour: 'numeric', timeZone }).resolvedOptions().hourCycle;
+  const clock = new Intl.DateTimeFormat(locale, {
+    hour: cycle === 'h23' || cycle === 'h24' ? '2-digit' : 'numeric',
+    minute: '2-digit',
+    timeZone,
+  });
+  const dateParts = new Intl.DateTimeFormat('en-US', {
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    timeZone,
+  });
+  const weekday = new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' });
+  const days = new Intl.ListFormat(locale, { type: 'unit', style: 'short' });
+  /** 0 for Monday … 6 for Sunday, of the day `at` falls on in the zone. */
+  const dayOf = (at: number) => {
+    const part = (type: string) => Number(dateParts.formatToParts(at).find((p) => p.type === type)?.value);
+    return (new Date(Date.UTC(part('year'), part('month') - 1, part('day'))).getUTCDay() + 6) % 7;
+  };
+  const groups = new Map<string, Set<number>>();
+  for (const h of [...hours].sort((a, b) => a.start - b.start)) {
+    const times = clock.formatRange(h.start, h.end);
+    groups.set(times, (groups.get(times) ?? new Set()).add(dayOf(h.start)));
+  }
+  const lines = [...groups].map(([times, set]) => {
+    const sorted = [...set].sort((a, b) => a - b);
+    const runs: number[][] = [];
+    for (const d of sorted) {
+      const run = runs.at(-1);
+      if (run && run.at(-1) === d - 1) run.push(d);
+      else runs.push([d]);
+    }
+    const named = runs.flatMap((run) => {
+      const [first, last] = [run[0]!, run.at(-1)!];
+      return run.length >= 3
+        ? [weekday.formatRange(MONDAY + first * DAY_MS, MONDAY + last * DAY_MS)]
+        : run.map((d) => weekday.format(MONDAY + d * DAY_MS));
+    });
+    return `${days.format(named)} ${times}`;
+  });
+  return new Intl.ListFormat(locale, { type: 'conjunction' }).format(lines);
+}
+
 /** One line of the log in words: what, to or with whom, which times. */
 export function describeActivity(item: ActivityItem): string {
   const names = item.contacts.map((c) => c.name).join(', ');
   const n = item.slots.length;
   switch (item.kind) {
     case 'disclosed':
+      if (item.hours) {
+        if (item.hours.length === 0)
+          return names ? t('activityHoursNoneWith', names) : t('activityHoursNoneOrganizer');
+        const hours = formatHours(item.hours);
+        return names ? t('activityHoursWith', names, hours) : t('activityHoursOrganizer', hours);
+      }
       return names
         ? plural(n, { one: 'activitySharedOne', other: 'activitySharedOther' }, names)
         : plural(n, { one: 'activitySharedOrganizerOne', other: 'activitySharedOrganizerOther' });

@@ -2,18 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ErrorShape } from '../errors';
 import type { ContactView } from '../rpc';
 import { ErrorNote } from './components';
+import { t } from './i18n';
 import { agent, useAgentQuery } from './rpc';
-
-/** This component's words, together so the i18n helper can move them to `browser.i18n` in one go. */
-const T = {
-  title: 'Without asking me',
-  share: (name: string) => `Share my free times with ${name} without asking`,
-  accept: 'Accept a time inside my meeting hours without asking',
-  verifyFirst: (name: string) =>
-    `Accepting without asking needs a verified contact: compare safety numbers with ${name} first.`,
-  save: 'Save these rules',
-  saved: 'Saved.',
-};
 
 /**
  * [CRL2] The per-contact rules (`negotiations.setContactRule`, ASK2) on the contact: share coarse free times
@@ -50,7 +40,7 @@ export function ContactRules({ contact }: { contact: ContactView }) {
   };
   return (
     <form class="stack" data-testid="contact-rules" onSubmit={save}>
-      <span class="muted">{T.title}</span>
+      <span class="muted">{t('contactRuleTitle')}</span>
       <label class="row">
         <input
           type="checkbox"
@@ -62,7 +52,7 @@ export function ContactRules({ contact }: { contact: ContactView }) {
             setSaved(false);
           }}
         />
-        {T.share(contact.name)}
+        {t('contactRuleShare', contact.name)}
       </label>
       <label class="row">
         <input
@@ -76,15 +66,15 @@ export function ContactRules({ contact }: { contact: ContactView }) {
             setSaved(false);
           }}
         />
-        {T.accept}
+        {t('contactRuleAccept')}
       </label>
-      {!contact.verified && <p class="muted">{T.verifyFirst(contact.name)}</p>}
+      {!contact.verified && <p class="muted">{t('contactRuleVerifyFirst', contact.name)}</p>}
       <button type="submit" class="secondary" data-testid="rule-save">
-        {T.save}
+        {t('contactRuleSave')}
       </button>
       {saved && (
         <p class="notice" role="status" data-testid="rule-saved">
-          {T.saved}
+          {t('contactRuleSaved')}
         </p>
       )}
       <ErrorNote error={error} />

@@ -3,20 +3,9 @@ import type { ErrorShape } from '../errors';
 import type { NegotiationView } from '../rpc';
 import { ErrorNote } from './components';
 import { currentZone } from './dates';
+import { t } from './i18n';
 import { agent } from './rpc';
 import { zonedInstant } from './zoned-time';
-
-/** This component's words, together so the i18n helper can move them to `browser.i18n` in one go. */
-const T = {
-  open: 'None of these — suggest another time',
-  day: 'Day',
-  start: 'Starts at',
-  note: 'A note for them (optional)',
-  notePlaceholder: 'e.g. Thursday afternoon suits me better',
-  send: 'Send this time',
-  sent: 'Sent: their agent has your time.',
-  invalid: 'Choose a day and a start time.',
-};
 
 /**
  * [CRL1] "None of these — Thursday afternoon?": the participant's one decision as a counter-proposal
@@ -41,7 +30,7 @@ export function CounterForm({ negotiation }: { negotiation: NegotiationView }) {
   if (!open) {
     return (
       <button class="secondary" data-testid="counter-open" onClick={() => setOpen(true)}>
-        {T.open}
+        {t('counterOpen')}
       </button>
     );
   }
@@ -49,7 +38,7 @@ export function CounterForm({ negotiation }: { negotiation: NegotiationView }) {
     event.preventDefault();
     const at = zonedInstant(day, start, currentZone());
     if (at === undefined) {
-      setError({ code: 'bad_request', message: T.invalid });
+      setError({ code: 'bad_request', message: t('counterInvalid') });
       return;
     }
     try {
@@ -69,14 +58,14 @@ export function CounterForm({ negotiation }: { negotiation: NegotiationView }) {
       <div class="row wrap">
         <input
           type="date"
-          aria-label={T.day}
+          aria-label={t('counterDay')}
           data-testid="counter-day"
           value={day}
           onInput={(e) => setDay(e.currentTarget.value)}
         />
         <input
           type="time"
-          aria-label={T.start}
+          aria-label={t('counterStart')}
           data-testid="counter-start"
           step={300}
           value={start}
@@ -84,8 +73,8 @@ export function CounterForm({ negotiation }: { negotiation: NegotiationView }) {
         />
       </div>
       <input
-        aria-label={T.note}
-        placeholder={T.notePlaceholder}
+        aria-label={t('counterNote')}
+        placeholder={t('counterNotePlaceholder')}
         data-testid="counter-note"
         dir="auto"
         maxLength={1_000}
@@ -93,11 +82,11 @@ export function CounterForm({ negotiation }: { negotiation: NegotiationView }) {
         onInput={(e) => setNote(e.currentTarget.value)}
       />
       <button type="submit" data-testid="counter-send">
-        {T.send}
+        {t('counterSend')}
       </button>
       {sent && (
         <p class="notice" role="status">
-          {T.sent}
+          {t('counterSent')}
         </p>
       )}
       <ErrorNote error={error} />

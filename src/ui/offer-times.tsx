@@ -3,35 +3,22 @@ import type { ErrorShape } from '../errors';
 import type { RpcOutput } from '../rpc';
 import { ErrorNote, Section } from './components';
 import { formatRange } from './dates';
+import { t, type MessageKey } from './i18n';
+import { plural } from './plural';
 import { agent, useAgentQuery } from './rpc';
 
 type Offer = RpcOutput<'meetings.offers'>[number];
 type PartOfDay = 'morning' | 'afternoon' | 'evening';
 
-/** This component's words, together so the i18n helper can move them to `browser.i18n` in one go. */
-const T = {
-  section: "Someone who doesn't use Parley",
-  intro: 'Your agent picks a few free times from your calendar; you send them, and mark the answer here.',
-  name: 'Their name',
-  email: 'Their e-mail (optional)',
-  what: 'What is it about?',
-  minutes: (m: number) => `${m} minutes`,
-  within: (d: number) => `within ${d} days`,
-  anyTime: 'any time of day',
-  part: { morning: 'mornings', afternoon: 'afternoons', evening: 'evenings' } as Record<PartOfDay, string>,
-  howLong: 'How long',
-  withinLabel: 'Within',
-  partLabel: 'Part of the day',
-  find: 'Find times to offer',
-  status: { pending: 'waiting for their answer', booked: 'booked', declined: 'declined' } as Record<
-    Offer['status'],
-    string
-  >,
-  with: (name: string) => `with ${name}`,
-  ics: 'Download the times (.ics)',
-  mail: 'Write an e-mail with the times',
-  chose: 'They chose this',
-  declined: 'They declined',
+const PARTS: Record<PartOfDay, MessageKey> = {
+  morning: 'offerPartMorning',
+  afternoon: 'offerPartAfternoon',
+  evening: 'offerPartEvening',
+};
+const STATUS: Record<Offer['status'], MessageKey> = {
+  pending: 'offerStatusPending',
+  booked: 'offerStatusBooked',
+  declined: 'offerStatusDeclined',
 };
 
 /** Saves text as a file from the side panel (one click). */
@@ -50,7 +37,7 @@ function MailLink({ id }: { id: string }) {
   ]);
   return data ? (
     <a data-testid="offer-mail" href={data.href}>
-      {T.mail}
+      {t('offerMail')}
     </a>
   ) : null;
 }
@@ -66,10 +53,10 @@ function OfferItem({ offer, onError }: { offer: Offer; onError: (e: ErrorShape |
     <li class="bubble" data-testid="offer" data-status={offer.status} data-name={offer.with.name}>
       <strong dir="auto">{offer.title}</strong>{' '}
       <span class="muted" dir="auto">
-        {T.with(offer.with.name)}
+        {t('offerWith', offer.with.name)}
       </span>
       <div class="muted" data-testid="offer-status">
-        {T.status[offer.status]}
+        {t(STATUS[offer.status])}
         {offer.chosen && ` · ${formatRange(offer.chosen.start, offer.chosen.end)}`}
       </div>
       {pending && (
@@ -90,7 +77,7 @@ function OfferItem({ offer, onError }: { offer: Offer; onError: (e: ErrorShape |
                     )
                   }
                 >
-                  {T.chose}
+                  {t('offerChose')}
                 </button>
               </li>
             ))}
@@ -106,7 +93,7 @@ function OfferItem({ offer, onError }: { offer: Offer; onError: (e: ErrorShape |
                 })
               }
             >
-              {T.ics}
+              {t('offerIcs')}
             </button>
             <MailLink id={offer.id} />
             <button
@@ -116,7 +103,7 @@ function OfferItem({ offer, onError }: { offer: Offer; onError: (e: ErrorShape |
                 run(() => agent.call('meetings.markAnswer', { id: offer.id, answer: { kind: 'declined' } }))
               }
             >
-              {T.declined}
+              {t('offerDeclined')}
             </button>
           </div>
         </>
@@ -159,13 +146,13 @@ export function OfferTimesSection() {
   };
 
   return (
-    <Section title={T.section}>
+    <Section title={t('offerSection')}>
       <div class="stack" data-testid="offer-times">
-        <p class="muted">{T.intro}</p>
+        <p class="muted">{t('offerIntro')}</p>
         <form class="stack" onSubmit={submit} data-testid="offer-form">
           <input
-            aria-label={T.name}
-            placeholder={T.name}
+            aria-label={t('offerName')}
+            placeholder={t('offerName')}
             dir="auto"
             name="offer-name"
             maxLength={100}
@@ -173,8 +160,8 @@ export function OfferTimesSection() {
             onInput={(e) => setName(e.currentTarget.value)}
           />
           <input
-            aria-label={T.email}
-            placeholder={T.email}
+            aria-label={t('offerEmail')}
+            placeholder={t('offerEmail')}
             type="email"
             name="offer-email"
             maxLength={254}
@@ -182,8 +169,8 @@ export function OfferTimesSection() {
             onInput={(e) => setEmail(e.currentTarget.value)}
           />
           <input
-            aria-label={T.what}
-            placeholder={T.what}
+            aria-label={t('offerWhat')}
+            placeholder={t('offerWhat')}
             dir="auto"
             name="offer-title"
             maxLength={200}
@@ -193,44 +180,44 @@ export function OfferTimesSection() {
           <div class="row wrap">
             <select
               name="offer-duration"
-              aria-label={T.howLong}
+              aria-label={t('offerHowLong')}
               value={durationMin}
               onChange={(e) => setDuration(Number(e.currentTarget.value))}
             >
               {[15, 30, 45, 60, 90].map((m) => (
                 <option value={m} key={m}>
-                  {T.minutes(m)}
+                  {t(plural(m, 'offerMinutesOne', 'offerMinutesOther'), m)}
                 </option>
               ))}
             </select>
             <select
               name="offer-within"
-              aria-label={T.withinLabel}
+              aria-label={t('offerWithinLabel')}
               value={withinDays}
               onChange={(e) => setWithin(Number(e.currentTarget.value))}
             >
               {[3, 7, 14, 30].map((d) => (
                 <option value={d} key={d}>
-                  {T.within(d)}
+                  {t(plural(d, 'offerWithinDaysOne', 'offerWithinDaysOther'), d)}
                 </option>
               ))}
             </select>
             <select
               name="offer-part"
-              aria-label={T.partLabel}
+              aria-label={t('offerPartLabel')}
               value={partOfDay}
               onChange={(e) => setPart(e.currentTarget.value as PartOfDay | '')}
             >
-              <option value="">{T.anyTime}</option>
-              {(Object.keys(T.part) as PartOfDay[]).map((p) => (
+              <option value="">{t('offerAnyTime')}</option>
+              {(Object.keys(PARTS) as PartOfDay[]).map((p) => (
                 <option value={p} key={p}>
-                  {T.part[p]}
+                  {t(PARTS[p])}
                 </option>
               ))}
             </select>
           </div>
           <button type="submit" data-testid="offer-submit" disabled={!name.trim()}>
-            {T.find}
+            {t('offerFind')}
           </button>
         </form>
         <ErrorNote error={error} />

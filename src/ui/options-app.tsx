@@ -11,6 +11,7 @@ import { t } from './i18n';
 import { setPageLanguage } from './page-language';
 import { PreferencesSection } from './preferences-section';
 import { LockGate } from './lock-gate';
+import { t } from './i18n';
 import { agent, useAgentQuery } from './rpc';
 
 export function OptionsApp() {
@@ -27,12 +28,6 @@ export function OptionsApp() {
     </main>
   );
 }
-
-/** ATT4's strings, together for the i18n move. */
-const SHARE_STRINGS = {
-  label: 'E-mail address to share with your contacts (optional)',
-  hint: 'Left empty, nothing is shared. Filled in, your contacts’ agents can invite you to the meetings they book, so Google sends you a real invitation.',
-};
 
 function SettingsForm() {
   const { data: settings } = useAgentQuery('settings.get', {}, []);
@@ -85,7 +80,7 @@ function SettingsForm() {
               />
             </label>
             <label class="stack">
-              <span>{SHARE_STRINGS.label}</span>
+              <span>{t('shareEmailLabel')}</span>
               <input
                 name="sharedEmail"
                 type="email"
@@ -93,7 +88,7 @@ function SettingsForm() {
                 value={sharedEmail}
                 onInput={(e) => setSharedEmail(e.currentTarget.value)}
               />
-              <span class="muted">{SHARE_STRINGS.hint}</span>
+              <span class="muted">{t('shareEmailHint')}</span>
             </label>
             <label class="stack">
               <span>{t('optionsRelayAddress')}</span>

@@ -241,7 +241,7 @@ function Thread({ contact }: { contact: ContactView }) {
       {contact.email !== undefined && (
         // ATT4: the address from the contact's signed card; meetings with them invite it.
         <p class="muted" data-testid="contact-email" dir="auto">
-          {CARD_STRINGS.invitedAt(contact.email)}
+          {t('cardSharesEmail', contact.email)}
         </p>
       )}
       <SafetyNumber contact={contact} />
@@ -295,11 +295,6 @@ function Thread({ contact }: { contact: ContactView }) {
     </Section>
   );
 }
-
-/** ATT4's strings, together for the i18n move. */
-const CARD_STRINGS = {
-  invitedAt: (email: string) => `Shares ${email}: meetings with them send a Google invitation there.`,
-};
 
 /** Compare this with what your contact sees; if it matches, nobody is in the middle. */
 function SafetyNumber({ contact }: { contact: ContactView }) {

@@ -194,6 +194,12 @@ describe('the side panel home, by keyboard', () => {
     );
     expect(shared).toMatch(/Shared \d+ times? you are free with Ana/);
     expect(shared).toContain('Keyboard sync');
+    // CNV6: the meeting hours told in round 1 read as hours, not as "0 times you are free".
+    const disclosed = await ben.$$eval('[data-testid=activity-item][data-kind=disclosed]', (els) =>
+      els.map((e) => e.textContent ?? ''),
+    );
+    expect(disclosed.some((line) => /^Told Ana your meeting hours: .*\d/.test(line))).toBe(true);
+    expect(disclosed.join('\n')).not.toMatch(/Shared 0 times/);
     const kinds = () =>
       ben.$$eval('[data-testid=activity-item]', (els) => els.map((e) => e.getAttribute('data-kind')));
     expect(await kinds()).toEqual(expect.arrayContaining(['disclosed', 'accepted']));
