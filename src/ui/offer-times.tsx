@@ -186,7 +186,7 @@ export function OfferTimesSection() {
             >
               {[15, 30, 45, 60, 90].map((m) => (
                 <option value={m} key={m}>
-                  {t(plural(m, 'offerMinutesOne', 'offerMinutesOther'), m)}
+                  {plural(m, { one: 'offerMinutesOne', other: 'offerMinutesOther' })}
                 </option>
               ))}
             </select>
@@ -198,7 +198,7 @@ export function OfferTimesSection() {
             >
               {[3, 7, 14, 30].map((d) => (
                 <option value={d} key={d}>
-                  {t(plural(d, 'offerWithinDaysOne', 'offerWithinDaysOther'), d)}
+                  {plural(d, { one: 'offerWithinDaysOne', other: 'offerWithinDaysOther' })}
                 </option>
               ))}
             </select>

@@ -11,7 +11,6 @@ import { t } from './i18n';
 import { setPageLanguage } from './page-language';
 import { PreferencesSection } from './preferences-section';
 import { LockGate } from './lock-gate';
-import { t } from './i18n';
 import { agent, useAgentQuery } from './rpc';
 
 export function OptionsApp() {
