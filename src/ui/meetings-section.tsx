@@ -241,6 +241,7 @@ export function MeetingsSection({ approvals = true }: { approvals?: boolean }) {
               key={n.id}
               class="bubble"
               data-testid="negotiation"
+              data-negotiation={n.id}
               data-phase={n.phase}
               data-outcome={n.outcome ?? ''}
               data-result={n.result?.kind ?? ''}
