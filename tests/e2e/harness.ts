@@ -208,7 +208,8 @@ export async function connectCalendar(agent: AgentBrowser, fakeUrl: string): Pro
     await setInput(options, `input[name="google.${key}"]`, value);
   await options.click('[data-testid=google-endpoints] button[type=submit]');
   await options.click('[data-testid=calendar-connect]');
-  await options.waitForSelector('[data-testid=calendars] input[type=checkbox]', { timeout: 30_000 });
+  // OAuth and the first sync: generous, for a busy machine.
+  await options.waitForSelector('[data-testid=calendars] input[type=checkbox]', { timeout: 90_000 });
   await options.close();
 }
 
