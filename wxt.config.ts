@@ -40,6 +40,8 @@ export default defineConfig({
     // (calendar rule ICS10). Only this one variable is written into the bundle.
     define: {
       'import.meta.env.PARLEY_GOOGLE_CLIENT_ID': JSON.stringify(process.env.PARLEY_GOOGLE_CLIENT_ID ?? ''),
+      // Lab builds only: the agent's clock can be moved forward by a test (entrypoints/background.ts).
+      'import.meta.env.PARLEY_LAB': JSON.stringify(LAB ? '1' : ''),
     },
     // Lab pages run suites written for vitest (src/**/*.contract.ts) inside the
     // extension; there `vitest` is a small in-page runner. Production never imports it.

@@ -8,6 +8,22 @@ import { openVault, type SessionKeysRecord } from '@/src/vault';
 
 const log = createLogger('background');
 
+/**
+ * Lab builds only (`PARLEY_LAB=1`, never published): the agent's clock runs `parley.lab.clockOffsetMs`
+ * (storage.local) ahead of the wall clock, so a browser test can let hours pass (tests/e2e/seed.test.ts:
+ * follow-ups, a browser opened a day later). Published builds use the wall clock.
+ */
+const LAB_CLOCK_KEY = 'parley.lab.clockOffsetMs';
+function labClock(): () => number {
+  let offset = 0;
+  const read = (value: unknown) => (offset = typeof value === 'number' && Number.isFinite(value) ? value : 0);
+  void browser.storage.local.get(LAB_CLOCK_KEY).then((got) => read(got[LAB_CLOCK_KEY]));
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && LAB_CLOCK_KEY in changes) read(changes[LAB_CLOCK_KEY]!.newValue);
+  });
+  return () => Date.now() + offset;
+}
+
 export default defineBackground(() => {
   const platform = browserPlatform();
   // The surfaces reach the agent through its action registry, like every other surface.
@@ -25,6 +41,7 @@ export default defineBackground(() => {
   });
   agent.runtime = createAgentRuntime({
     platform,
+    ...(import.meta.env.PARLEY_LAB === '1' && { now: labClock() }),
     openVault: () => openVault({ sessionKeys: sessionValue<SessionKeysRecord>('parley.vault.keys') }),
     userAgent: navigator.userAgent,
     onPaletteCommand: () =>

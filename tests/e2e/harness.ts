@@ -88,19 +88,21 @@ export interface LaunchOptions {
   env?: Record<string, string | undefined>;
   /** false: the caller stops the browser on Ctrl+C itself (puppeteer would otherwise exit the process). */
   handleSignals?: boolean;
+  /** The unpacked extension to load (default: the production build; tests/e2e/lab.ts has the lab one). */
+  extension?: string;
 }
 
 export async function launchAgent(
   userDataDir: string,
   passphrase = PASSPHRASE,
-  { args = [], headless = true, env, handleSignals = true }: LaunchOptions = {},
+  { args = [], headless = true, env, handleSignals = true, extension = CHROME_EXTENSION }: LaunchOptions = {},
 ): Promise<AgentBrowser> {
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless,
     pipe: true,
     userDataDir,
-    enableExtensions: [CHROME_EXTENSION],
+    enableExtensions: [extension],
     args: [...QUIET_FLAGS, ...args],
     ...(env && { env }),
     ...(!headless && { defaultViewport: null }),
@@ -206,7 +208,8 @@ export async function connectCalendar(agent: AgentBrowser, fakeUrl: string): Pro
     await setInput(options, `input[name="google.${key}"]`, value);
   await options.click('[data-testid=google-endpoints] button[type=submit]');
   await options.click('[data-testid=calendar-connect]');
-  await options.waitForSelector('[data-testid=calendars] input[type=checkbox]', { timeout: 30_000 });
+  // OAuth and the first sync: generous, for a busy machine.
+  await options.waitForSelector('[data-testid=calendars] input[type=checkbox]', { timeout: 90_000 });
   await options.close();
 }
 
