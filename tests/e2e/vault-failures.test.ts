@@ -37,7 +37,8 @@ describe('wrong passphrase, through the popup', () => {
     );
     await setInput(popup, 'input[name=passphrase]', passphrase);
     await popup.click('[data-testid=passphrase-submit]');
-    const error = await popup.waitForSelector('[data-testid=error]:not([data-stale])', { timeout: 20_000 });
+    // Generous: PBKDF2 (600,000 iterations) on a busy machine can take many seconds; a hang still fails.
+    const error = await popup.waitForSelector('[data-testid=error]:not([data-stale])', { timeout: 60_000 });
     const { code, message } = await error!.evaluate((el) => ({
       code: el.getAttribute('data-code'),
       message: el.textContent ?? '',
