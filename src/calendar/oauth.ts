@@ -31,7 +31,11 @@ export const GOOGLE_OAUTH_DEFAULTS: Omit<GoogleOAuthConfig, 'clientId'> = {
  * [ICS10] The OAuth client id this build was made with (`PARLEY_GOOGLE_CLIENT_ID`, written in by
  * `wxt.config.ts`), or '' (then the person can enter one, or use .ics calendars instead).
  */
-export const BUILD_GOOGLE_CLIENT_ID: string = (import.meta.env.PARLEY_GOOGLE_CLIENT_ID ?? '').trim();
+export const BUILD_GOOGLE_CLIENT_ID: string =
+  // Plain Node (tsx: the benchmarks, scripts) has no `import.meta.env`; the build writes the expression in.
+  (
+    (typeof import.meta.env === 'undefined' ? undefined : import.meta.env.PARLEY_GOOGLE_CLIENT_ID) ?? ''
+  ).trim();
 
 /** The client id to sign in with: the one in the settings, else the build's. */
 export function effectiveClientId(configured: string): string {
