@@ -1,6 +1,6 @@
 /**
  * The seed suite's rig (docs/protocol/seed.md), shared by tests/e2e/seed.test.ts (the journey, FLT1–FLT2) and
- * tests/e2e/seed-faults.test.ts (FLT3–FLT6): two Chromium profiles with the lab build, each reaching the relay
+ * tests/e2e/seed-faults.test.ts (FLT4–FLT6): two Chromium profiles with the lab build, each reaching the relay
  * through a small TCP load balancer in front of two relay processes that share one Redis (append-only file
  * on), a fake Google Calendar each; the journey step by step with a place for a fault between the steps, and
  * what each person sees. `useSeedRig()` starts it all before a file's tests and stops it after them.
@@ -250,7 +250,7 @@ export async function serviceWorker(browser: Browser) {
 }
 
 // Read from the person's side panel page (an extension page sees the same badge and notifications): a
-// worker that was just terminated (FLT3) is never evaluated in.
+// worker that was just terminated is never evaluated in.
 export const badge = async (name: Name): Promise<string> =>
   panels[name].evaluate(() => (globalThis as any).chrome.action.getBadgeText({}));
 export const notifications = async (name: Name): Promise<string[]> =>

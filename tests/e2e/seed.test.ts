@@ -11,7 +11,7 @@
  * `PARLEY_LAB=1`); each reaches the relay through its own small TCP load balancer in front of two relay
  * processes that share one Redis (append-only file on); each has a fake Google Calendar; one case uses the
  * fake OpenAI-compatible server. After the journey, the same journey runs under one fault per case (FLT1–FLT2
- * here, FLT3–FLT6 in seed-faults.test.ts; the rig is tests/e2e/seed-rig.ts).
+ * here, FLT4–FLT6 in seed-faults.test.ts; the rig is tests/e2e/seed-rig.ts).
  *
  * Watch it: `PARLEY_WATCH=1 npm run test:e2e -- seed` opens visible windows (needs a display) and pauses
  * a moment at each step.
