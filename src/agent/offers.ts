@@ -1,6 +1,6 @@
 import { offerInvitation, offerMailto, type CalendarService } from '../calendar';
 import { ParleyError } from '../errors';
-import { availabilityFromCache, findSlots, type Preferences } from '../scheduling';
+import { availabilityFromCache, epochToWall, findSlots, zoneTable, type Preferences } from '../scheduling';
 import type { OfferRecord, OfferStore } from '../store';
 
 const DAY = 86_400_000;
@@ -181,15 +181,11 @@ export class OfferBook {
   }
 }
 
+/** Hours since local midnight at `ms` in `timeZone`, by the scheduler's DST-correct zone table (AVL3). */
 function localHour(ms: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(ms));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return get('hour') + get('minute') / 60;
+  const table = zoneTable(timeZone, ms - DAY, ms + DAY);
+  const sinceMidnight = (((epochToWall(table, ms) % DAY) + DAY) % DAY) / MINUTE;
+  return sinceMidnight / 60;
 }
 
 function localDate(ms: number, timeZone: string): string {
